@@ -1,0 +1,381 @@
+"""The backend plan: the single, reviewable source of truth between spec readers and emitters.
+
+Readers (``sp_backend.readers``) produce a plan; emitters (``sp_backend.emit``) consume it. Every
+decision generation needs is explicit here, so a person can review and edit it as YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+PLAN_VERSION = 1
+
+FIELD_TYPES = (
+    "str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "enum",
+    "list[str]", "json",
+)
+FieldType = Literal[
+    "str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "enum",
+    "list[str]", "json",
+]
+# Rules that apply to request bodies only: a stored row must stay readable when they stop holding.
+InputRule = Literal["future", "past", "not_blank"]
+AuthMode = Literal["shared-secret", "local", "jwks"]
+Algorithm = Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "EdDSA"]
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=63)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
+
+# Python keywords and names the generated code uses itself cannot be field names.
+RESERVED_FIELD_NAMES = frozenset({
+    "id", "created_at", "updated_at", "model_config", "metadata", "registry",
+    "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+    "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
+    "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    "true", "false", "none", "self", "session", "page", "page_size", "limit", "offset", "cursor",
+    "sort", "order", "q", "search",
+})
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a typo in a reviewed plan must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ProjectConfig(_Strict):
+    name: str = Field("Backend API", description="Human title of the API, shown in /docs.")
+    package: Identifier = Field("app", description="Python package the backend lives in.")
+
+
+class DatabaseConfig(_Strict):
+    default_url: str = Field(
+        "sqlite:///./app.db",
+        description="DATABASE_URL used when the environment sets none (development only).",
+    )
+    pool_size: int = Field(5, ge=1, le=200)
+    max_overflow: int = Field(10, ge=0, le=400)
+    pool_recycle_seconds: int = Field(
+        300, ge=0, description="Serverless PostgreSQL closes idle connections; recycle before."
+    )
+    statement_timeout_ms: int = Field(10_000, ge=0, description="0 disables (PostgreSQL only).")
+
+
+class PasswordRules(_Strict):
+    min_length: int = Field(8, ge=6, le=128)
+    max_length: int = Field(128, ge=8, le=1024)
+    require_digit: bool = False
+    require_letter: bool = False
+
+
+class AuthConfig(_Strict):
+    mode: AuthMode = Field(
+        "shared-secret",
+        description="shared-secret: HS* tokens issued elsewhere (e.g. Better Auth); local: this "
+        "backend issues tokens (register/login); jwks: asymmetric tokens, keys from a JWKS URL.",
+    )
+    secret_env: EnvName = Field("JWT_SECRET", description="Environment variable holding the key.")
+    algorithms: list[Algorithm] = Field(default_factory=lambda: ["HS256"], min_length=1)
+    user_id_claim: str = Field("sub", min_length=1)
+    user_id_type: Literal["str", "uuid", "int"] = "str"
+    issuer: str | None = None
+    audience: str | None = None
+    jwks_url_env: EnvName = "JWKS_URL"
+    token_ttl_minutes: int = Field(60, ge=1, le=60 * 24 * 30)
+    path_mismatch_status: Literal[403, 404] = Field(
+        403, description="Answer when a {user_id} in the path differs from the token's."
+    )
+    password: PasswordRules = Field(default_factory=PasswordRules)
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _algorithms_fit_mode(self) -> AuthConfig:
+        symmetric = [a for a in self.algorithms if a.startswith("HS")]
+        if self.mode in ("shared-secret", "local") and len(symmetric) != len(self.algorithms):
+            raise ValueError(f"mode {self.mode!r} verifies with a shared secret: use HS256, HS384 "
+                             "or HS512 (asymmetric algorithms need mode 'jwks')")
+        if self.mode == "jwks" and symmetric:
+            raise ValueError("mode 'jwks' takes asymmetric algorithms only (RS256, ES256, EdDSA, "
+                             "...): mixing in HS* opens algorithm-confusion attacks")
+        return self
+
+
+class ErrorConventions(_Strict):
+    envelope: Literal["error", "detail"] = Field(
+        "error",
+        description='error: {"error": {"code", "message", "details"}}; detail: {"detail": ...}.',
+    )
+    not_owner_status: Literal[403, 404] = Field(
+        404, description="Someone else's row. 404 does not reveal that the id exists."
+    )
+    validation_status: Literal[400, 422] = 422
+
+
+class FieldSpec(_Strict):
+    type: FieldType
+    required: bool = Field(False, description="Must be given on create.")
+    nullable: bool | None = Field(None, description="May be null; default: not required.")
+    default: Any = None
+    description: str | None = None
+    min_length: int | None = Field(None, ge=0)
+    max_length: int | None = Field(None, ge=1)
+    ge: float | None = None
+    le: float | None = None
+    gt: float | None = None
+    lt: float | None = None
+    pattern: str | None = None
+    values: list[str] | None = Field(None, description="Allowed values of an enum, in rank order.")
+    max_items: int | None = Field(None, ge=0)
+    item_max_length: int | None = Field(None, ge=1)
+    max_digits: int | None = Field(None, ge=1, le=1000)
+    decimal_places: int | None = Field(None, ge=0, le=1000)
+    unique: bool = False
+    index: bool = False
+    read_only: bool = Field(False, description="Server-managed: in responses, never in input.")
+    input_rules: list[InputRule] = Field(
+        default_factory=list, description="Checked on input only; responses never re-run them."
+    )
+    source: str | None = Field(None, description="Where this came from: file:line.")
+
+    @property
+    def is_nullable(self) -> bool:
+        return (not self.required) if self.nullable is None else self.nullable
+
+    @model_validator(mode="after")
+    def _constraints_fit_type(self) -> FieldSpec:
+        t = self.type
+        textual = t in ("str", "text")
+        numeric = t in ("int", "float", "decimal")
+        if (self.min_length is not None or self.max_length is not None or self.pattern) and not (
+            textual
+        ):
+            raise ValueError(f"min_length/max_length/pattern apply to str or text, not {t}")
+        if any(v is not None for v in (self.ge, self.le, self.gt, self.lt)) and not numeric:
+            raise ValueError(f"ge/le/gt/lt apply to int, float or decimal, not {t}")
+        if (self.max_items is not None or self.item_max_length is not None) and t != "list[str]":
+            raise ValueError(f"max_items/item_max_length apply to list[str], not {t}")
+        if (self.max_digits is not None or self.decimal_places is not None) and t != "decimal":
+            raise ValueError(f"max_digits/decimal_places apply to decimal, not {t}")
+        if t == "enum":
+            if not self.values:
+                raise ValueError("an enum needs values: [a, b, ...]")
+            if len(set(self.values)) != len(self.values):
+                raise ValueError("enum values must be distinct")
+        elif self.values is not None:
+            raise ValueError(f"values apply to enum, not {t}")
+        if (self.min_length is not None and self.max_length is not None
+                and self.min_length > self.max_length):
+            raise ValueError(f"min_length {self.min_length} > max_length {self.max_length}")
+        low = self.ge if self.ge is not None else self.gt
+        high = self.le if self.le is not None else self.lt
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"lower bound {low} > upper bound {high}")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {self.pattern!r} is not a regular expression: {exc}")
+        if ("future" in self.input_rules or "past" in self.input_rules) and t not in (
+            "date", "datetime"
+        ):
+            raise ValueError(f"input rules future/past apply to date or datetime, not {t}")
+        if "not_blank" in self.input_rules and not textual:
+            raise ValueError(f"input rule not_blank applies to str or text, not {t}")
+        if self.default is not None:
+            self._check_default()
+        if self.read_only and self.required:
+            raise ValueError("a read_only field cannot be required on input")
+        if self.unique and t in ("json", "list[str]", "text"):
+            raise ValueError(f"unique is not supported on {t}")
+        return self
+
+    def _check_default(self) -> None:
+        d, t = self.default, self.type
+        ok = {
+            "str": isinstance(d, str), "text": isinstance(d, str), "enum": d in (self.values or []),
+            "int": isinstance(d, int) and not isinstance(d, bool),
+            "float": isinstance(d, (int, float)) and not isinstance(d, bool),
+            "decimal": isinstance(d, (int, float, str, Decimal)) and not isinstance(d, bool),
+            "bool": isinstance(d, bool),
+            "list[str]": isinstance(d, list) and all(isinstance(i, str) for i in d),
+            "json": True,
+            # Dates, datetimes and UUIDs have no sensible literal default in a shared schema.
+            "date": False, "datetime": False, "uuid": False,
+        }[t]
+        if not ok:
+            allowed = f"one of {self.values}" if t == "enum" else f"a {t} value"
+            raise ValueError(f"default {d!r} does not fit type {t}: expected {allowed}")
+
+
+class Pagination(_Strict):
+    style: Literal["page", "offset", "cursor"] = Field(
+        "page", description="page: page/page_size; offset: limit/offset; cursor: keyset."
+    )
+    default: int = Field(20, ge=1, le=1000)
+    max: int = Field(100, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _default_within_max(self) -> Pagination:
+        if self.default > self.max:
+            raise ValueError(f"default page size {self.default} exceeds max {self.max}")
+        return self
+
+
+class SortSpec(_Strict):
+    fields: list[str] = Field(default_factory=lambda: ["created_at"])
+    default: str = Field("-created_at", description="A sort field, '-' prefix for descending.")
+    param: str = Field("sort", description="Query parameter naming the field ('-x' descending).")
+    order_param: str | None = Field(
+        None, description="Separate asc/desc parameter (e.g. 'order'), if the contract uses one."
+    )
+
+
+class ListOperation(_Strict):
+    pagination: Pagination = Field(default_factory=Pagination)
+    filters: list[str] = Field(default_factory=list, description="Fields filterable by equality.")
+    search: list[str] = Field(default_factory=list, description="Text fields searched by q.")
+    search_param: str = "search"
+    sort: SortSpec = Field(default_factory=SortSpec)
+    source: str | None = None
+
+
+class Operation(_Strict):
+    status: int | None = Field(None, ge=200, le=299)
+    source: str | None = None
+
+
+class UpdateOperation(Operation):
+    method: Literal["PATCH", "PUT"] = "PATCH"
+
+
+class Action(_Strict):
+    method: Literal["POST", "PATCH", "PUT"] = "PATCH"
+    path: str = Field(..., description="Relative to the item path, e.g. '/{id}/complete'.")
+    effect: Literal["toggle", "set"] = "toggle"
+    field: Identifier
+    value: Any = Field(None, description="Value written by effect 'set'.")
+    status: int = Field(200, ge=200, le=299)
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _path_shape(self) -> Action:
+        if not re.fullmatch(r"/\{id\}/[a-z0-9][a-z0-9_-]*", self.path):
+            raise ValueError(f"action path {self.path!r} must look like '/{{id}}/name'")
+        if self.effect == "set" and self.value is None:
+            raise ValueError("effect 'set' needs a value")
+        return self
+
+
+class Operations(_Strict):
+    list: ListOperation | None = Field(default_factory=ListOperation)
+    create: Operation | None = Field(default_factory=lambda: Operation(status=201))
+    read: Operation | None = Field(default_factory=Operation)
+    update: UpdateOperation | None = Field(default_factory=UpdateOperation)
+    replace: Operation | None = None
+    delete: Operation | None = Field(default_factory=lambda: Operation(status=204))
+    actions: dict[Identifier, Action] = Field(default_factory=dict)
+
+
+class Resource(_Strict):
+    table: Identifier
+    path: str = Field(..., description="Collection path, e.g. /api/tasks or /api/{user_id}/tasks.")
+    id: Literal["uuid", "int"] = "uuid"
+    owner: Identifier | None = Field(
+        "user_id", description="Column holding the owning user's id; null for unowned resources."
+    )
+    owner_in_response: bool = True
+    timestamps: bool = True
+    fields: dict[Identifier, FieldSpec]
+    operations: Operations = Field(default_factory=Operations)
+    source: str | None = None
+
+    @property
+    def path_has_user_id(self) -> bool:
+        return "{user_id}" in self.path
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Resource:
+        if not re.fullmatch(r"(/[a-z0-9_-]+|/\{user_id\})+", self.path):
+            raise ValueError(f"path {self.path!r} must be like /api/items or /api/{{user_id}}/items "
+                             "(lowercase segments, {user_id} the only parameter)")
+        if self.path_has_user_id and self.owner is None:
+            raise ValueError("a path with {user_id} needs an owner column")
+        if not self.fields:
+            raise ValueError("a resource needs at least one field")
+        for name in self.fields:
+            if name in RESERVED_FIELD_NAMES or name == self.owner:
+                raise ValueError(f"field name {name!r} is reserved (id, timestamps, the owner "
+                                 "column, query parameters and Python keywords are)")
+        known = set(self.fields) | ({"created_at", "updated_at"} if self.timestamps else set())
+        known_with_id = known | {"id"}
+        ops = self.operations
+        if ops.list is not None:
+            for f in ops.list.filters:
+                if f not in self.fields:
+                    raise ValueError(f"list filter {f!r} is not a field of this resource")
+                if self.fields[f].type in ("json", "list[str]", "text"):
+                    raise ValueError(f"list filter {f!r}: {self.fields[f].type} cannot be filtered")
+            for f in ops.list.search:
+                if f not in self.fields or self.fields[f].type not in ("str", "text"):
+                    raise ValueError(f"search field {f!r} must be a str or text field")
+            sort = ops.list.sort
+            for f in sort.fields:
+                if f not in known_with_id:
+                    raise ValueError(f"sort field {f!r} is not a field of this resource")
+                if f in self.fields and self.fields[f].type in ("json", "list[str]"):
+                    raise ValueError(f"sort field {f!r}: {self.fields[f].type} cannot be sorted")
+            if sort.default.lstrip("-") not in sort.fields:
+                raise ValueError(f"default sort {sort.default!r} must be one of the sort fields "
+                                 f"{sort.fields} (with '-' for descending)")
+            if ops.list.pagination.style == "cursor" and sort.order_param:
+                raise ValueError("cursor pagination sorts by its default order; drop order_param")
+        for name, action in ops.actions.items():
+            field = self.fields.get(action.field)
+            if field is None:
+                raise ValueError(f"action {name!r} changes {action.field!r}, which is not a field")
+            if action.effect == "toggle" and field.type != "bool":
+                raise ValueError(f"action {name!r} toggles {action.field!r}, which is not bool")
+        del known
+        return self
+
+
+class Unresolved(_Strict):
+    what: str
+    source: str | None = None
+    resolution: str | None = Field(None, description="The safe default applied meanwhile.")
+
+
+class Conflict(_Strict):
+    what: str
+    winner: str = Field(..., description="The source whose value was used, file:line.")
+    loser: str = Field(..., description="The overruled source, file:line.")
+    chosen: Any = None
+    overruled: Any = None
+
+
+class BackendPlan(_Strict):
+    plan_version: Literal[1] = PLAN_VERSION
+    feature: Slug
+    project: ProjectConfig = Field(default_factory=ProjectConfig)
+    sources: dict[str, str] = Field(default_factory=dict, description="Role -> spec file read.")
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    auth: AuthConfig = Field(default_factory=AuthConfig)
+    errors: ErrorConventions = Field(default_factory=ErrorConventions)
+    resources: dict[Identifier, Resource] = Field(default_factory=dict)
+    unresolved: list[Unresolved] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BackendPlan:
+        tables = [r.table for r in self.resources.values()]
+        dupes = sorted({t for t in tables if tables.count(t) > 1})
+        if dupes:
+            raise ValueError(f"two resources share the table(s) {dupes}")
+        if not self.resources and self.auth.mode != "local":
+            raise ValueError("a plan needs resources, or auth.mode 'local' (the auth feature)")
+        return self
