@@ -66,7 +66,7 @@ def _describe(err: Any, node: yaml.Node | None, path: Path | str) -> str:
 def _is_union_tag(part: Any) -> bool:
     # pydantic inserts the chosen union member or validator name into locations
     return isinstance(part, str) and (part.startswith("function-") or part in (
-        "literal['PATCH','PUT']", "list[str]", "str", "int", "float"))
+        "list[str]", "str", "int", "float"))
 
 
 def _explain(err: Any) -> str:

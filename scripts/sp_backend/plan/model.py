@@ -249,10 +249,6 @@ class Operation(_Strict):
     source: str | None = None
 
 
-class UpdateOperation(Operation):
-    method: Literal["PATCH", "PUT"] = "PATCH"
-
-
 class Action(_Strict):
     method: Literal["POST", "PATCH", "PUT"] = "PATCH"
     path: str = Field(..., description="Relative to the item path, e.g. '/{id}/complete'.")
@@ -275,8 +271,10 @@ class Operations(_Strict):
     list: ListOperation | None = Field(default_factory=ListOperation)
     create: Operation | None = Field(default_factory=lambda: Operation(status=201))
     read: Operation | None = Field(default_factory=Operation)
-    update: UpdateOperation | None = Field(default_factory=UpdateOperation)
-    replace: Operation | None = None
+    update: Operation | None = Field(
+        default_factory=Operation, description="PATCH: partial update, only the fields sent."
+    )
+    replace: Operation | None = Field(None, description="PUT: full replacement of the input fields.")
     delete: Operation | None = Field(default_factory=lambda: Operation(status=204))
     actions: dict[Identifier, Action] = Field(default_factory=dict)
 
