@@ -1,0 +1,1 @@
+"""Emitters: turn backend plans into files."""
