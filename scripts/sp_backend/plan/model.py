@@ -140,6 +140,7 @@ class FieldSpec(_Strict):
     input_rules: list[InputRule] = Field(
         default_factory=list, description="Checked on input only; responses never re-run them."
     )
+    example: Any = Field(None, description="A valid value (needed for fields with a pattern).")
     source: str | None = Field(None, description="Where this came from: file:line.")
 
     @property
