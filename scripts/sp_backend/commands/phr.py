@@ -1,0 +1,156 @@
+"""`sp-backend phr`: write a Prompt History Record (Spec-Kit Plus conventions)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from sp_backend.output import print_json, print_warning, stdout
+from sp_backend.records.common import InputError
+from sp_backend.records.emit_report import read_emit_json
+from sp_backend.records.phr import DEFAULT_STAGE, STAGES, PhrInput, write_phr
+
+DESCRIPTION = f"""Write a Prompt History Record to history/prompts/<folder>/<ID>-<slug>.<stage>.prompt.md.
+
+Folder by stage: constitution -> constitution/, general -> general/, every other stage
+-> <feature>/. ID: 4 digits, highest ID in the folder + 1. Uses the project's
+.specify/templates/phr-template.prompt.md when it has one, the bundled template otherwise.
+Never overwrites a file. Prints the path written (JSON with --json).
+Stages: {", ".join(STAGES)}."""
+
+EXAMPLE = """example:
+  sp-backend phr --feature task-crud --title "Emit task-crud backend" \\
+      --prompt-file prompt.txt --response "Generated the backend; tests green" \\
+      --emit-json emit.json --tests "backend/tests: 48 passed" --model claude-sonnet-4-5
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = sub.add_parser("phr", help="write a Prompt History Record",
+                            description=DESCRIPTION + "\n\n" + EXAMPLE)
+    what = parser.add_argument_group("record")
+    what.add_argument("--title", required=True, help="3-7 words; the file name's slug")
+    what.add_argument("--stage", default=DEFAULT_STAGE,
+                      help=f"one of the stages above (default: {DEFAULT_STAGE})")
+    what.add_argument("--feature", help="feature folder, e.g. task-crud (needed for feature stages)")
+    what.add_argument("--prompt", help="the user's input, verbatim; '-' reads stdin")
+    what.add_argument("--prompt-file", type=Path, help="read the user's input from this file")
+    what.add_argument("--response", help="summary of the response; '-' reads stdin")
+    what.add_argument("--response-file", type=Path, help="read the response summary from a file")
+    what.add_argument("--files", action="append", default=[], metavar="PATHS",
+                      help="files created or changed; comma- or newline-separated, repeatable")
+    what.add_argument("--emit-json", type=Path, metavar="FILE",
+                      help="`sp-backend emit --json` output; adds the files it created/changed")
+    what.add_argument("--tests", action="append", default=[], metavar="TEST",
+                      help="a test run and its result, e.g. 'backend/tests: 48 passed'; repeatable")
+    what.add_argument("--labels", action="append", default=[], metavar="LABELS",
+                      help="comma-separated topics (default: backend,fastapi,sqlmodel)")
+    meta = parser.add_argument_group("front matter")
+    meta.add_argument("--model", default="unknown", help="the model that did the work")
+    meta.add_argument("--command", default="/sp.backend-engineer", help="the command run")
+    meta.add_argument("--surface", default="agent", help="agent or cli (default: agent)")
+    meta.add_argument("--branch", help="git branch (default: asked from git)")
+    meta.add_argument("--user", help="who (default: git config user.name)")
+    meta.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    for link in ("spec", "ticket", "adr", "pr"):
+        meta.add_argument(f"--{link}", metavar="LINK", help=f"links.{link} (default: null"
+                          + (", or specs/api/FEATURE-endpoints.md if present)" if link == "spec"
+                             else ")"))
+    outcome = parser.add_argument_group("outcome and evaluation")
+    outcome.add_argument("--impact", help="what changed for the user")
+    outcome.add_argument("--next-prompts", help="what to ask next")
+    outcome.add_argument("--reflection", help="one lesson from this run")
+    outcome.add_argument("--failure-modes", help="what went wrong on the way")
+    outcome.add_argument("--graders", help="graders run and PASS/FAIL")
+    outcome.add_argument("--variant", help="prompt variant id")
+    outcome.add_argument("--next-experiment", help="smallest change to try next")
+    parser.add_argument("--root", type=Path, default=Path("."), help="project root (default: .)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--dry-run", action="store_true", help="show the record, write nothing")
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    root: Path = args.root
+    if not root.is_dir():
+        raise InputError(f"--root {root}: no such directory")
+    prompt = _text(args.prompt, args.prompt_file, "--prompt", required=True)
+    response = _text(args.response, args.response_file, "--response", required=False)
+    if args.prompt == "-" and args.response == "-":
+        raise InputError("--prompt - and --response - cannot both read stdin; use --response-file")
+    files = _split(args.files, ",\n")
+    if args.emit_json:
+        files += [f for f in read_emit_json(args.emit_json, root) if f not in files]
+    spec = args.spec
+    if spec is None and args.feature:
+        candidate = Path("specs") / "api" / f"{args.feature}-endpoints.md"
+        spec = candidate.as_posix() if (root / candidate).is_file() else None
+    data = PhrInput(
+        title=args.title.strip(), prompt=prompt, stage=args.stage, feature=args.feature,
+        response=response, files=files, tests=_split(args.tests, "\n"),
+        labels=_split(args.labels, ",\n") or ["backend", "fastapi", "sqlmodel"],
+        model=args.model, surface=args.surface, command=args.command, branch=args.branch,
+        user=args.user, day=_day(args.date),
+        links={"spec": spec, "ticket": args.ticket, "adr": args.adr, "pr": args.pr},
+        impact=args.impact, next_prompts=args.next_prompts, reflection=args.reflection,
+        failure_modes=args.failure_modes, graders=args.graders, variant=args.variant,
+        next_experiment=args.next_experiment,
+    )
+    result = write_phr(root, data, dry_run=args.dry_run)
+    for warning in result.warnings:
+        print_warning(warning)
+    if args.json:
+        doc = {"path": str(result.path), "id": result.id, "stage": data.stage,
+               "title": data.title, "feature": data.feature, "template": result.template,
+               "files": data.files, "tests": data.tests, "dry_run": args.dry_run,
+               "warnings": result.warnings}
+        if args.dry_run:
+            doc["content"] = result.content
+        print_json(doc)
+    elif args.dry_run:
+        stdout.print(f"would write {result.path}:", markup=False)
+        sys.stdout.write(result.content)
+    else:
+        print(result.path)
+    return 0
+
+
+def _text(value: str | None, file: Path | None, flag: str, required: bool) -> str:
+    if value is not None and file is not None:
+        raise InputError(f"give {flag} or {flag}-file, not both")
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{flag}-file {file}: cannot read it: {exc}") from None
+    elif value == "-":
+        text = sys.stdin.read()
+    else:
+        text = value or ""
+    # A trailing newline comes from the shell or the file, not from the user's words.
+    text = text.rstrip("\n")
+    if required and not text.strip():
+        raise InputError(f"{flag} is required: the user's input, verbatim ('-' reads stdin)")
+    return text
+
+
+def _split(values: list[str], separators: str) -> list[str]:
+    items: list[str] = []
+    for value in values:
+        parts = [value]
+        for sep in separators:
+            parts = [p for part in parts for p in part.split(sep)]
+        items += [p.strip() for p in parts if p.strip() and p.strip() not in items]
+    return items
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--date {value!r}: expected YYYY-MM-DD") from None

@@ -1,0 +1,1 @@
+"""Spec-Kit Plus records: Prompt History Records (PHR) and ADR suggestions."""
