@@ -145,7 +145,10 @@ class FieldSpec(_Strict):
 
     @property
     def is_nullable(self) -> bool:
-        return (not self.required) if self.nullable is None else self.nullable
+        """Explicit nullable wins; otherwise optional fields without a default may be null."""
+        if self.nullable is not None:
+            return self.nullable
+        return not self.required and self.default is None
 
     @model_validator(mode="after")
     def _constraints_fit_type(self) -> FieldSpec:

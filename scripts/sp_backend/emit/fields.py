@@ -1,0 +1,419 @@
+"""How one plan field becomes Python: annotations, column types, Field(...) arguments, and the
+valid and invalid sample values the generated tests send."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sp_backend.emit.naming import class_name
+from sp_backend.errors import PlanError
+from sp_backend.plan.model import FieldSpec
+
+PY_TYPES = {
+    "str": "str", "text": "str", "int": "int", "float": "float", "decimal": "Decimal",
+    "bool": "bool", "date": "date", "datetime": "datetime", "uuid": "UUID",
+    "list[str]": "list[str]", "json": "JsonValue",
+}
+
+
+@dataclass
+class FieldView:
+    resource: str
+    name: str
+    spec: FieldSpec
+    py_type: str  # annotation without Optional
+    enum_alias: str | None
+    nullable: bool
+    model_decl: str  # the table model's "name: type = Field(...)" line
+    create_decl: str | None  # None: not accepted on input (read-only)
+    update_decl: str | None
+    public_decl: str
+    valid_value: Any
+    other_valid_value: Any
+    invalid_cases: list[tuple[Any, str]] = field(default_factory=list)
+
+    @property
+    def type(self) -> str:
+        return self.spec.type
+
+    @property
+    def input_rules(self) -> list[str]:
+        return list(self.spec.input_rules)
+
+    @property
+    def writable(self) -> bool:
+        return not self.spec.read_only
+
+    @property
+    def required(self) -> bool:
+        return self.spec.required
+
+    @property
+    def is_text(self) -> bool:
+        return self.spec.type in ("str", "text")
+
+    @property
+    def column_expr(self) -> Call | str:
+        """The column type as the migration writes it (sa., sqlmodel. and app.db_types.)."""
+        spec = self.spec
+        t = spec.type
+        if t == "str":
+            length = f"length={spec.max_length}" if spec.max_length is not None else ""
+            return f"sqlmodel.sql.sqltypes.AutoString({length})"
+        if t == "enum":
+            return Call("sa.Enum", [*(_py_literal(v) for v in spec.values or []),
+                                    *_enum_options(self.resource, self.name, spec)])
+        if t == "decimal":
+            return (f"sa.Numeric({spec.max_digits or 18}, "
+                    f"{spec.decimal_places if spec.decimal_places is not None else 2})")
+        return {"text": "sa.Text()", "int": "sa.Integer()", "float": "sa.Float()",
+                "bool": "sa.Boolean()", "date": "sa.Date()",
+                "datetime": "app.db_types.UTCDateTime()", "uuid": "sa.Uuid()",
+                "list[str]": "sa.JSON()", "json": "sa.JSON()"}[t]
+
+    @property
+    def migration_column(self) -> str:
+        return Call("sa.Column", [_py_literal(self.name), self.column_expr,
+                                  f"nullable={self.nullable}"]).render(8)
+
+    @property
+    def filter_decl(self) -> str:
+        """Equality filter in the list query parameters; left out means no filter."""
+        annotation = self.py_type
+        if self.spec.type == "datetime":
+            annotation = "AwareDatetime"
+        extra = ", max_length=255" if self.spec.type == "str" else ""
+        return f"{self.name}: {annotation} | None = Field(None{extra})"
+
+    @property
+    def rule_functions(self) -> list[str]:
+        """Names of the input-rule validators in app/schemas/rules.py for this field."""
+        prefix = "date_" if self.spec.type == "date" else ""
+        names = {"not_blank": "not_blank", "future": f"{prefix}in_future",
+                 "past": f"{prefix}in_past"}
+        return [names[rule] for rule in self.spec.input_rules]
+
+
+def build_field(resource: str, name: str, spec: FieldSpec, where: str, *,
+                owned: bool) -> FieldView:
+    enum_alias = f"{class_name(resource)}{class_name(name)}" if spec.type == "enum" else None
+    py_type = enum_alias or PY_TYPES[spec.type]
+    nullable = spec.is_nullable
+    valid, other = _valid_values(spec, f"{where}.fields.{name}")
+    return FieldView(
+        resource=resource, name=name, spec=spec, py_type=py_type, enum_alias=enum_alias, nullable=nullable,
+        model_decl=_model_decl(name, spec, py_type, resource, single_index=not owned),
+        create_decl=None if spec.read_only else _create_decl(name, spec, py_type),
+        update_decl=None if spec.read_only else _update_decl(name, spec, py_type),
+        public_decl=f"{name}: {py_type}{' | None' if nullable else ''}",
+        valid_value=valid, other_valid_value=other,
+        invalid_cases=_invalid_cases(spec),
+    )
+
+
+def _py_literal(value: Any) -> str:
+    """Python source for a plain value, with double-quoted strings as ruff format writes them."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_py_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_py_literal(k)}: {_py_literal(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+py_literal = _py_literal
+
+
+class Call:
+    """A call expression that lays itself out like ruff format: one line when it fits, else
+    the arguments on one indented line, else one argument a line (nested calls likewise)."""
+
+    def __init__(self, prefix: str, args: list[Any]) -> None:
+        self.prefix, self.args = prefix, args
+
+    def flat(self) -> str:
+        return f"{self.prefix}({', '.join(_flat(a) for a in self.args)})"
+
+    def render(self, indent: int = 4, width: int = 100, tail: str = "") -> str:
+        one_line = self.flat()
+        if indent + len(one_line) + len(tail) <= width:
+            return one_line
+        inner = " " * (indent + 4)
+        joined = ", ".join(_flat(a) for a in self.args)
+        if len(inner) + len(joined) <= width and all(not isinstance(a, Call) or
+                                                     indent + 4 + len(a.flat()) <= width
+                                                     for a in self.args):
+            return f"{self.prefix}(\n{inner}{joined}\n{' ' * indent})"
+        lines = [
+            inner + (a.render(indent + 4, width, ",") if isinstance(a, Call) else str(a)) + ","
+            for a in self.args
+        ]
+        return f"{self.prefix}(\n" + "\n".join(lines) + f"\n{' ' * indent})"
+
+
+def _flat(arg: Any) -> str:
+    return arg.flat() if isinstance(arg, Call) else str(arg)
+
+
+def wrap_call(prefix: str, args: list[Any], indent: int = 4, width: int = 100) -> str:
+    return Call(prefix, args).render(indent, width)
+
+
+def _validation_kwargs(spec: FieldSpec) -> list[str]:
+    """pydantic Field(...) constraints; the table model gets none (SQLModel skips them)."""
+    kw: list[str] = []
+    for key in ("min_length", "max_length", "ge", "le", "gt", "lt"):
+        value = getattr(spec, key)
+        if value is not None:
+            if key in ("ge", "le", "gt", "lt") and spec.type == "int":
+                value = int(value)
+            kw.append(f"{key}={_py_literal(value)}")
+    if spec.pattern:
+        kw.append(f"pattern={_py_literal(spec.pattern)}")
+    if spec.max_items is not None:
+        kw.append(f"max_length={spec.max_items}")
+    if spec.max_digits is not None:
+        kw.append(f"max_digits={spec.max_digits}")
+    if spec.decimal_places is not None:
+        kw.append(f"decimal_places={spec.decimal_places}")
+    if spec.description:
+        kw.append(f"description={_py_literal(spec.description)}")
+    return kw
+
+
+def _input_type(spec: FieldSpec, py_type: str) -> str:
+    if spec.type == "datetime":
+        return "AwareDatetime"  # a naive datetime is ambiguous: refuse it on input
+    if spec.type == "list[str]" and spec.item_max_length is not None:
+        return f"list[Annotated[str, StringConstraints(max_length={spec.item_max_length})]]"
+    return py_type
+
+
+def _default_literal(spec: FieldSpec) -> str:
+    if spec.type == "list[str]":
+        return "Field(default_factory=list{})"
+    if spec.type == "decimal" and spec.default is not None:
+        return f'Decimal("{spec.default}")'
+    return _py_literal(spec.default)
+
+
+def _create_decl(name: str, spec: FieldSpec, py_type: str) -> str:
+    annotation = _input_type(spec, py_type)
+    kw = _validation_kwargs(spec)
+    if spec.required:
+        default = "..."
+    elif spec.default is not None:
+        if spec.type in ("list[str]", "json"):
+            return _with_factory(name, annotation, spec, kw)
+        default = _default_literal(spec)
+    else:
+        annotation += " | None"
+        default = "None"
+    if not kw:
+        return f"{name}: {annotation}" + ("" if default == "..." else f" = {default}")
+    return wrap_call(f"{name}: {annotation} = Field", [default, *kw])
+
+
+def _with_factory(name: str, annotation: str, spec: FieldSpec, kw: list[str]) -> str:
+    factory = "list" if spec.default == [] else f"lambda: {_py_literal(spec.default)}"
+    if spec.type == "json" and spec.default == {}:
+        factory = "dict"
+    return wrap_call(f"{name}: {annotation} = Field", [f"default_factory={factory}", *kw])
+
+
+def _update_decl(name: str, spec: FieldSpec, py_type: str) -> str:
+    """PATCH: every field optional; null only where the column is nullable."""
+    annotation = _input_type(spec, py_type)
+    kw = _validation_kwargs(spec)
+    if spec.is_nullable:
+        annotation += " | None"
+    # Left out means "unchanged"; the default None is never written (exclude_unset).
+    if not kw:
+        return f"{name}: {annotation} = None"
+    return wrap_call(f"{name}: {annotation} = Field", ["None", *kw])
+
+
+def _model_decl(name: str, spec: FieldSpec, py_type: str, resource: str, *,
+                single_index: bool) -> str:
+    """Owned resources index (owner, field) together instead: every query filters by owner."""
+    column = _column_type(spec, resource, name)
+    kw: list[Any] = []
+    if spec.type in ("list[str]", "json"):
+        if spec.default is not None:
+            factory = "list" if spec.type == "list[str]" else "dict"
+            if spec.default not in ([], {}):
+                factory = f"lambda: {_py_literal(spec.default)}"
+            kw.append(f"default_factory={factory}")
+        elif spec.is_nullable:
+            kw.append("default=None")
+    elif spec.default is not None:
+        kw.append(f"default={_default_literal(spec)}")
+    elif spec.is_nullable:
+        kw.append("default=None")
+    if spec.type in ("str",) and spec.max_length is not None:
+        kw.append(f"max_length={spec.max_length}")
+    if spec.index and single_index:
+        kw.append("index=True")
+    if column:
+        kw.append(Call("sa_type=" + column.prefix, column.args) if isinstance(column, Call)
+                  else f"sa_type={column}")
+    if not spec.is_nullable:
+        kw.append("nullable=False")
+    annotation = py_type + (" | None" if spec.is_nullable else "")
+    return Call(f"{name}: {annotation} = Field", kw).render(4)
+
+
+def _enum_options(resource: str, name: str, spec: FieldSpec) -> list[str]:
+    length = max(len(v) for v in spec.values or ["x"])
+    return [f'name="{resource}_{name}"', "native_enum=False", "create_constraint=True",
+            f"length={length}"]
+
+
+def _column_type(spec: FieldSpec, resource: str, name: str) -> Call | str | None:
+    t = spec.type
+    if t == "text":
+        return "Text"
+    if t == "datetime":
+        return "UTCDateTime"
+    if t in ("list[str]", "json"):
+        return "JSON"
+    if t == "enum":
+        # VARCHAR + CHECK rather than a native enum type: adding a value later is a plain
+        # migration on every database.
+        return Call("SAEnum", [*(_py_literal(v) for v in spec.values or []),
+                               *_enum_options(resource, name, spec)])
+    if t == "decimal":
+        digits = spec.max_digits or 18
+        places = spec.decimal_places if spec.decimal_places is not None else 2
+        return f"Numeric({digits}, {places})"
+    return None
+
+
+# --- sample values for the generated tests ---------------------------------------------------
+
+def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
+    """Two distinct valid JSON values (the second for updates)."""
+    if spec.example is not None:
+        return spec.example, spec.example
+    t = spec.type
+    if t in ("str", "text"):
+        if spec.pattern:
+            sample = _pattern_sample(spec.pattern)
+            if sample is None:
+                raise PlanError(f"{where}: pattern {spec.pattern!r} needs an example value "
+                                f"(add example: ... to the field) for the generated tests")
+            return sample, sample
+        low = max(spec.min_length or 1, 1)
+        high = spec.max_length or max(low, 12)
+        first = _sized_text("Sample value", low, high)
+        second = _sized_text("Changed value", low, high)
+        return first, second
+    if t in ("int", "float", "decimal"):
+        low = spec.ge if spec.ge is not None else (spec.gt + 1 if spec.gt is not None else None)
+        high = spec.le if spec.le is not None else (spec.lt - 1 if spec.lt is not None else None)
+        base = low if low is not None else (min(high, 1) if high is not None else 1)
+        other = base + 1 if high is None or base + 1 <= high else base
+        if t == "int":
+            return int(base), int(other)
+        if t == "decimal":
+            return f"{base:.2f}", f"{other:.2f}"
+        return float(base), float(other)
+    if t == "bool":
+        return True, False
+    if t == "enum":
+        values = spec.values or []
+        return values[-1], values[0]
+    if t == "date":
+        return ("2999-01-15" if "past" not in spec.input_rules else "2000-01-15",
+                "2999-02-20" if "past" not in spec.input_rules else "2000-02-20")
+    if t == "datetime":
+        if "past" in spec.input_rules:
+            return "2000-01-15T10:00:00Z", "2000-02-20T12:30:00Z"
+        return "2999-01-15T10:00:00Z", "2999-02-20T12:30:00Z"
+    if t == "uuid":
+        return "6f1c2a9e-3b5d-4c7e-9a1b-2d3e4f5a6b7c", "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b"
+    if t == "list[str]":
+        size = min(spec.max_items if spec.max_items is not None else 2, 2)
+        length = spec.item_max_length or 10
+        return ([_sized_text("alpha", 1, length), _sized_text("beta", 1, length)][:size],
+                [_sized_text("gamma", 1, length)][: min(size, 1)])
+    return {"key": "value"}, {"key": "changed"}
+
+
+def _sized_text(seed: str, low: int, high: int) -> str:
+    text = seed[:high]
+    return text + "x" * (low - len(text)) if len(text) < low else text
+
+
+def _pattern_sample(pattern: str) -> str | None:
+    candidates = ["abc", "ABC", "abc123", "a1", "A1", "sample", "2999-01-15", "+15551234567",
+                  "user@example.com", "https://example.com", "#a1b2c3", "ABC-123", "12345",
+                  "a", "1", "en", "EN", "en-US", "sample-value", "sample_value"]
+    compiled = re.compile(pattern)
+    return next((c for c in candidates if compiled.fullmatch(c)), None)
+
+
+def _invalid_cases(spec: FieldSpec) -> list[tuple[Any, str]]:
+    """(value, why) pairs that validation must refuse on create."""
+    t, cases = spec.type, []
+    if spec.min_length:
+        cases.append(("", f"shorter than {spec.min_length}"))
+    if spec.max_length is not None:
+        cases.append(("x" * (spec.max_length + 1), f"longer than {spec.max_length}"))
+    if "not_blank" in spec.input_rules:
+        cases.append(("   ", "blank"))
+    if spec.pattern and _pattern_sample_fails(spec.pattern, "!!"):
+        cases.append(("!!", "does not match the pattern"))
+    for key, delta in (("ge", -1), ("gt", 0), ("le", 1), ("lt", 0)):
+        bound = getattr(spec, key)
+        if bound is not None:
+            bad = bound + delta
+            cases.append((int(bad) if t == "int" else bad, f"violates {key} {bound}"))
+    if t == "enum":
+        cases.append(("not-a-valid-choice", "not one of the values"))
+    if t in ("int", "float", "decimal"):
+        cases.append(("not a number", "not a number"))
+    if t == "bool":
+        cases.append(("sometimes", "not a boolean"))
+    if t in ("date", "datetime"):
+        cases.append(("not a date", "not a date"))
+    if t == "datetime":
+        cases.append(("2999-01-15T10:00:00", "no time zone"))
+    if "future" in spec.input_rules:
+        cases.append(("2000-01-01" if t == "date" else "2000-01-01T00:00:00Z", "in the past"))
+    if "past" in spec.input_rules:
+        cases.append(("2999-01-01" if t == "date" else "2999-01-01T00:00:00Z", "in the future"))
+    if t == "uuid":
+        cases.append(("not-a-uuid", "not a UUID"))
+    if t == "list[str]":
+        cases.append(("not a list", "not a list"))
+        if spec.max_items is not None:
+            cases.append((["t"] * (spec.max_items + 1), f"more than {spec.max_items} items"))
+        if spec.item_max_length is not None:
+            cases.append((["x" * (spec.item_max_length + 1)],
+                          f"an item longer than {spec.item_max_length}"))
+    if spec.required:
+        cases.append((None, "null"))
+    return cases
+
+
+def _pattern_sample_fails(pattern: str, value: str) -> bool:
+    # pydantic searches (does not anchor) the pattern, so "fails" means no match anywhere
+    return re.compile(pattern).search(value) is None
+
+
+def py_value(value: Any) -> str:
+    """A JSON-able value as short Python source for the generated tests ("x" * 101)."""
+    if isinstance(value, str) and len(value) > 16 and len(set(value)) == 1:
+        return f"{_py_literal(value[0])} * {len(value)}"
+    if isinstance(value, list) and len(value) > 3 and all(v == value[0] for v in value):
+        return f"[{py_value(value[0])}] * {len(value)}"
+    if isinstance(value, list):
+        return "[" + ", ".join(py_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_py_literal(k)}: {py_value(v)}" for k, v in value.items()) + "}"
+    return _py_literal(json.loads(json.dumps(value)))

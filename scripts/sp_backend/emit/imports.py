@@ -1,0 +1,88 @@
+"""Candidate imports: templates list every import a file might need as `#? ` lines, and only
+the names the rendered code uses are kept. This keeps templates readable (no conditional
+import logic) and generated files free of unused imports."""
+
+from __future__ import annotations
+
+import re
+
+_MARK = "#? "
+_FROM = re.compile(r"^from\s+(\S+)\s+import\s+(.+)$")
+
+
+def prune_imports(text: str) -> str:
+    lines = text.split("\n")
+    statements = _collect(lines)
+    body = "\n".join(line for i, line in enumerate(lines) if i not in _marked(statements))
+    body_without_imports = "\n".join(
+        line for line in body.split("\n") if not line.startswith(("from ", "import "))
+    )
+    replacement: dict[int, list[str]] = {}
+    for start, end, source in statements:
+        replacement[start] = _keep_used(source, body_without_imports)
+        for i in range(start + 1, end):
+            replacement[i] = []
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.extend(replacement.get(i, [line]))
+    return _tidy_blank_lines("\n".join(out))
+
+
+def _marked(statements: list[tuple[int, int, str]]) -> set[int]:
+    return {i for start, end, _ in statements for i in range(start, end)}
+
+
+def _collect(lines: list[str]) -> list[tuple[int, int, str]]:
+    """(first line, end line, joined source) of each marked import statement."""
+    statements = []
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith(_MARK):
+            start = i
+            parts = [lines[i][len(_MARK):]]
+            if parts[0].rstrip().endswith("("):
+                while not lines[i].rstrip().endswith(")"):
+                    i += 1
+                    parts.append(lines[i][len(_MARK):])
+            statements.append((start, i + 1, " ".join(p.strip() for p in parts)))
+        i += 1
+    return statements
+
+
+def _keep_used(source: str, body: str) -> list[str]:
+    if source.startswith("import "):
+        module = source.removeprefix("import ").strip()
+        return [source] if re.search(rf"\b{re.escape(module)}\.", body) else []
+    match = _FROM.match(source.replace("(", "").replace(")", ""))
+    if not match:
+        raise ValueError(f"candidate import must be 'from X import a, b': {source!r}")
+    module, names = match.group(1), [n.strip() for n in match.group(2).split(",") if n.strip()]
+    used = [n for n in names if re.search(rf"\b{re.escape(n.split(' as ')[-1])}\b", body)]
+    if not used:
+        return []
+    single = f"from {module} import {', '.join(used)}"
+    if len(single) <= 100:
+        return [single]
+    return [f"from {module} import (", *[f"    {n}," for n in used], ")"]
+
+
+def _tidy_blank_lines(text: str) -> str:
+    """Drop blank-line runs that pruning left: one blank between import groups, never two
+    blanks before the first import, at most two anywhere."""
+    lines = text.split("\n")
+    last_import = max((i for i, line in enumerate(lines) if line.startswith(("from ", "import ",
+                                                                             ")"))), default=-1)
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        blank = not line.strip()
+        if blank and out and not out[-1].strip():
+            limit = 1 if i <= last_import else 2
+            run = 1
+            while run < len(out) and not out[-1 - run].strip():
+                run += 1
+            if run >= limit:
+                continue
+        out.append(line)
+    text = "\n".join(out)
+    return re.sub(r'^("""[^\n]*(?:\n(?!""")[^\n]*)*\n?""")\n\n+(?=from |import )', r"\1\n\n",
+                  text, count=1)

@@ -1,0 +1,73 @@
+"""Render the backend templates (assets/backend/, mirroring the emitted tree) for a project view.
+
+Path placeholders pick what a template is rendered for:
+  __resource__  one file per resource of the feature being emitted (models/task.py)
+  __collection__  the same, named by the resource's table (routers/tasks.py)
+  __feature__   one file for the feature itself (its migration)
+Templates without a placeholder are project-wide and derived from every plan (main.py, ...).
+Files under tests/ are rendered only with --with-tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from sp_backend.emit.context import ProjectView
+from sp_backend.emit.fields import py_literal, py_value, wrap_call
+from sp_backend.emit.imports import prune_imports
+from sp_backend.paths import BACKEND_TEMPLATES
+
+
+def environment(templates: Path = BACKEND_TEMPLATES) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # noqa: S701 - we generate Python and Markdown, not HTML
+    )
+    env.filters["pyrepr"] = py_literal
+    env.globals["wrap_call"] = wrap_call
+    env.filters["pyvalue"] = py_value
+    return env
+
+
+def template_names(templates: Path = BACKEND_TEMPLATES) -> Iterator[str]:
+    for path in sorted(templates.rglob("*.j2")):
+        yield path.relative_to(templates).as_posix()
+
+
+def render_backend(view: ProjectView, *, feature: str, migration: dict[str, Any],
+                   with_tests: bool, templates: Path = BACKEND_TEMPLATES) -> dict[str, str]:
+    """Return {relative path: content} for the feature being emitted plus project-wide files."""
+    env = environment(templates)
+    files: dict[str, str] = {}
+    for name in template_names(templates):
+        target = name.removesuffix(".j2")
+        if target.startswith("tests/") and not with_tests:
+            continue
+        template = env.get_template(name)
+        if "__resource__" in target or "__collection__" in target:
+            for r in view.current:
+                path = target.replace("__resource__", r.module).replace(
+                    "__collection__", r.collection)
+                files[path] = _finish(path, template.render(p=view, r=r))
+        elif "__feature__" in target:
+            path = target.replace("__feature__", migration["file_stem"])
+            files[path] = _finish(path, template.render(p=view, m=migration))
+        else:
+            files[target] = _finish(target, template.render(p=view))
+    return files
+
+
+def _finish(path: str, text: str) -> str:
+    if path.endswith(".py"):
+        text = prune_imports(text)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return text.rstrip("\n") + "\n" if text.strip() else ""
