@@ -147,6 +147,17 @@ class ResourceView:
         return {f.name: (f.other_valid_value if second else f.valid_value)
                 for f in self.writable_fields}
 
+    @property
+    def varying_fields(self) -> list[str]:
+        """Text fields the tests can suffix with a number to make rows distinct."""
+        names = []
+        for f in self.writable_fields:
+            if f.is_text and not f.spec.pattern and isinstance(f.valid_value, str):
+                room = (f.spec.max_length or 10_000) - len(f.valid_value)
+                if room >= 4:
+                    names.append(f.name)
+        return names
+
     def required_payload(self) -> dict[str, Any]:
         return {f.name: f.valid_value for f in self.writable_fields if f.required}
 

@@ -406,6 +406,19 @@ def _pattern_sample_fails(pattern: str, value: str) -> bool:
     return re.compile(pattern).search(value) is None
 
 
+def py_block(value: Any, indent: int = 0, width: int = 100) -> str:
+    """Like py_value, but a dict or list too long for one line gets one item a line."""
+    flat = py_value(value)
+    if indent + len(flat) + 12 <= width or not isinstance(value, dict | list) or not value:
+        return flat
+    pad = " " * (indent + 4)
+    if isinstance(value, dict):
+        items = [f"{pad}{_py_literal(k)}: {py_block(v, indent + 4)}," for k, v in value.items()]
+        return "{\n" + "\n".join(items) + "\n" + " " * indent + "}"
+    items = [f"{pad}{py_block(v, indent + 4)}," for v in value]
+    return "[\n" + "\n".join(items) + "\n" + " " * indent + "]"
+
+
 def py_value(value: Any) -> str:
     """A JSON-able value as short Python source for the generated tests ("x" * 101)."""
     if isinstance(value, str) and len(value) > 16 and len(set(value)) == 1:

@@ -67,22 +67,39 @@ def _keep_used(source: str, body: str) -> list[str]:
 
 
 def _tidy_blank_lines(text: str) -> str:
-    """Drop blank-line runs that pruning left: one blank between import groups, never two
-    blanks before the first import, at most two anywhere."""
+    """Close the gaps pruning left: at most one blank line inside the import block (between
+    groups), at most two anywhere after it."""
     lines = text.split("\n")
-    last_import = max((i for i, line in enumerate(lines) if line.startswith(("from ", "import ",
-                                                                             ")"))), default=-1)
+    code_start = _first_statement_after_imports(lines)
     out: list[str] = []
     for i, line in enumerate(lines):
-        blank = not line.strip()
-        if blank and out and not out[-1].strip():
-            limit = 1 if i <= last_import else 2
+        if not line.strip() and out and not out[-1].strip():
             run = 1
             while run < len(out) and not out[-1 - run].strip():
                 run += 1
-            if run >= limit:
+            next_code = next((j for j in range(i, len(lines)) if lines[j].strip()), len(lines))
+            if run >= (1 if next_code < code_start else 2):
                 continue
         out.append(line)
-    text = "\n".join(out)
-    return re.sub(r'^("""[^\n]*(?:\n(?!""")[^\n]*)*\n?""")\n\n+(?=from |import )', r"\1\n\n",
-                  text, count=1)
+    return "\n".join(out)
+
+
+def _first_statement_after_imports(lines: list[str]) -> int:
+    i = 0
+    if lines and lines[0].startswith('"""'):
+        if not (len(lines[0]) > 3 and lines[0].rstrip().endswith('"""')):
+            i = 1
+            while i < len(lines) and '"""' not in lines[i]:
+                i += 1
+        i += 1
+    in_parens = False
+    while i < len(lines):
+        line = lines[i]
+        if in_parens:
+            in_parens = not line.startswith(")")
+        elif line.startswith(("from ", "import ")):
+            in_parens = line.rstrip().endswith("(")
+        elif line.strip() and not line.startswith("#"):
+            return i
+        i += 1
+    return len(lines)
