@@ -1,0 +1,129 @@
+"""Auth and error conventions: how tokens are verified, which claim holds the user id, what
+someone else's row and a validation error answer, and the error body's shape. Signals are read
+line by line inside each document; every candidate keeps its file:line and its source rank."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sp_backend.readers.facts import Value
+from sp_backend.readers.markdown import Doc
+
+_ALGS = r"\b(HS256|HS384|HS512|RS256|RS384|RS512|ES256|ES384|EdDSA)\b"
+_SECRET = re.compile(r"\b([A-Z][A-Z0-9_]*(?:SECRET|_KEY)[A-Z0-9_]*)\b")
+_OTHERS_ROW = re.compile(r"another user|other user|other users|someone else|belongs to (?:a |an)?"
+                         r"(?:different|another)|not owned|not own\b|isn't theirs|not theirs|"
+                         r"not (?:found )?for (?:this|the authenticated) user|doesn't own|"
+                         r"does not own|owned by (?:a |an)?(?:different|other|another)", re.IGNORECASE)
+_MISMATCH = re.compile(r"mismatch|does not match|doesn't match|!=|must match", re.IGNORECASE)
+_VALIDATION = re.compile(r"validat|invalid input|invalid (?:data|body|request)", re.IGNORECASE)
+_CLAIM_CODE = re.compile(r"payload\s*(?:\.get\(\s*|\[\s*)[\"'](\w+)[\"']")
+_CLAIM_KEY = re.compile(r"[\"'](sub|user_id|userId|uid|id)[\"']\s*:")
+_CLAIM_BULLET = re.compile(r"^\s*[-*|]?\s*`?(sub|user_id|userId|uid)`?\s*[:|-]\s*(.*)$")
+
+
+@dataclass
+class Signals:
+    mode: list[Value] = field(default_factory=list)
+    secret_env: list[Value] = field(default_factory=list)
+    algorithms: list[Value] = field(default_factory=list)
+    claim: list[Value] = field(default_factory=list)
+    claim_type: list[Value] = field(default_factory=list)
+    not_owner: list[Value] = field(default_factory=list)
+    path_mismatch: list[Value] = field(default_factory=list)
+    validation: list[Value] = field(default_factory=list)
+    envelope: list[Value] = field(default_factory=list)
+    envelope_odd: list[Value] = field(default_factory=list)  # project-specific error bodies
+    local_endpoints: list[Value] = field(default_factory=list)
+
+
+def _v(value: object, doc: Doc, line: int, rank: int) -> Value:
+    return Value(value, doc.at(line), rank, 0)
+
+
+def scan(doc: Doc, rank: int, signals: Signals) -> None:
+    lines = doc.text.splitlines()
+    token_context = 0  # lines since a heading/paragraph talked about the token's payload
+    in_fence = False
+    fence_lines: list[tuple[int, str]] = []
+    for i, line in enumerate(lines, start=1):
+        low = line.lower()
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            if in_fence:
+                _fence(doc, rank, fence_lines, signals)
+                fence_lines = []
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            fence_lines.append((i, line))
+        if re.search(r"payload|claims?\b|token (?:contains|carries|includes)|jwt (?:contains|"
+                     r"structure)|token structure", low):
+            token_context = 12
+        elif token_context:
+            token_context -= 1
+        if re.search(r"jwks|\.well-known/jwks", low):
+            signals.mode.append(_v("jwks", doc, i, rank))
+        if re.search(r"better[ -]?auth|shared secret|same secret|better_auth_secret", low):
+            signals.mode.append(_v("shared-secret", doc, i, rank))
+        for m in _SECRET.finditer(line):
+            name = m.group(1)
+            if "SECRET" in name or name in ("JWT_KEY", "SIGNING_KEY"):
+                signals.secret_env.append(_v(name, doc, i, rank))
+        for m in re.finditer(_ALGS, line):
+            signals.algorithms.append(_v(m.group(1), doc, i, rank))
+        m = _CLAIM_CODE.search(line)
+        if m and m.group(1) in ("sub", "user_id", "userId", "uid", "id"):
+            signals.claim.append(_v(m.group(1), doc, i, rank))
+        k = _CLAIM_KEY.search(line) if token_context and not in_fence else None
+        if k and k.group(1) != "id":
+            signals.claim.append(_v(k.group(1), doc, i, rank))
+        if token_context and not in_fence:
+            b = _CLAIM_BULLET.match(line)
+            if b and re.search(r"user|subject|id\b", b.group(2), re.IGNORECASE):
+                signals.claim.append(_v(b.group(1), doc, i, rank))
+                if re.search(r"\buuid\b", b.group(2), re.IGNORECASE):
+                    signals.claim_type.append(_v("uuid", doc, i, rank))
+        codes = re.findall(r"\b(40[0-9]|422)\b", line)
+        if codes:
+            if _OTHERS_ROW.search(line) and not _MISMATCH.search(line):
+                for code in codes:
+                    if code in ("403", "404"):
+                        signals.not_owner.append(_v(int(code), doc, i, rank))
+            if _MISMATCH.search(line) and "403" in codes:
+                signals.path_mismatch.append(_v(403, doc, i, rank))
+            if _VALIDATION.search(line) and not re.search(r"token|jwt", low):
+                for code in codes:
+                    if code in ("400", "422"):
+                        signals.validation.append(_v(int(code), doc, i, rank))
+        if re.search(r"\{\s*\"error\"\s*:\s*\"", line) and "{" in line:
+            signals.envelope_odd.append(_v('{"error": "<code>"}', doc, i, rank))
+    if fence_lines:
+        _fence(doc, rank, fence_lines, signals)
+
+
+def _fence(doc: Doc, rank: int, fence: list[tuple[int, str]], signals: Signals) -> None:
+    text = "\n".join(line for _, line in fence)
+    first = fence[0][0] if fence else 0
+    compact = re.sub(r"\s+", "", text)
+    if compact.startswith('{"error":{'):
+        signals.envelope.append(_v("error", doc, first, rank))
+    elif compact.startswith('{"detail":'):
+        signals.envelope.append(_v("detail", doc, first, rank))
+    elif compact.startswith('{"error":"'):
+        signals.envelope_odd.append(_v('{"error": "<code>"}', doc, first, rank))
+    elif re.match(r'^\{"status":"error"', compact) or re.match(r'^\{"success":false', compact):
+        signals.envelope_odd.append(_v(compact[:60], doc, first, rank))
+    # A token payload example: {"sub": ..., "exp": ...} or {"user_id": ..., "exp": ...}
+    if '"exp"' in text or "'exp'" in text:
+        for line_no, line in fence:
+            m = _CLAIM_KEY.search(line)
+            if m:
+                signals.claim.append(_v(m.group(1), doc, line_no, rank))
+                if re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", line):
+                    signals.claim_type.append(_v("uuid", doc, line_no, rank))
+                break
+
+
+__all__ = ["Signals", "scan"]

@@ -1,0 +1,578 @@
+"""Extracted facts -> a BackendPlan. Every decision either comes from a located statement or is
+listed in ``unresolved`` with the safe default applied, so the plan validates whenever one
+exists."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from sp_backend.plan.model import (
+    FIELD_TYPES,
+    RESERVED_FIELD_NAMES,
+    Action,
+    AuthConfig,
+    BackendPlan,
+    Conflict,
+    ErrorConventions,
+    FieldSpec,
+    ListOperation,
+    Operation,
+    Operations,
+    Pagination,
+    Resource,
+    SortSpec,
+    Unresolved,
+)
+from sp_backend.readers.auth import Signals
+from sp_backend.readers.facts import (
+    RANK_CONTRACT,
+    Endpoint,
+    FieldFact,
+    Param,
+    TableFacts,
+    Value,
+)
+from sp_backend.readers.merge import Chosen, decide, merge_field
+from sp_backend.readers.resources import Group, unbuildable_reason
+from sp_backend.readers.types import parse_enum_values, parse_type
+
+_TIMESTAMPS = {"created_at", "updated_at", "createdat", "updatedat"}
+_OWNER_NAMES = ("user_id", "owner_id", "owner", "userid", "created_by")
+_PAGE_PARAMS = {"page", "page_size", "pagesize", "per_page", "perpage", "limit", "offset",
+                "cursor", "size", "page_number", "after", "before"}
+_SORT_PARAMS = {"sort", "sort_by", "sortby", "order_by", "orderby", "ordering", "sort_field"}
+_ORDER_PARAMS = {"order", "direction", "sort_order", "dir", "sort_dir", "sort_direction"}
+_SEARCH_PARAMS = {"search", "q", "query", "keyword", "keywords", "term"}
+_SORT_ALIASES = {"created": "created_at", "updated": "updated_at", "createdat": "created_at",
+                 "updatedat": "updated_at", "date": "created_at", "newest": "created_at"}
+
+
+@dataclass
+class Inputs:
+    feature: str
+    sources: dict[str, str]
+    contract_rel: str
+    endpoints: list[Endpoint]  # the contract's endpoints, folded
+    other_endpoints: list[Endpoint]  # endpoints of other API documents, folded
+    groups: list[Group]
+    models: list[TableFacts]  # schema tables and contract object tables, any rank
+    dotted: list[tuple[str, FieldFact]]
+    prose: list[FieldFact]
+    signals: Signals
+    contract_text: str = ""
+
+
+@dataclass
+class Built:
+    plan: BackendPlan
+    resources: dict[str, list[str]] = field(default_factory=dict)  # name -> "METHOD path"
+    skipped: list[str] = field(default_factory=list)
+
+
+class _Notes:
+    def __init__(self) -> None:
+        self.unresolved: list[Unresolved] = []
+        self.conflicts: list[Conflict] = []
+
+    def add(self, what: str, source: str | None, resolution: str | None = None) -> None:
+        if not any(u.what == what for u in self.unresolved):
+            self.unresolved.append(Unresolved(what=what, source=source, resolution=resolution))
+
+
+def build_plan(inp: Inputs) -> Built:
+    notes = _Notes()
+    built = Built(BackendPlan.model_construct())
+    resources: dict[str, Resource] = {}
+    owner_types: list[Value] = []
+    for g in inp.groups:
+        reason = unbuildable_reason(g)
+        if reason:
+            for ep in g.endpoints:
+                built.skipped.append(f"{ep.method} {ep.path}")
+                notes.add(f"{ep.method} {ep.path} is not planned: {reason}", ep.source,
+                          "left out of the generated backend")
+            continue
+        resource = _resource(g, inp, notes, owner_types)
+        if resource is None:
+            continue
+        name = g.name if g.name not in resources else f"{g.name}_{len(resources)}"
+        resources[name] = resource
+        built.resources[name] = [f"{e.method} {e.path}" for e in g.endpoints]
+    _other_api_conflicts(inp, notes)
+    auth = _auth(inp, notes, owner_types, resources)
+    errors = _errors(inp, notes)
+    data: dict[str, Any] = {
+        "feature": inp.feature, "sources": inp.sources, "auth": auth, "errors": errors,
+        "resources": resources, "unresolved": notes.unresolved, "conflicts": notes.conflicts,
+    }
+    if not resources and auth.mode != "local":
+        raise ValueError("no resource the generator can build was found in the contract")
+    built.plan = BackendPlan.model_validate(
+        {k: (v.model_dump(exclude_none=True) if hasattr(v, "model_dump") else v)
+         for k, v in data.items()} | {
+            "resources": {k: r.model_dump() for k, r in resources.items()},
+            "unresolved": [u.model_dump() for u in notes.unresolved],
+            "conflicts": [c.model_dump() for c in notes.conflicts]})
+    return built
+
+
+# ---------------------------------------------------------------------------------- resources
+
+def _facts_for(g: Group, inp: Inputs) -> tuple[dict[str, list[FieldFact]], list[TableFacts]]:
+    facts: dict[str, list[FieldFact]] = {}
+    action_eps = {id(e) for e in g.actions.values()}
+    for ep in g.endpoints:
+        # A DELETE's response ({"message": ...}) says nothing about the resource's fields.
+        response = [] if ep.method == "DELETE" else ep.response
+        for f in response + ([] if id(ep) in action_eps else ep.body):
+            facts.setdefault(f.name, []).append(f)
+    tables = [t for t in inp.models if _model_key(t.name) == g.name]
+    for t in tables:
+        for f in t.fields:
+            facts.setdefault(f.name, []).append(f)
+    for key, f in inp.dotted:
+        if key == g.name:
+            facts.setdefault(f.name, []).append(f)
+    for f in inp.prose:
+        if f.name in facts:
+            facts[f.name].append(f)
+    return facts, tables
+
+
+def _model_key(name: str) -> str:
+    from sp_backend.readers.models import model_key
+
+    return model_key(name)
+
+
+def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) -> Resource | None:
+    facts, _ = _facts_for(g, inp)
+    first = g.endpoints[0]
+    # The id's type is decided (and its conflict reported) once, by _id_type.
+    merged = {name: merge_field(name, fs, [] if name == "id" else notes.conflicts, g.name)
+              for name, fs in facts.items()}
+    id_type = _id_type(g, merged, facts, notes)
+    owner = _owner(g, merged, notes, owner_types)
+    timestamps = True
+    fields: dict[str, FieldSpec] = {}
+    action_fields = {_action_field(name, merged) for name in g.actions}
+    for name, attrs in merged.items():
+        if name == "id" or name == owner or name.lower() in _TIMESTAMPS:
+            continue
+        if attrs.get("primary_key") and attrs["primary_key"].value:
+            continue
+        fk = attrs.get("foreign_key")
+        if fk and re.match(r"^users?\.", str(fk.value), re.IGNORECASE):
+            continue  # another owner-like column (e.g. created_by): the owner is enough
+        if name in RESERVED_FIELD_NAMES or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            notes.add(f"{g.name}.{name}: the name is reserved or not snake_case",
+                      _best_source(facts[name]), "left out; rename it in the plan to keep it")
+            continue
+        spec = _field(g.name, name, attrs, facts[name], notes,
+                      read_only=name in action_fields and not _in_input(facts[name]))
+        if spec is not None:
+            fields[name] = spec
+    if not fields:
+        notes.add(f"{g.name}: no fields found for this resource", first.source,
+                  "resource left out; describe its fields in the contract or schema")
+        return None
+    ops = _operations(g, fields, inp, notes)
+    try:
+        return Resource(table=_table_name(g), path=g.collection, id=id_type, owner=owner,
+                        timestamps=timestamps, fields=fields, operations=ops,
+                        source=first.source)
+    except ValidationError as exc:
+        notes.add(f"{g.name}: cannot be planned: {exc.errors()[0]['msg']}", first.source,
+                  "resource left out")
+        return None
+
+
+def _table_name(g: Group) -> str:
+    last = [s for s in g.collection.split("/") if s and not s.startswith("{")][-1]
+    name = last.replace("-", "_").lower()
+    return name if re.fullmatch(r"[a-z][a-z0-9_]*", name) else g.name + "s"
+
+
+def _best_source(facts: list[FieldFact]) -> str:
+    return min(facts, key=lambda f: (f.rank, -f.ctx)).source
+
+
+def _in_input(facts: list[FieldFact]) -> bool:
+    return any(f.get("in_input") for f in facts)
+
+
+def _field(res: str, name: str, attrs: dict[str, Chosen], facts: list[FieldFact], notes: _Notes,
+           *, read_only: bool) -> FieldSpec | None:
+    source = _best_source(facts)
+    def val(key: str) -> Any:
+        return attrs[key].value if key in attrs else None
+
+    kind = val("type")
+    if kind == "str" and any(f.get("type") == "text" for f in facts):
+        kind = "text"
+    values = val("values")
+    if values and kind in (None, "str", "enum", "text"):
+        kind = "enum"
+    if kind == "enum" and not values:
+        notes.add(f"{res}.{name}: an enum without listed values", source, "typed as str")
+        kind = "str"
+    if kind not in FIELD_TYPES:
+        notes.add(f"{res}.{name}: no type stated", source, "typed as str")
+        kind = "str"
+    data: dict[str, Any] = {"type": kind, "source": source}
+    textual, numeric = kind in ("str", "text"), kind in ("int", "float", "decimal")
+    if textual:
+        for key in ("min_length", "max_length", "pattern"):
+            if val(key) is not None:
+                data[key] = val(key)
+        if val("not_blank"):
+            data.setdefault("min_length", 1)
+            data["input_rules"] = ["not_blank"]
+    if numeric:
+        for key in ("ge", "le", "gt", "lt"):
+            if val(key) is not None:
+                data[key] = val(key)
+    if kind == "enum":
+        data["values"] = [str(v) for v in values]
+    if kind == "list[str]":
+        for key in ("max_items", "item_max_length"):
+            if val(key) is not None:
+                data[key] = val(key)
+    if kind in ("date", "datetime"):
+        rules = [r for r in ("future", "past") if val(r)]
+        if rules:
+            data["input_rules"] = rules
+    if val("unique") and kind not in ("json", "list[str]", "text"):
+        data["unique"] = True
+    if val("index") and kind not in ("json", "list[str]", "text"):
+        data["index"] = True
+    default = val("default")
+    if default is not None:
+        data["default"] = default
+    elif kind == "list[str]":
+        data["default"] = []
+    required = bool(val("required")) and default is None and not read_only
+    data["required"] = required
+    if read_only:
+        data["read_only"] = True
+    if val("nullable") is False and not required:
+        data["nullable"] = False  # only when it differs from the default (optional => nullable)
+    try:
+        return FieldSpec(**data)
+    except ValidationError as exc:
+        problem = exc.errors()[0]["msg"]
+        for key in ("default", "min_length", "max_length", "pattern", "input_rules", "ge", "le"):
+            data.pop(key, None)
+        notes.add(f"{res}.{name}: {problem}", source, "the offending constraint was dropped")
+        try:
+            return FieldSpec(**data)
+        except ValidationError:
+            return None
+
+
+def _id_type(g: Group, merged: dict[str, dict[str, Chosen]], facts: dict[str, list[FieldFact]],
+             notes: _Notes) -> str:
+    candidates: list[Value] = []
+    for f in facts.get("id", []):
+        t = f.attrs.get("type")
+        if t is not None and t.value in ("uuid", "int", "str"):
+            candidates.append(t)
+    for ep in g.item_eps + list(g.actions.values()):
+        for p in ep.params:
+            if p.location == "path" and p.name not in ("user_id",):
+                kind = parse_type(p.type or "") or parse_type(p.description)
+                if kind in ("uuid", "int"):
+                    candidates.append(Value(kind, p.source, ep.rank, 2))
+        m = re.search(r"`?\{?\w*id\}?`?\s*[:\-]\s*(uuid|integer|int)\b", ep.text, re.IGNORECASE)
+        if m:
+            kind = parse_type(m.group(1))
+            candidates.append(Value(kind, ep.source, ep.rank, 2))
+    chosen = decide(f"{g.name}.id", candidates, notes.conflicts, "type")
+    if chosen is None:
+        notes.add(f"{g.name}.id: the id type is not stated", g.endpoints[0].source, "uuid")
+        return "uuid"
+    if chosen.value not in ("uuid", "int"):
+        notes.add(f"{g.name}.id: ids are {chosen.value}", chosen.source, "uuid")
+        return "uuid"
+    return str(chosen.value)
+
+
+def _owner(g: Group, merged: dict[str, dict[str, Chosen]], notes: _Notes,
+           owner_types: list[Value]) -> str:
+    name = next((n for n in _OWNER_NAMES if n in merged), None)
+    if name is None:
+        name = next((n for n, a in merged.items() if "foreign_key" in a
+                     and re.match(r"^users?\.", str(a["foreign_key"].value), re.IGNORECASE)), None)
+    if name is None:
+        name = "user_id"
+        if "{user_id}" not in g.collection:
+            notes.add(f"{g.name}: no owner column is named", g.endpoints[0].source,
+                      "owned through user_id, taken from the token")
+    if name in merged and "type" in merged[name]:
+        chosen = merged[name]["type"]
+        owner_types.append(Value(chosen.value, chosen.source, RANK_CONTRACT, 0))
+    return name if re.fullmatch(r"[a-z][a-z0-9_]*", name) else "user_id"
+
+
+def _action_field(action: str, merged: dict[str, dict[str, Chosen]]) -> str | None:
+    bools = [n for n, a in merged.items() if "type" in a and a["type"].value == "bool"]
+    stem = action.replace("-", "_").lower()
+    for n in bools:
+        if n.startswith(stem[:5]) or stem.startswith(n[:5]):
+            return n
+    return bools[0] if len(bools) == 1 else None
+
+
+# --------------------------------------------------------------------------------- operations
+
+def _status(ep: Endpoint, default: int) -> int:
+    codes = sorted(c for c in ep.statuses if 200 <= c < 300)
+    return codes[0] if codes else default
+
+
+def _operations(g: Group, fields: dict[str, FieldSpec], inp: Inputs, notes: _Notes) -> Operations:
+    ops: dict[str, Any] = {"list": None, "create": None, "read": None, "update": None,
+                           "replace": None, "delete": None, "actions": {}}
+    if (ep := g.find("GET", "collection")) is not None:
+        ops["list"] = _list(g, ep, fields, inp, notes)
+    if (ep := g.find("POST", "collection")) is not None:
+        ops["create"] = Operation(status=_status(ep, 201), source=ep.source)
+    if (ep := g.find("GET", "item")) is not None:
+        ops["read"] = Operation(source=ep.source)
+    if (ep := g.find("PATCH", "item")) is not None:
+        ops["update"] = Operation(status=_status(ep, 200), source=ep.source)
+        if ops["update"].status == 200:
+            ops["update"].status = None
+    if (ep := g.find("PUT", "item")) is not None:
+        ops["replace"] = Operation(status=_status(ep, 200), source=ep.source)
+        if ops["replace"].status == 200:
+            ops["replace"].status = None
+        if re.search(r"partial|all optional|only provided|empty fields are not", ep.text, re.IGNORECASE):
+            notes.add(f"PUT {ep.path} is described as a partial update", ep.source,
+                      "planned as replace (PUT); add update (PATCH) in the plan if wanted")
+    if (ep := g.find("DELETE", "item")) is not None:
+        ops["delete"] = Operation(status=_status(ep, 204), source=ep.source)
+    for name, ep in g.actions.items():
+        action = _action(g, name, ep, fields, notes)
+        if action is not None:
+            ops["actions"][name.replace("-", "_")] = action
+    for ep in g.other:
+        notes.add(f"{ep.method} {ep.path} is not planned: nested path", ep.source,
+                  "left out of the generated backend")
+    return Operations(**ops)
+
+
+def _action(g: Group, name: str, ep: Endpoint, fields: dict[str, FieldSpec],
+            notes: _Notes) -> Action | None:
+    merged = {n: {"type": Chosen(f.type, f.source or "")} for n, f in fields.items()}
+    target = _action_field(name, merged)
+    if ep.method not in ("POST", "PATCH", "PUT") or target is None:
+        notes.add(f"{ep.method} {ep.path}: no boolean field for this action", ep.source,
+                  "left out of the generated backend")
+        return None
+    toggle = bool(re.search(r"toggl", ep.text, re.IGNORECASE))
+    if ep.body and not toggle:
+        notes.add(f"{ep.method} {ep.path} takes a body ({', '.join(f.name for f in ep.body)})",
+                  ep.source, f"planned as a toggle of {target}")
+    elif ep.body:
+        notes.add(f"{ep.method} {ep.path} toggles but also documents a body "
+                  f"({', '.join(f.name for f in ep.body)})", ep.source,
+                  f"planned as a toggle of {target}; the body is ignored")
+    action_name = re.sub(r"[^a-z0-9_-]", "", name.lower())
+    return Action(method=ep.method, path=f"/{{id}}/{action_name}", effect="toggle", field=target,
+                  status=_status(ep, 200), source=ep.source)
+
+
+def _param(ep: Endpoint, names: set[str]) -> Param | None:
+    return next((p for p in ep.params if p.name.lower() in names and p.location != "path"), None)
+
+
+def _int_in(text: str | None) -> int | None:
+    m = re.search(r"\d+", text or "")
+    return int(m.group()) if m else None
+
+
+def _list(g: Group, ep: Endpoint, fields: dict[str, FieldSpec], inp: Inputs,
+          notes: _Notes) -> ListOperation:
+    query = [p for p in ep.params if p.location not in ("path", "body")]
+    names = {p.name.lower() for p in query}
+    pagination: dict[str, Any] = {}
+    size = _param(ep, {"page_size", "pagesize", "per_page", "perpage", "limit", "size"})
+    if "cursor" in names or "after" in names:
+        pagination["style"] = "cursor"
+    elif "offset" in names:
+        pagination["style"] = "offset"
+    elif "page" in names:
+        pagination["style"] = "page"
+    if size is not None:
+        if _int_in(size.default):
+            pagination["default"] = _int_in(size.default)
+        m = re.search(r"max(?:imum)?\s*[:=]?\s*(\d+)", size.description, re.IGNORECASE)
+        if m:
+            pagination["max"] = int(m.group(1))
+    m = re.search(r"maximum\W{0,6}(\d+)\s*(?:items|per page|results)", inp.contract_text, re.IGNORECASE)
+    if m and "max" not in pagination:
+        pagination["max"] = int(m.group(1))
+    if not pagination:
+        notes.add(f"GET {ep.path}: the contract names no pagination", ep.source,
+                  "page/page_size, 20 per page, at most 100")
+    if pagination.get("default", 20) > pagination.get("max", 100):
+        pagination["max"] = pagination["default"]
+    filters: list[str] = []
+    search: list[str] = []
+    search_param = "search"
+    sort: dict[str, Any] = {}
+    for p in query:
+        low = p.name.lower()
+        if low in _PAGE_PARAMS:
+            continue
+        if low in _SEARCH_PARAMS:
+            search_param = p.name
+            mentioned = [f for f in fields if re.search(rf"\b{f}\b", p.description)
+                         and fields[f].type in ("str", "text")]
+            search = mentioned or [f for f, s in fields.items() if s.type in ("str", "text")]
+        elif low in _SORT_PARAMS:
+            sort.update(_sort(p, fields, notes, g))
+        elif low in _ORDER_PARAMS:
+            sort["order_param"] = p.name
+            if p.default and p.default.lower().startswith("asc"):
+                sort["_asc"] = True
+        elif p.name in fields and fields[p.name].type not in ("json", "list[str]", "text"):
+            filters.append(p.name)
+        else:
+            notes.add(f"GET {ep.path}: query parameter {p.name!r} is not a field of {g.name}",
+                      p.source, "not planned as a filter; map it to a field in the plan")
+    asc = sort.pop("_asc", False)
+    if "default" in sort and not asc and "order_param" in sort:
+        sort["default"] = "-" + sort["default"].lstrip("-")
+    for f in sort.get("fields", []):
+        if f in fields and fields[f].type == "enum":
+            notes.add(f"sort by {f}: ranked {' < '.join(fields[f].values or [])} (the enum's "
+                      "order), not alphabetical", sort.get("_source", ep.source), "rank order")
+    sort.pop("_source", None)
+    try:
+        sort_spec = SortSpec(**sort) if sort else SortSpec()
+    except ValidationError:
+        sort_spec = SortSpec()
+    return ListOperation(pagination=Pagination(**pagination), filters=filters, search=search,
+                         search_param=search_param, sort=sort_spec, source=ep.source)
+
+
+def _sort(p: Param, fields: dict[str, FieldSpec], notes: _Notes, g: Group) -> dict[str, Any]:
+    text = re.sub(r"^[^(:]*?(?:sort\s*(?:field|by)?)\s*", "", p.description, flags=re.IGNORECASE)
+    inner = re.search(r"\(([^)]*[,|][^)]*)\)", text)
+    if inner and re.search(r"default", inner.group(1), re.IGNORECASE):
+        inner = None
+    raw = parse_enum_values(inner.group(1) if inner else text) or []
+    known = set(fields) | {"created_at", "updated_at", "id"}
+    chosen: list[str] = []
+    for value in raw:
+        name = _SORT_ALIASES.get(value.lower(), value.lower())
+        if name in known and fields.get(name, None) is None or (
+                name in fields and fields[name].type not in ("json", "list[str]")):
+            if name not in chosen:
+                chosen.append(name)
+        else:
+            notes.add(f"sort value {value!r} of {p.name!r} is not a sortable field of {g.name}",
+                      p.source, "not offered")
+    if not chosen:
+        return {"param": p.name}
+    default = _SORT_ALIASES.get((p.default or "").lower(), (p.default or "").lower())
+    if default not in chosen:
+        default = "created_at" if "created_at" in chosen else chosen[0]
+    return {"fields": chosen, "default": default, "param": p.name, "_source": p.source}
+
+
+# ------------------------------------------------------------------------- auth and errors
+
+def _auth(inp: Inputs, notes: _Notes, owner_types: list[Value],
+          resources: dict[str, Resource]) -> AuthConfig:
+    s = inp.signals
+    data: dict[str, Any] = {}
+    mode = decide("auth.mode", s.mode, [], "mode")
+    local = [v for v in s.local_endpoints if v.rank == RANK_CONTRACT]
+    if local and (mode is None or mode.value != "jwks"):
+        data["mode"], data["source"] = "local", local[0].source
+    elif mode is not None:
+        data["mode"], data["source"] = mode.value, mode.source
+        if s.local_endpoints and mode.value == "shared-secret":
+            notes.add("register/login endpoints are documented, but tokens come from Better "
+                      "Auth / a shared secret", s.local_endpoints[0].source,
+                      "verify shared-secret tokens here; plan the authentication feature "
+                      "separately if this backend must issue them")
+    elif s.local_endpoints:
+        data["mode"], data["source"] = "local", s.local_endpoints[0].source
+    else:
+        notes.add("how tokens are issued is not stated", None,
+                  "shared-secret HS256 JWT verification")
+        data["mode"] = "shared-secret"
+    if data["mode"] in ("shared-secret", "local"):
+        names = [v for v in s.secret_env]
+        better = [v for v in names if v.value == "BETTER_AUTH_SECRET"]
+        pick = decide("auth.secret_env", better or names, [], "secret_env")
+        if pick is not None:
+            data["secret_env"] = pick.value
+        else:
+            notes.add("the environment variable holding the token secret is not named", None,
+                      "JWT_SECRET")
+        algs = [v.value for v in sorted(s.algorithms, key=lambda v: v.rank)
+                if str(v.value).startswith("HS")]
+        data["algorithms"] = list(dict.fromkeys(algs)) or ["HS256"]
+    else:
+        algs = [v.value for v in sorted(s.algorithms, key=lambda v: v.rank)
+                if not str(v.value).startswith("HS")]
+        data["algorithms"] = list(dict.fromkeys(algs)) or ["RS256"]
+    claim = decide("auth.user_id_claim", s.claim, notes.conflicts, "claim")
+    if claim is not None:
+        data["user_id_claim"] = claim.value
+    else:
+        notes.add("the token claim holding the user id is not stated", None, "sub")
+    owner_t = [v for v in owner_types if v.value in ("uuid", "int", "str")]
+    kinds = owner_t + s.claim_type
+    chosen_type = decide("auth.user_id_type", kinds, [], "type") if kinds else None
+    if chosen_type is not None:
+        data["user_id_type"] = chosen_type.value
+    mismatch = decide("auth.path_mismatch_status", s.path_mismatch, notes.conflicts)
+    if mismatch is not None:
+        data["path_mismatch_status"] = mismatch.value
+    return AuthConfig(**data)
+
+
+def _errors(inp: Inputs, notes: _Notes) -> ErrorConventions:
+    s = inp.signals
+    data: dict[str, Any] = {}
+    env = decide("errors.envelope", s.envelope, notes.conflicts)
+    if env is not None:
+        data["envelope"] = env.value
+    elif s.envelope_odd:
+        odd = min(s.envelope_odd, key=lambda v: v.rank)
+        notes.add(f"error bodies look like {odd.value}", odd.source,
+                  'the {"error": {"code", "message", "details"}} envelope')
+    owner = decide("errors.not_owner_status", s.not_owner, notes.conflicts)
+    if owner is not None:
+        data["not_owner_status"] = owner.value
+    validation = decide("errors.validation_status", s.validation, notes.conflicts)
+    if validation is not None:
+        data["validation_status"] = validation.value
+    return ErrorConventions(**data)
+
+
+def _other_api_conflicts(inp: Inputs, notes: _Notes) -> None:
+    """Endpoints other API documents give for a planned collection that the contract lacks."""
+    planned = {g.collection for g in inp.groups if not unbuildable_reason(g)}
+    keys = {e.key for e in inp.endpoints}
+    for ep in inp.other_endpoints:
+        if ep.key in keys:
+            continue
+        from sp_backend.readers.resources import split
+
+        if split(ep.path)[0] in planned:
+            notes.add(f"{ep.method} {ep.path} is in {ep.file} but not in the contract "
+                      f"{inp.contract_rel}", ep.source, "not planned: the contract decides")
+
+
+__all__ = ["Built", "Inputs", "build_plan"]

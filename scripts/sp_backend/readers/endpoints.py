@@ -1,0 +1,368 @@
+"""Endpoints in a contract, in every layout seen: `## GET /path` headings, `**GET** \\`/path\\``
+lines, endpoint tables, `http` blocks and curl examples. Each declared endpoint owns the blocks
+after it (until the next endpoint or a heading as high as its own), where its parameters, bodies,
+rules and status codes are read."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sp_backend.readers.facts import (
+    CTX_EXAMPLE,
+    CTX_RULES,
+    CTX_TABLE,
+    Endpoint,
+    FieldFact,
+    Param,
+)
+from sp_backend.readers.fields import (
+    field_from_bullet,
+    fields_from_json,
+    fields_from_table,
+    is_field_table,
+)
+from sp_backend.readers.markdown import Block, Doc, plain
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_M = r"(GET|POST|PUT|PATCH|DELETE)"
+_PATH = r"(?:https?://[^/\s`\"'<>]+)?(/[^\s`\"'<>)|,]*)"
+# A declaration: the method, then (after emphasis/ticks/colons) a path.
+_DECL = re.compile(rf"^(?:\d+[.)]\s*)?[*_`]*{_M}[*_`]*\s*[:\-–]?\s*[*_`]*\s*{_PATH}")
+_LABELLED = re.compile(rf"(?:endpoint|route|url)\s*[:*]*\s*[*_`]*{_M}\s+[*_`]*{_PATH}", re.IGNORECASE)
+_FENCE_LINE = re.compile(rf"(?:^|[\s>→])({'|'.join(METHODS)})\s+{_PATH}")
+_CURL = re.compile(r"\bcurl\b")
+_CURL_URL = re.compile(r"[\"']?https?://[^/\s\"']+(/[^\s\"'?]*)")
+_CURL_X = re.compile(r"(?:-X|--request)\s*[\"']?([A-Z]+)")
+_STATUS_AFTER = re.compile(
+    r"\b([2-5]\d\d)\b(?=\s*(?:OK|Created|No Content|Accepted|Bad Request|Unauthori[sz]ed|"
+    r"Forbidden|Not Found|Conflict|Unprocessable|Internal|Server Error|Too Many|[:)\]|/,]|\*\*|$))",
+    re.MULTILINE | re.IGNORECASE)
+_STATUS_BEFORE = re.compile(r"\b(?:response|status|returns?|error|http)\b[^\n\d]{0,16}([2-5]\d\d)\b",
+                            re.IGNORECASE)
+_CONCRETE = re.compile(r"^(\d+|[0-9a-f]{8}-[0-9a-f-]{27,}|[0-9a-f]{24,})$", re.IGNORECASE)
+
+
+def clean_path(raw: str) -> tuple[str, bool] | None:
+    """Normalise a path; return it and whether it was concrete (an example with real ids)."""
+    path = raw.split("?")[0].split("#")[0].rstrip(".:;,*`'\")")
+    path = path.rstrip("/") or "/"
+    if not re.search(r"[A-Za-z]", path) or not path.startswith("/"):
+        return None
+    if re.search(r"[^A-Za-z0-9_./{}:-]", path):
+        return None
+    concrete = False
+    segments = []
+    for seg in path.split("/")[1:]:
+        if _CONCRETE.match(seg):
+            seg, concrete = "{id}", True
+        elif seg.startswith(":") and len(seg) > 1:  # Express style /tasks/:id
+            seg = "{" + seg[1:] + "}"
+        segments.append(seg)
+    return "/" + "/".join(segments), concrete
+
+
+def _decl(text: str) -> tuple[str, str] | None:
+    first = plain(text.splitlines()[0]) if text else ""
+    raw_first = text.splitlines()[0] if text else ""
+    for candidate in (raw_first, first):
+        m = _DECL.match(candidate.strip()) or _LABELLED.search(candidate)
+        if m:
+            return m.group(1).upper(), m.group(2)
+    return None
+
+
+def _label(text: str) -> str:
+    """The label a paragraph sets for what follows ('query parameters', 'request body', ...)."""
+    first = plain(text.splitlines()[0]).lower() if text else ""
+    if len(first) > 60 and not first.rstrip().endswith(":"):
+        return ""
+    for key, words in (
+        ("query", ("query param", "query string", "parameters", "params", "filters")),
+        ("path", ("path param",)),
+        ("rules", ("validation", "rules", "fields are optional", "constraints", "fields")),
+        ("body", ("request body", "request", "body", "input", "payload")),
+        ("error", ("error",)),
+        ("response", ("response", "returns", "output", "success")),
+        ("headers", ("header",)),
+        ("example", ("example",)),
+    ):
+        if any(w in first for w in words):
+            return key
+    return ""
+
+
+def _statuses(ep: Endpoint, text: str) -> None:
+    for regex in (_STATUS_AFTER, _STATUS_BEFORE):
+        for m in regex.finditer(text):
+            code = int(m.group(1))
+            line = text[max(0, text.rfind("\n", 0, m.start()) + 1):text.find("\n", m.end())
+                        if text.find("\n", m.end()) >= 0 else len(text)]
+            ep.statuses.setdefault(code, plain(line)[:200])
+
+
+def _params_from_table(doc: Doc, block: Block, ep: Endpoint, location: str) -> None:
+    header = [plain(h).lower() for h in block.header]
+    loc_i = next((i for i, h in enumerate(header) if h in ("location", "in", "where")), None)
+    type_i = next((i for i, h in enumerate(header) if h.startswith("type")), None)
+    def_i = next((i for i, h in enumerate(header) if h.startswith("default")), None)
+    desc_i = [i for i, h in enumerate(header) if h.startswith(("desc", "notes", "constraint"))]
+    for row in block.rows:
+        cells = list(row.cells) + [""] * len(header)
+        name = plain(cells[0]).split(" ")[0]
+        if not re.match(r"^[A-Za-z_][\w-]*$", name):
+            continue
+        where = plain(cells[loc_i]).lower() if loc_i is not None else location
+        ep.params.append(Param(
+            name, where or location, doc.at(row.line),
+            plain(cells[type_i]) if type_i is not None else None,
+            plain(cells[def_i]) if def_i is not None else None,
+            " ".join(cells[i] for i in desc_i)))
+
+
+_PARAM_BULLET = re.compile(r"^\s*`?([A-Za-z_][\w-]*)`?\s*[:\-–]\s*(.*)$", re.DOTALL)
+
+
+def _param_from_item(doc: Doc, block: Block, ep: Endpoint, location: str) -> None:
+    m = _PARAM_BULLET.match(plain(block.text.splitlines()[0]) if block.text else "")
+    if m:
+        desc = m.group(2)
+        dm = re.search(r"default\s*[:=]?\s*[\"'`]?([\w.-]+)", desc, re.IGNORECASE)
+        ep.params.append(Param(m.group(1), location, doc.at(block.line),
+                               None, dm.group(1) if dm else None, block.text))
+
+
+def _body_json(doc: Doc, text: str, line: int, ep: Endpoint, target: str) -> None:
+    facts = fields_from_json(doc, text, line, ep.rank, CTX_EXAMPLE)
+    if target == "body":
+        for f in facts:
+            f.put("in_input", True)
+        ep.body.extend(facts)
+    else:
+        ep.response.extend(facts)
+
+
+def _is_error_json(text: str) -> bool:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return bool(re.match(r"^\s*\{\s*\"(error|detail)\"", text))
+    return isinstance(data, dict) and (
+        "error" in data or "detail" in data or data.get("status") == "error")
+
+
+def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
+    label = ""
+    texts: list[str] = [ep.title]
+    for block in blocks:
+        if block.kind in ("paragraph", "heading"):
+            texts.append(block.text)
+            new = _label(block.text)
+            if new:
+                label = new
+            body = block.text.split("\n", 1)
+            if len(body) == 2 and body[1].lstrip().startswith("{") and label in ("body",
+                                                                                 "response"):
+                target = "body" if label == "body" else "response"
+                _body_json(doc, body[1], block.line + 1, ep, target)
+            elif block.kind == "paragraph" and not ep.description and not new:
+                ep.description = plain(block.text)
+        elif block.kind == "item":
+            texts.append(block.text)
+            if label in ("query",) and block.level <= 1:
+                _param_from_item(doc, block, ep, "query")
+            elif label in ("rules", "body", "response") or label == "":
+                fact = field_from_bullet(doc, block, ep.rank, CTX_RULES,
+                                         need_ticks=label not in ("rules", "body"))
+                if fact is not None:
+                    if label != "response":
+                        fact.put("in_input", True)
+                    (ep.response if label == "response" else ep.body).append(fact)
+        elif block.kind == "table":
+            header = " ".join(plain(h).lower() for h in block.header)
+            if label == "query" or "location" in header or label == "path":
+                _params_from_table(doc, block, ep, "query" if label != "path" else "path")
+                if "location" in header:
+                    continue
+            elif is_field_table(block):
+                facts = fields_from_table(doc, block, ep.rank, CTX_TABLE)
+                for f in facts:
+                    if label != "response":
+                        f.put("in_input", True)
+                (ep.response if label == "response" else ep.body).extend(facts)
+        elif block.kind == "fence":
+            content = block.text
+            texts.append(content if block.info in ("", "text", "http") else "")
+            if content.lstrip().startswith(("{", "[")) and not _is_error_json(content):
+                if label == "body" or (label == "rules"):
+                    _body_json(doc, content, block.line, ep, "body")
+                elif label == "response":
+                    _body_json(doc, content, block.line, ep, "response")
+    ep.text = "\n".join(texts)
+    _statuses(ep, ep.text)
+
+
+def _from_table(doc: Doc, block: Block, rank: int) -> list[Endpoint]:
+    header = [plain(h).lower() for h in block.header]
+    m_i = next((i for i, h in enumerate(header) if h in ("method", "verb", "http method")), None)
+    p_i = next((i for i, h in enumerate(header) if h in ("path", "endpoint", "url", "route",
+                                                         "uri")), None)
+    out: list[Endpoint] = []
+    for row in block.rows:
+        cells = list(row.cells) + [""] * len(header)
+        method = path = None
+        if m_i is not None and p_i is not None:
+            method = plain(cells[m_i]).upper()
+            path = plain(cells[p_i])
+        else:
+            for cell in cells:
+                m = re.match(rf"^{_M}\s+{_PATH}", plain(cell))
+                if m:
+                    method, path = m.group(1), m.group(2)
+                    break
+        if method not in METHODS or not path:
+            continue
+        cleaned = clean_path(path)
+        if cleaned is None:
+            continue
+        ep = Endpoint(method, cleaned[0], doc.at(row.line), rank, doc.rel, example=cleaned[1])
+        ep.title = " ".join(plain(c) for i, c in enumerate(cells) if i not in (m_i, p_i))
+        ep.text = ep.title
+        for i, h in enumerate(header):
+            if "status" in h or "code" in h:
+                for code in re.findall(r"\b([2-5]\d\d)\b", cells[i]):
+                    ep.statuses.setdefault(int(code), plain(cells[i]))
+        out.append(ep)
+    return out
+
+
+def _from_fence(doc: Doc, block: Block, rank: int) -> list[Endpoint]:
+    out: list[Endpoint] = []
+    lines = block.text.splitlines()
+    for i, line in enumerate(lines):
+        if _CURL.search(line):
+            joined = line
+            j = i
+            while joined.rstrip().endswith("\\") and j + 1 < len(lines):
+                j += 1
+                joined += " " + lines[j]
+            url = _CURL_URL.search(joined)
+            if not url:
+                continue
+            x = _CURL_X.search(joined)
+            method = x.group(1) if x else ("POST" if re.search(r"\s(-d|--data)\b", joined)
+                                           else "GET")
+            found = [(method, url.group(1))]
+        else:
+            found = [(m.group(1), m.group(2)) for m in _FENCE_LINE.finditer(line)]
+        for method, raw in found:
+            cleaned = clean_path(raw)
+            if cleaned and method in METHODS:
+                out.append(Endpoint(method, cleaned[0], doc.at(block.line + i), rank, doc.rel,
+                                    example=True))
+    return out
+
+
+def find_endpoints(doc: Doc, rank: int) -> list[Endpoint]:
+    """Every endpoint in one contract file, with its section read; duplicates not yet folded."""
+    found: list[Endpoint] = []
+    heading_level = 0
+    current: tuple[Endpoint, int] | None = None  # endpoint and the heading level that bounds it
+    owned: list[Block] = []
+
+    def close() -> None:
+        nonlocal current, owned
+        if current is not None:
+            _read_section(doc, current[0], owned)
+        current, owned = None, []
+
+    for block in doc.blocks:
+        decl = _decl(block.text) if block.kind in ("heading", "paragraph") else None
+        if block.kind == "heading":
+            if current is not None and block.level <= current[1]:
+                close()
+            heading_level = block.level
+        if decl:
+            cleaned = clean_path(decl[1])
+            if cleaned:
+                close()
+                ep = Endpoint(decl[0], cleaned[0], doc.at(block.line), rank, doc.rel,
+                              example=cleaned[1], title=plain(block.text.splitlines()[0]))
+                bound = block.level if block.kind == "heading" else heading_level
+                current = (ep, bound)
+                found.append(ep)
+                rest = block.text.split("\n", 1)
+                if block.kind == "paragraph" and len(rest) == 2:
+                    owned.append(Block("paragraph", block.line + 1, rest[1]))
+                continue
+        if block.kind == "table":
+            from_table = _from_table(doc, block, rank)
+            if from_table:
+                found.extend(from_table)
+                continue
+        if block.kind == "fence":
+            found.extend(_from_fence(doc, block, rank))
+        if block.kind == "item":
+            m = re.search(rf"{_M}\s+{_PATH}", plain(block.text.splitlines()[0]))
+            if m:
+                cleaned = clean_path(m.group(2))
+                if cleaned:
+                    found.append(Endpoint(m.group(1), cleaned[0], doc.at(block.line), rank,
+                                          doc.rel, example=True))
+        if current is not None:
+            owned.append(block)
+    close()
+    return found
+
+
+def _matches(example: str, template: str) -> bool:
+    a, b = example.split("/"), template.split("/")
+    if len(a) != len(b) or "{" not in template:
+        return False
+    return all(x == y or (y.startswith("{") and y != "{user_id}") or
+               (y == "{user_id}" and x in ("{user_id}", "{id}")) for x, y in zip(a, b))
+
+
+def fold(endpoints: list[Endpoint]) -> list[Endpoint]:
+    """One endpoint per method + path: declarations first; examples (curl, http blocks, concrete
+    ids) fold into the template they instantiate."""
+    by_key: dict[str, Endpoint] = {}
+    ordered = sorted(endpoints, key=lambda e: e.example)  # declarations before examples
+    for ep in ordered:
+        existing = by_key.get(ep.key)
+        if existing is not None:
+            if existing.file == ep.file:
+                _absorb(existing, ep)
+            continue
+        if ep.example:
+            template = next((t for t in by_key.values()
+                             if t.method == ep.method and _matches(ep.path, t.path)), None)
+            if template is not None:
+                continue
+        by_key[ep.key] = ep
+    files = list(dict.fromkeys(e.file for e in endpoints))  # the caller's order: contract first
+    return sorted(by_key.values(), key=lambda e: (files.index(e.file), _line(e.source)))
+
+
+def _line(source: str) -> int:
+    tail = source.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _absorb(into: Endpoint, other: Endpoint) -> None:
+    """A second description of the same endpoint (table row + detail section): merge facts."""
+    for code, text in other.statuses.items():
+        into.statuses.setdefault(code, text)
+    into.params.extend(other.params)
+    into.body.extend(other.body)
+    into.response.extend(other.response)
+    into.text += "\n" + other.text
+    if not into.description:
+        into.description = other.description
+
+
+def body_facts(endpoints: list[Endpoint]) -> list[FieldFact]:
+    return [f for ep in endpoints for f in ep.body]
+
+
+__all__ = ["METHODS", "body_facts", "clean_path", "find_endpoints", "fold"]

@@ -1,0 +1,343 @@
+"""Field definitions in every layout seen in real specs: Markdown tables, bullet lists, JSON
+examples, pseudo-JSON ("string (required, 1-200 chars)"), SQL DDL and SQLModel-like code."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sp_backend.readers.facts import CTX_EXAMPLE, CTX_RULES, CTX_TABLE, FieldFact, TableFacts
+from sp_backend.readers.markdown import Block, Doc, plain
+from sp_backend.readers.types import (
+    parse_constraints,
+    parse_literal,
+    parse_type,
+    type_length,
+    type_of_value,
+)
+
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_NAME_COLS = ("field", "column", "name", "parameter", "param", "attribute", "property", "key")
+_TYPE_COLS = ("type", "data type", "datatype")
+_NOTE_COLS = ("constraint", "constraints", "description", "notes", "validation", "rules", "rule",
+              "details", "purpose")
+
+# Words that are type descriptions in a pseudo-JSON value, not example data.
+_TYPE_DESCRIPTION = re.compile(
+    r"^\s*(string|str|text|integer|int|number|float|decimal|boolean|bool|datetime|date|uuid|"
+    r"array|list|object|timestamp|enum)\b(\s*\[\])?\s*(\(|,|$|\||or\b)", re.IGNORECASE)
+
+
+def _col(header: tuple[str, ...], names: tuple[str, ...]) -> int | None:
+    lowered = [plain(h).lower().strip() for h in header]
+    for i, h in enumerate(lowered):
+        if h in names:
+            return i
+    for i, h in enumerate(lowered):
+        if any(h.startswith(n) for n in names):
+            return i
+    return None
+
+
+def is_field_table(block: Block) -> bool:
+    return (block.kind == "table" and _col(block.header, _NAME_COLS) is not None
+            and (_col(block.header, _TYPE_COLS) is not None
+                 or _col(block.header, ("required",)) is not None))
+
+
+def _apply(fact: FieldFact, type_text: str | None, notes: str, *,
+           explicit_type: bool = True) -> None:
+    if type_text:
+        kind = parse_type(type_text)
+        if kind:
+            fact.put("type", kind, explicit=explicit_type)
+        length = type_length(type_text)
+        if length:
+            fact.put("max_length", length)
+        if kind == "enum" or "|" in type_text or re.search(r"['\"]\w+['\"]\s*,", type_text):
+            values = parse_constraints(type_text).get("values")
+            if values:
+                fact.put("values", values)
+    for key, value in parse_constraints(notes).items():
+        if key == "not_blank":
+            fact.put("not_blank", True)
+        elif key in ("future", "past"):
+            fact.put(key, True)
+        elif key == "default" and fact.get("type") == "datetime":
+            continue
+        else:
+            fact.put(key, value)
+
+
+def fields_from_table(doc: Doc, block: Block, rank: int, ctx: int = CTX_TABLE) -> list[FieldFact]:
+    name_i = _col(block.header, _NAME_COLS)
+    if name_i is None:
+        return []
+    type_i = _col(block.header, _TYPE_COLS)
+    req_i = _col(block.header, ("required", "req", "mandatory"))
+    def_i = _col(block.header, ("default",))
+    note_is = [i for i, h in enumerate(block.header)
+               if plain(h).lower().strip() in _NOTE_COLS or plain(h).lower().startswith(
+                   ("constraint", "descr", "valid", "note"))]
+    out: list[FieldFact] = []
+    for row in block.rows:
+        cells = list(row.cells) + [""] * (len(block.header) - len(row.cells))
+        name = plain(cells[name_i]).split()[0] if plain(cells[name_i]) else ""
+        if not NAME_RE.match(name):
+            continue
+        fact = FieldFact(name, doc.at(row.line), rank, ctx)
+        notes = " ; ".join(cells[i] for i in note_is if i < len(cells))
+        _apply(fact, cells[type_i] if type_i is not None else None, notes)
+        if req_i is not None:
+            req = plain(cells[req_i]).lower()
+            if req.startswith(("yes", "true", "required", "y")):
+                fact.put("required", True)
+            elif req.startswith(("no", "false", "optional", "n")):
+                fact.put("required", False)
+        if def_i is not None:
+            raw = plain(cells[def_i])
+            if raw and raw.lower() not in ("-", "—", "none", "n/a", "null", "auto", "auto-increment"):
+                fact.put("default", parse_literal(raw))
+        out.append(fact)
+    return out
+
+
+_BULLET = re.compile(r"^\s*`?([A-Za-z_][A-Za-z0-9_]*)`?\s*(?::|\s[-–—]\s|(?=\())\s*(.*)$", re.DOTALL)
+
+
+def field_from_bullet(doc: Doc, block: Block, rank: int, ctx: int = CTX_RULES,
+                      *, need_ticks: bool = False) -> FieldFact | None:
+    """'`title`: string (required, 1-200 chars)', 'id: integer (primary key) - Task id',
+    '`title` (1–200 chars)', '`title`: Required, 1-100 characters'."""
+    first = block.text.splitlines()[0] if block.text else ""
+    if need_ticks and not first.lstrip().startswith("`"):
+        return None
+    m = _BULLET.match(first)
+    if not m:
+        return None
+    name, rest = m.group(1), m.group(2)
+    if not NAME_RE.match(name) or (not first.lstrip().startswith("`") and name[0].isupper()):
+        return None
+    fact = FieldFact(name, doc.at(block.line), rank, ctx)
+    rest_plain = rest.replace("`", "").replace("*", "").strip()
+    kind = parse_type(rest_plain)
+    if kind:
+        fact.put("type", kind)
+        length = type_length(rest_plain)
+        if length:
+            fact.put("max_length", length)
+    _apply(fact, None, rest)
+    if not kind and not fact.attrs:
+        return None
+    return fact
+
+
+def _line_of_key(content: str, key: str) -> int:
+    for i, line in enumerate(content.splitlines()):
+        if re.search(rf"[\"']?\b{re.escape(key)}\b[\"']?\s*:", line):
+            return i
+    return 0
+
+
+def _unwrap(data: Any) -> dict[str, Any] | None:
+    """The object an example describes: response wrappers ({"data": ...}, {"items": [...]})
+    hold the resource one level down."""
+    for _ in range(3):
+        if isinstance(data, list):
+            data = data[0] if data and isinstance(data[0], dict) else None
+            continue
+        if not isinstance(data, dict):
+            return None
+        wrappers = [k for k, v in data.items() if isinstance(v, (dict, list))
+                    and k.lower() in ("data", "items", "results", "result", "records")
+                    or (isinstance(v, list) and v and isinstance(v[0], dict))]
+        if wrappers and len(data) <= 4:
+            data = data[wrappers[0]]
+            continue
+        return data
+    return data if isinstance(data, dict) else None
+
+
+def fields_from_json(doc: Doc, text: str, first_line: int, rank: int,
+                     ctx: int = CTX_EXAMPLE) -> list[FieldFact]:
+    """A JSON example or pseudo-JSON object; types of example values are inferred (weak)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return fields_from_pseudo_json(doc, text, first_line, rank, ctx)
+    obj = _unwrap(data)
+    if obj is None or set(obj) <= _STATUS_KEYS:
+        return []
+    out: list[FieldFact] = []
+    for key, value in obj.items():
+        if not NAME_RE.match(str(key)):
+            continue
+        fact = FieldFact(key, doc.at(first_line + _line_of_key(text, key)), rank, ctx)
+        if isinstance(value, str) and _TYPE_DESCRIPTION.match(value):
+            _apply(fact, value.split("(")[0], value)
+            if "(" not in value and "|" not in value:
+                fact.attrs.pop("required", None)
+        else:
+            kind = type_of_value(value)
+            if kind:
+                fact.put("type", kind, explicit=False)
+            fact.put("example", value, explicit=False)
+        out.append(fact)
+    return out
+
+
+# Keys of status-only bodies ({"status": "success", "message": ...}): not resource fields.
+_STATUS_KEYS = {"status", "message", "success", "code", "detail", "error", "ok"}
+
+_PSEUDO = re.compile(r"^\s*[\"']?([A-Za-z_]\w*)[\"']?\s*:\s*(.+?)\s*,?\s*$")
+
+
+def fields_from_pseudo_json(doc: Doc, text: str, first_line: int, rank: int,
+                            ctx: int = CTX_EXAMPLE) -> list[FieldFact]:
+    """Lines like '"title": string (required, 1-200 chars),' or '"tags": string[] (optional)'."""
+    lines = text.splitlines()
+    if not lines or not lines[0].strip().startswith("{"):
+        return []
+    out: list[FieldFact] = []
+    depth = 0
+    for i, line in enumerate(lines):
+        if depth == 1:
+            m = _PSEUDO.match(line)
+            if m and NAME_RE.match(m.group(1)):
+                name, value = m.group(1), m.group(2).rstrip(",").strip()
+                fact = FieldFact(name, doc.at(first_line + i), rank, ctx)
+                unquoted = value.strip("\"'")
+                if _TYPE_DESCRIPTION.match(unquoted) or re.match(r"^[\"'][\w-]+[\"']\s*\|", value):
+                    _apply(fact, unquoted.split("(")[0], value)
+                    if re.match(r"^[\"'][\w-]+[\"']\s*\|", value):
+                        fact.put("type", "enum")
+                else:
+                    try:
+                        example = json.loads(value)
+                    except ValueError:
+                        example = unquoted
+                    kind = type_of_value(example)
+                    if kind:
+                        fact.put("type", kind, explicit=False)
+                out.append(fact)
+        depth += line.count("{") + line.count("[") - line.count("}") - line.count("]")
+    return out
+
+
+_DDL_TABLE = re.compile(r"create\s+table\s+(?:if\s+not\s+exists\s+)?[\"`]?(\w+)[\"`]?\s*\(", re.IGNORECASE)
+_DDL_INDEX = re.compile(r"create\s+(unique\s+)?index\s+\w*\s*on\s+[\"`]?(\w+)[\"`]?\s*\(([^)]*)\)",
+                        re.IGNORECASE)
+_DDL_CHECK = re.compile(r"alter\s+table\s+(\w+).*?check\s*\((.*)\)\s*;?\s*$", re.IGNORECASE)
+
+
+def tables_from_sql(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
+    """CREATE TABLE columns, single-column CREATE INDEX and CHECK (LENGTH(col) <= n)."""
+    text = block.text
+    tables: dict[str, TableFacts] = {}
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        m = _DDL_TABLE.search(lines[i])
+        if m:
+            table = tables.setdefault(m.group(1), TableFacts(m.group(1), doc.at(block.line + i),
+                                                             rank))
+            i += 1
+            while i < len(lines) and not re.match(r"^\s*\)\s*;?\s*$", lines[i]):
+                col = re.match(r"^\s*[\"`]?([A-Za-z_]\w*)[\"`]?\s+([A-Za-z]+(?:\s*\([^)]*\))?"
+                               r"(?:\[\])?)(.*?),?\s*$", lines[i])
+                if col and col.group(1).upper() not in ("PRIMARY", "FOREIGN", "CONSTRAINT",
+                                                        "UNIQUE", "CHECK", "INDEX", "KEY"):
+                    fact = FieldFact(col.group(1), doc.at(block.line + i), rank, CTX_TABLE)
+                    _apply(fact, col.group(2), col.group(3))
+                    table.fields.append(fact)
+                i += 1
+            continue
+        m = _DDL_INDEX.search(lines[i])
+        if m:
+            cols = [c.strip().strip("\"`").split()[0] for c in m.group(3).split(",") if c.strip()]
+            if len(cols) == 1:
+                table = tables.setdefault(m.group(2), TableFacts(m.group(2), doc.at(block.line + i),
+                                                                 rank))
+                fact = FieldFact(cols[0], doc.at(block.line + i), rank, CTX_TABLE)
+                fact.put("unique" if m.group(1) else "index", True)
+                table.fields.append(fact)
+        m = _DDL_CHECK.search(lines[i])
+        if m:
+            table = tables.setdefault(m.group(1), TableFacts(m.group(1), doc.at(block.line + i),
+                                                             rank))
+            check = m.group(2)
+            length = re.search(r"length\s*\(\s*(\w+)\s*\)\s*<=\s*(\d+)", check, re.IGNORECASE)
+            if length:
+                fact = FieldFact(length.group(1), doc.at(block.line + i), rank, CTX_TABLE)
+                fact.put("max_length", int(length.group(2)))
+                table.fields.append(fact)
+            blank = re.search(r"length\s*\(\s*trim\s*\(\s*(\w+)\s*\)\s*\)\s*>\s*0", check, re.IGNORECASE)
+            if blank:
+                fact = FieldFact(blank.group(1), doc.at(block.line + i), rank, CTX_TABLE)
+                fact.put("not_blank", True)
+                fact.put("min_length", 1)
+                table.fields.append(fact)
+        i += 1
+    return list(tables.values())
+
+
+_CLASS = re.compile(r"^class\s+(\w+)\s*\(([^)]*)\)\s*:")
+_ATTR = re.compile(r"^\s+([a-z_]\w*)\s*:\s*([^=#]+?)\s*(?:=\s*(.*?))?\s*(?:#.*)?$")
+
+
+def tables_from_code(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
+    """SQLModel / Pydantic classes: ``name: type = Field(max_length=.., default=..)``."""
+    out: list[TableFacts] = []
+    current: TableFacts | None = None
+    for i, line in enumerate(block.text.splitlines()):
+        m = _CLASS.match(line)
+        if m:
+            current = None
+            if re.search(r"SQLModel|BaseModel|Base\b|table\s*=\s*True", m.group(2)):
+                current = TableFacts(m.group(1), doc.at(block.line + i), rank)
+                out.append(current)
+            continue
+        if current is None:
+            continue
+        tn = re.match(r"^\s+__tablename__\s*=\s*[\"'](\w+)[\"']", line)
+        if tn:
+            current.name = tn.group(1)
+            continue
+        a = _ATTR.match(line)
+        if not a or a.group(1).startswith("_"):
+            continue
+        fact = FieldFact(a.group(1), doc.at(block.line + i), rank, CTX_TABLE)
+        type_text = a.group(2).strip()
+        kind = parse_type(re.sub(r"^(Optional|Mapped)\[(.*)\]$", r"\2", type_text))
+        if kind:
+            fact.put("type", kind)
+        if type_text.startswith("Optional") or "None" in type_text:
+            fact.put("required", False)
+        call = a.group(3) or ""
+        for key in ("max_length", "min_length"):
+            km = re.search(rf"\b{key}\s*=\s*(\d+)", call)
+            if km:
+                fact.put(key, int(km.group(1)))
+        for key in ("index", "unique", "primary_key"):
+            if re.search(rf"\b{key}\s*=\s*True", call):
+                fact.put(key, True)
+        fk = re.search(r"foreign_key\s*=\s*[\"']([\w.]+)[\"']", call)
+        if fk:
+            fact.put("foreign_key", fk.group(1))
+        dm = re.search(r"\bdefault\s*=\s*([^,)]+)", call)
+        if dm is None and call and not call.startswith("Field") and "(" not in call:
+            dm = re.match(r"(.*)", call)
+        if dm:
+            value = parse_literal(dm.group(1))
+            if value is not None and not (isinstance(value, str) and re.match(r"^[A-Za-z_.]+$",
+                                                                              value)):
+                fact.put("default", value)
+        if "default_factory=list" in call:
+            fact.put("default", [])
+        current.fields.append(fact)
+    return out
+
+
+__all__ = ["field_from_bullet", "fields_from_json", "fields_from_pseudo_json",
+           "fields_from_table", "is_field_table", "tables_from_code", "tables_from_sql"]

@@ -1,0 +1,155 @@
+"""The gather step: locate sources, read each, build the plan. Pure: writes nothing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sp_backend.errors import SpecError
+from sp_backend.plan.model import BackendPlan
+from sp_backend.readers import auth as auth_reader
+from sp_backend.readers.build import Inputs, build_plan
+from sp_backend.readers.endpoints import find_endpoints, fold
+from sp_backend.readers.facts import (
+    RANK_CLAUDE,
+    RANK_CONTRACT,
+    RANK_OTHER_API,
+    RANK_PROSE,
+    RANK_SCHEMA,
+    Endpoint,
+    FieldFact,
+    TableFacts,
+    Value,
+)
+from sp_backend.readers.locate import Sources, locate
+from sp_backend.readers.markdown import Doc, load_markdown
+from sp_backend.readers.models import dotted_facts, models_from_doc, prose_fields
+from sp_backend.readers.openapi import openapi_endpoints
+from sp_backend.readers.resources import group
+
+_LOCAL_AUTH = re.compile(r"/(register|login|signup|signin|sign-up|sign-in|token)$")
+
+
+@dataclass
+class GatherResult:
+    sources: Sources
+    plan: BackendPlan
+    endpoints: list[Endpoint]  # every endpoint found in the API documents, folded
+    resources: dict[str, list[str]]
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        plan = self.plan
+        return {
+            "feature": plan.feature,
+            "contract": self.sources.rel(self.sources.contract),
+            "sources": plan.sources,
+            "endpoints": [{"method": e.method, "path": e.path, "source": e.source}
+                          for e in self.endpoints],
+            "resources": {
+                name: {"path": r.path, "id": r.id, "owner": r.owner,
+                       "endpoints": self.resources.get(name, []),
+                       "fields": {f: s.type for f, s in r.fields.items()}}
+                for name, r in plan.resources.items()},
+            "auth": {"mode": plan.auth.mode, "secret_env": plan.auth.secret_env,
+                     "user_id_claim": plan.auth.user_id_claim,
+                     "user_id_type": plan.auth.user_id_type,
+                     "user_id_in_path": any(r.path_has_user_id
+                                            for r in plan.resources.values())},
+            "errors": plan.errors.model_dump(),
+            "conflicts": [c.model_dump(exclude_none=True) for c in plan.conflicts],
+            "unresolved": [u.model_dump(exclude_none=True) for u in plan.unresolved],
+            "warnings": self.warnings,
+        }
+
+
+def _load(sources: Sources, path: Path, warnings: list[str], *, required: bool) -> Doc | None:
+    try:
+        return load_markdown(path, sources.rel(path))
+    except SpecError as exc:
+        if required:
+            raise
+        warnings.append(f"{exc} (skipped)")
+        return None
+
+
+def gather(root: Path, feature: str) -> GatherResult:
+    sources = locate(root, feature)
+    warnings: list[str] = []
+    contract_rel = sources.rel(sources.contract)
+    endpoints: list[Endpoint] = []
+    models: list[TableFacts] = []
+    dotted: list[tuple[str, FieldFact]] = []
+    prose: list[FieldFact] = []
+    signals = auth_reader.Signals()
+    contract_text = ""
+    if sources.contract.suffix == ".md":
+        doc = _load(sources, sources.contract, warnings, required=True)
+        assert doc is not None
+        warnings.extend(doc.warnings)
+        contract_text = doc.text
+        endpoints = find_endpoints(doc, RANK_CONTRACT)
+        skip = {int(e.source.rsplit(":", 1)[1]) for e in endpoints
+                if e.source.rsplit(":", 1)[-1].isdigit()}
+        models += models_from_doc(doc, RANK_CONTRACT, strict=True, skip=skip)
+        auth_reader.scan(doc, RANK_CONTRACT, signals)
+    if sources.openapi is not None:
+        try:
+            eps, oa_models = openapi_endpoints(sources.openapi, sources.rel(sources.openapi),
+                                               RANK_CONTRACT)
+        except SpecError as exc:
+            if sources.openapi == sources.contract:
+                raise
+            warnings.append(f"{exc} (skipped)")
+            eps, oa_models = [], []
+        endpoints += eps
+        models += oa_models
+    contract_eps = fold(endpoints)
+    if not contract_eps:
+        raise SpecError(f"{contract_rel}: no endpoints found; write them as `## GET /path` "
+                        "headings, `**GET** `/path`` lines or a | Method | Path | table")
+    other_eps: list[Endpoint] = []
+    for path in sources.other_contracts:
+        doc = _load(sources, path, warnings, required=False)
+        if doc is None:
+            continue
+        warnings.extend(doc.warnings)
+        other_eps += find_endpoints(doc, RANK_OTHER_API)
+        auth_reader.scan(doc, RANK_OTHER_API, signals)
+    all_eps = fold(contract_eps + other_eps)
+    other_folded = [e for e in all_eps if e.rank != RANK_CONTRACT]
+    for path in sources.schemas:
+        doc = _load(sources, path, warnings, required=False)
+        if doc is not None:
+            warnings.extend(doc.warnings)
+            models += models_from_doc(doc, RANK_SCHEMA)
+            dotted += dotted_facts(doc, RANK_SCHEMA)
+            auth_reader.scan(doc, RANK_SCHEMA, signals)
+    for path in [*sources.feature_docs, *([sources.architecture] if sources.architecture
+                                          else []), *sources.auth_docs]:
+        doc = _load(sources, path, warnings, required=False)
+        if doc is not None:
+            if path in sources.feature_docs:
+                prose += prose_fields(doc, RANK_PROSE)
+            auth_reader.scan(doc, RANK_PROSE, signals)
+    if sources.claude is not None:
+        doc = _load(sources, sources.claude, warnings, required=False)
+        if doc is not None:
+            auth_reader.scan(doc, RANK_CLAUDE, signals)
+    for ep in all_eps:
+        if ep.method == "POST" and _LOCAL_AUTH.search(ep.path):
+            signals.local_endpoints.append(Value("local", ep.source, ep.rank, 0))
+    inputs = Inputs(
+        feature=feature, sources=sources.roles(), contract_rel=contract_rel,
+        endpoints=contract_eps, other_endpoints=other_folded, groups=group(contract_eps),
+        models=models, dotted=dotted, prose=prose, signals=signals, contract_text=contract_text)
+    try:
+        built = build_plan(inputs)
+    except ValueError as exc:
+        raise SpecError(f"{contract_rel}: {exc}") from None
+    return GatherResult(sources, built.plan, all_eps, built.resources, warnings)
+
+
+__all__ = ["GatherResult", "gather"]

@@ -1,0 +1,177 @@
+"""Data models described in schema files (and object tables inside contracts): a heading names
+the table or model, the blocks under it give the columns, in any of the field layouts."""
+
+from __future__ import annotations
+
+import re
+
+from sp_backend.readers.facts import CTX_MODEL, CTX_RULES, CTX_TABLE, FieldFact, TableFacts
+from sp_backend.readers.fields import (
+    field_from_bullet,
+    fields_from_json,
+    fields_from_table,
+    is_field_table,
+    tables_from_code,
+    tables_from_sql,
+)
+from sp_backend.readers.markdown import Block, Doc, plain, sections
+from sp_backend.readers.types import parse_constraints
+
+_MODEL_WORDS = r"(?:object|model|table|schema|entity|resource|record)s?"
+_IO_SUFFIX = re.compile(r"(Create|Update|Patch|Replace|Out|Response|Read|Public|In|Input|Request|"
+                        r"Base|Detail|Item)$")
+_INPUT_SUFFIX = ("Create", "Update", "Patch", "Replace", "In", "Input", "Request", "Base")
+
+
+def singular(word: str) -> str:
+    w = word.lower()
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("sses", "xes", "ches", "shes", "zzes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def model_key(name: str) -> str:
+    """'Tasks Table' / 'Table: tasks' / 'TaskOut' / 'task_items' -> 'task' / 'task_item'."""
+    text = plain(name)
+    text = re.sub(r"\(.*?\)", "", text)
+    text = re.sub(rf"^\s*(?:{_MODEL_WORDS})\s*[:\-–]\s*", "", text, flags=re.IGNORECASE)
+    text = re.sub(rf"\s+{_MODEL_WORDS}\s*$", "", text.strip(), flags=re.IGNORECASE)
+    token = text.strip().split()[0] if text.strip() else ""
+    token = re.sub(r"[^\w]", "", token)
+    if not token:
+        return ""
+    if token[0].isupper() and not token.isupper():
+        stripped = _IO_SUFFIX.sub("", token)
+        token = stripped or token
+        token = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", token)
+    return singular(token.lower())
+
+
+def _io(name: str) -> str | None:
+    token = plain(name).split()[0] if plain(name) else ""
+    m = _IO_SUFFIX.search(token)
+    if not m or not token[:1].isupper():
+        return None
+    return "input" if m.group(1) in _INPUT_SUFFIX else "output"
+
+
+def _looks_like_model_heading(text: str, strict: bool) -> bool:
+    t = plain(text)
+    if re.search(r"\b(GET|POST|PUT|PATCH|DELETE)\b", t):
+        return False
+    if not strict:
+        return bool(re.match(r"^(?:(?:table|model|entity)\s*[:\-–]\s*)?`?[A-Za-z_]\w*`?", t, re.IGNORECASE))
+    return bool(re.search(rf"\b{_MODEL_WORDS}\b", t, re.IGNORECASE) or re.fullmatch(
+        r"`?[A-Z][a-z]+(?:[A-Z][a-z]+)*`?", t))
+
+
+def models_from_doc(doc: Doc, rank: int, *, strict: bool = False,
+                    skip: set[int] | None = None) -> list[TableFacts]:
+    """Models under headings. ``strict`` (contracts): only headings that say object/model/...
+    or are one CamelCase name, so endpoint parameter tables are not taken for models."""
+    out: list[TableFacts] = []
+    for heading, blocks in sections(doc):
+        for block in blocks:
+            if block.kind == "fence" and re.search(r"create\s+table|alter\s+table|create\s+index",
+                                                   block.text, re.IGNORECASE):
+                out.extend(tables_from_sql(doc, block, rank))
+            elif block.kind == "fence" and re.search(r"^class\s+\w+\s*\(", block.text, re.MULTILINE):
+                out.extend(tables_from_code(doc, block, rank))
+        if heading is None or (skip and heading.line in skip):
+            continue
+        if not _looks_like_model_heading(heading.text, strict):
+            continue
+        key = model_key(heading.text)
+        if not key:
+            continue
+        table = TableFacts(key, doc.at(heading.line), rank)
+        io = _io(heading.text)
+        for block in blocks:
+            explicit = re.search(r"\*\*table\*\*\s*:\s*`?(\w+)`?", block.text, re.IGNORECASE)
+            if block.kind == "paragraph" and explicit:
+                table.name = model_key(explicit.group(1))
+            table.fields.extend(_fields_in(doc, block, rank))
+        if io == "input":
+            for f in table.fields:
+                f.put("in_input", True)
+        if len({f.name for f in table.fields}) >= 2:
+            out.append(table)
+    return out
+
+
+def _fields_in(doc: Doc, block: Block, rank: int) -> list[FieldFact]:
+    if block.kind == "table" and is_field_table(block):
+        return fields_from_table(doc, block, rank, CTX_MODEL if rank == 0 else CTX_TABLE)
+    if block.kind == "item" and block.level <= 1:
+        fact = field_from_bullet(doc, block, rank, CTX_MODEL if rank == 0 else CTX_TABLE)
+        return [fact] if fact else []
+    if block.kind == "fence" and block.text.lstrip().startswith("{"):
+        return fields_from_json(doc, block.text, block.line, rank)
+    return []
+
+
+_DOTTED = re.compile(r"^\s*`?([A-Za-z_]\w*)\.([A-Za-z_]\w*)`?\s*(.*)$", re.DOTALL)
+
+
+def dotted_facts(doc: Doc, rank: int) -> list[tuple[str, FieldFact]]:
+    """'tasks.completed (for status filtering)' under an Indexes heading, or 'tasks.title must be
+    between 1-200 characters' under Constraints; index tables with Table/Column headers."""
+    out: list[tuple[str, FieldFact]] = []
+    for heading, blocks in sections(doc):
+        title = plain(heading.text).lower() if heading else ""
+        is_index = "index" in title
+        for block in blocks:
+            if block.kind == "item":
+                m = _DOTTED.match(plain(block.text.splitlines()[0]))
+                if not m:
+                    continue
+                fact = FieldFact(m.group(2), doc.at(block.line), rank, CTX_RULES)
+                if is_index:
+                    fact.put("index", True)
+                else:
+                    for key, value in parse_constraints(m.group(3)).items():
+                        fact.put(key, value)
+                if fact.attrs:
+                    out.append((model_key(m.group(1)), fact))
+            elif block.kind == "table" and is_index:
+                header = [plain(h).lower() for h in block.header]
+                if "table" in header and "column" in header:
+                    ti, ci = header.index("table"), header.index("column")
+                    for row in block.rows:
+                        if len(row.cells) > max(ti, ci):
+                            col = plain(row.cells[ci])
+                            if re.fullmatch(r"[A-Za-z_]\w*", col):
+                                fact = FieldFact(col, doc.at(row.line), rank, CTX_RULES)
+                                fact.put("index", True)
+                                out.append((model_key(row.cells[ti]), fact))
+    return out
+
+
+def prose_fields(doc: Doc, rank: int) -> list[FieldFact]:
+    """Backticked field bullets in feature prose ('`title` (1–200 chars)'); a parent bullet or
+    paragraph saying 'Required fields:' / 'Optional fields:' sets required for its children."""
+    out: list[FieldFact] = []
+    required: bool | None = None
+    for block in doc.blocks:
+        first = plain(block.text.splitlines()[0]).lower() if block.text else ""
+        if block.kind in ("item", "paragraph") and first.rstrip().endswith(":"):
+            required = True if "required" in first else False if "optional" in first else None
+            continue
+        if block.kind == "heading":
+            required = None
+        if block.kind != "item":
+            continue
+        fact = field_from_bullet(doc, block, rank, CTX_RULES, need_ticks=True)
+        if fact is None:
+            continue
+        if required is not None and "required" not in fact.attrs:
+            fact.put("required", required)
+        out.append(fact)
+    return out
+
+
+__all__ = ["dotted_facts", "model_key", "models_from_doc", "prose_fields", "singular"]
