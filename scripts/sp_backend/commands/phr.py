@@ -41,8 +41,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     what.add_argument("--response-file", type=Path, help="read the response summary from a file")
     what.add_argument("--files", action="append", default=[], metavar="PATHS",
                       help="files created or changed; comma- or newline-separated, repeatable")
-    what.add_argument("--emit-json", type=Path, metavar="FILE",
-                      help="`sp-backend emit --json` output; adds the files it created/changed")
+    what.add_argument("--emit-json", type=Path, action="append", default=[], metavar="FILE",
+                      help="`sp-backend emit --json` output; adds the files it created or "
+                      "changed; repeat for each emit run")
     what.add_argument("--tests", action="append", default=[], metavar="TEST",
                       help="a test run and its result, e.g. 'backend/tests: 48 passed'; repeatable")
     what.add_argument("--labels", action="append", default=[], metavar="LABELS",
@@ -82,8 +83,8 @@ def run(args: argparse.Namespace) -> int:
     if args.prompt == "-" and args.response == "-":
         raise InputError("--prompt - and --response - cannot both read stdin; use --response-file")
     files = _split(args.files, ",\n")
-    if args.emit_json:
-        files += [f for f in read_emit_json(args.emit_json, root) if f not in files]
+    for report in args.emit_json:
+        files += [f for f in read_emit_json(report, root) if f not in files]
     spec = args.spec
     if spec is None and args.feature:
         candidate = Path("specs") / "api" / f"{args.feature}-endpoints.md"
