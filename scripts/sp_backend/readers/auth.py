@@ -73,6 +73,9 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
                 signals.secret_env.append(_v(name, doc, i, rank))
         for m in re.finditer(_ALGS, line):
             signals.algorithms.append(_v(m.group(1), doc, i, rank))
+        named = re.search(r"[`'\"](sub|user_id|userId|uid)[`'\"]\s+claim", line)
+        if named:
+            signals.claim.append(_v(named.group(1), doc, i, rank))
         m = _CLAIM_CODE.search(line)
         if m and m.group(1) in ("sub", "user_id", "userId", "uid", "id"):
             signals.claim.append(_v(m.group(1), doc, i, rank))
