@@ -75,10 +75,11 @@ class InstallReport:
         return {"destination": str(self.destination), "dry_run": self.dry_run,
                 "created": self.created, "updated": self.updated, "identical": self.identical,
                 "removed": self.removed, "missing_dependencies": self.missing,
-                "install_command": self.install_command, "python": sys.executable}
+                "install_command": self.install_command}
 
 
-def install(destination: Path, dry_run: bool = False, source: Path = SKILL_ROOT) -> InstallReport:
+def install(destination: Path, dry_run: bool = False, source: Path = SKILL_ROOT,
+            python: str | None = None) -> InstallReport:
     source, destination = source.resolve(), destination.resolve()
     if destination == source or source in destination.parents:
         raise InputError(f"{destination}: is inside the skill's own folder {source}; "
@@ -105,7 +106,8 @@ def install(destination: Path, dry_run: bool = False, source: Path = SKILL_ROOT)
     if not dry_run:
         replace_file(destination / MANIFEST,
                      (json.dumps({"files": files}, indent=1) + "\n").encode("utf-8"))
-    report.missing, report.install_command = check_dependencies(source / "scripts")
+    report.missing, report.install_command = check_dependencies(source / "scripts",
+                                                                python or sys.executable)
     return report
 
 

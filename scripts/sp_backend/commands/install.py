@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     where.add_argument("--project", type=Path, metavar="DIR",
                        help="project to install into (default: the current directory)")
     where.add_argument("--user", action="store_true", help="install into ~/.claude/skills/")
+    parser.add_argument("--python", metavar="EXE",
+                        help="the interpreter that will run the scripts, for the dependency "
+                        "check (default: this one)")
     parser.add_argument("--dry-run", action="store_true", help="show what would change")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
@@ -31,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = install(target_dir(args.project, args.user), dry_run=args.dry_run)
+    report = install(target_dir(args.project, args.user), dry_run=args.dry_run,
+                     python=args.python)
     if args.json:
         print_json(report.to_json())
     else:
