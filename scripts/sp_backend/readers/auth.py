@@ -90,16 +90,23 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
                     signals.claim_type.append(_v("uuid", doc, i, rank))
         codes = re.findall(r"\b(40[0-9]|422)\b", line)
         if codes:
-            if _OTHERS_ROW.search(line) and not _MISMATCH.search(line):
-                for code in codes:
-                    if code in ("403", "404"):
-                        signals.not_owner.append(_v(int(code), doc, i, rank))
+            others = _OTHERS_ROW.search(line)
+            if others and not _MISMATCH.search(line):
+                # Several codes on one line: the one written just before the phrase applies.
+                near = [m for m in re.finditer(r"\b(403|404)\b", line) if m.start() < others.start()]
+                pick = near[-1] if near else re.search(r"\b(403|404)\b", line)
+                if pick:
+                    signals.not_owner.append(_v(int(pick.group(1)), doc, i, rank))
             if _MISMATCH.search(line) and "403" in codes:
                 signals.path_mismatch.append(_v(403, doc, i, rank))
             if _VALIDATION.search(line) and not re.search(r"token|jwt", low):
                 for code in codes:
                     if code in ("400", "422"):
                         signals.validation.append(_v(int(code), doc, i, rank))
+        if not in_fence and re.search(r"\{\s*\"detail\"\s*:", line):
+            signals.envelope.append(_v("detail", doc, i, rank))
+        elif not in_fence and re.search(r"\{\s*\"error\"\s*:\s*\{", line):
+            signals.envelope.append(_v("error", doc, i, rank))
         if re.search(r"\{\s*\"error\"\s*:\s*\"", line) and "{" in line:
             signals.envelope_odd.append(_v('{"error": "<code>"}', doc, i, rank))
     if fence_lines:

@@ -236,6 +236,10 @@ def _field(res: str, name: str, attrs: dict[str, Chosen], facts: list[FieldFact]
         for key in ("ge", "le", "gt", "lt"):
             if val(key) is not None:
                 data[key] = val(key)
+    if kind == "decimal":
+        for key in ("max_digits", "decimal_places"):
+            if val(key) is not None:
+                data[key] = val(key)
     if kind == "enum":
         data["values"] = [str(v) for v in values]
     if kind == "list[str]":

@@ -152,7 +152,7 @@ def _is_error_json(text: str) -> bool:
 
 
 def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
-    label = ""
+    label = _label(ep.title) if not _DECL.match(ep.title) else ""
     texts: list[str] = [ep.title]
     for block in blocks:
         if block.kind in ("paragraph", "heading"):
@@ -278,6 +278,10 @@ def find_endpoints(doc: Doc, rank: int) -> list[Endpoint]:
 
     for block in doc.blocks:
         decl = _decl(block.text) if block.kind in ("heading", "paragraph") else None
+        if decl is None and block.kind == "heading":
+            # 'List parameters (GET /api/items)': a heading that names an endpoint anywhere
+            named = re.search(rf"\b{_M}\s+[*_`]*{_PATH}", plain(block.text))
+            decl = (named.group(1), named.group(2)) if named else None
         if block.kind == "heading":
             if current is not None and block.level <= current[1]:
                 close()

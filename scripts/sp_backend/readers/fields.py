@@ -315,7 +315,7 @@ def tables_from_code(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
         if type_text.startswith("Optional") or "None" in type_text:
             fact.put("required", False)
         call = a.group(3) or ""
-        for key in ("max_length", "min_length"):
+        for key in ("max_length", "min_length", "max_digits", "decimal_places"):
             km = re.search(rf"\b{key}\s*=\s*(\d+)", call)
             if km:
                 fact.put(key, int(km.group(1)))
