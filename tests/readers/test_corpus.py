@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from sp_backend.readers.facts import endpoint_key
 from sp_backend.readers.gather import gather
 

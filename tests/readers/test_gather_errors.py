@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from sp_backend.cli import main
 from sp_backend.errors import EXIT_SPEC, SpecError
 from sp_backend.plan.load import plan_path

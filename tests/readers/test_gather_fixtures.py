@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from plan_compare import decisions
-
 from sp_backend.plan.load import load_plan
 from sp_backend.readers.gather import gather
 
