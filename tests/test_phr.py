@@ -326,3 +326,20 @@ def test_bundled_template_has_every_convention_key():
     keys = [line.split(":")[0] for line in parts[0].splitlines()
             if re.match(r"^[a-z]+:", line)]
     assert keys == list(phr.FRONT_MATTER_KEYS)
+
+
+def test_every_emit_run_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """A fix-and-re-emit loop: the second run sees the first run's files as identical, so the
+    record must join both runs' lists."""
+    first, second = tmp_path / "emit-1.json", tmp_path / "emit-2.json"
+    first.write_text(json.dumps({"out_dir": "backend", "dry_run": False, "files": [
+        {"path": "app/main.py", "action": "created"},
+        {"path": "app/models/task.py", "action": "created"}]}), encoding="utf-8")
+    second.write_text(json.dumps({"out_dir": "backend", "dry_run": False, "files": [
+        {"path": "app/main.py", "action": "identical"},
+        {"path": "app/models/task.py", "action": "updated"}]}), encoding="utf-8")
+    code, out, _ = write(tmp_path, "--title", "Loop", "--feature", "f", "--prompt", "p",
+                         "--emit-json", str(first), "--emit-json", str(second), "--json",
+                         capsys=capsys)
+    assert code == 0
+    assert json.loads(out)["files"] == ["backend/app/main.py", "backend/app/models/task.py"]
