@@ -158,6 +158,12 @@ class ResourceView:
                     names.append(f.name)
         return names
 
+    @property
+    def fixed_unique_fields(self) -> list[str]:
+        varying = set(self.varying_fields)
+        return [f.name for f in self.writable_fields
+                if f.spec.unique and f.name not in varying and not f.required]
+
     def required_payload(self) -> dict[str, Any]:
         return {f.name: f.valid_value for f in self.writable_fields if f.required}
 

@@ -419,6 +419,15 @@ def py_block(value: Any, indent: int = 0, width: int = 100) -> str:
     return "[\n" + "\n".join(items) + "\n" + " " * indent + "]"
 
 
+def literal_type(values: list[str], indent: int = 0, width: int = 100) -> str:
+    """Literal["a", "b"], one value a line (trailing comma) when it does not fit."""
+    flat = f"Literal[{', '.join(_py_literal(v) for v in values)}]"
+    if indent + len(flat) + 20 <= width:
+        return flat
+    pad = " " * (indent + 4)
+    return "Literal[\n" + "".join(f"{pad}{_py_literal(v)},\n" for v in values) + "]"
+
+
 def py_value(value: Any) -> str:
     """A JSON-able value as short Python source for the generated tests ("x" * 101)."""
     if isinstance(value, str) and len(value) > 16 and len(set(value)) == 1:

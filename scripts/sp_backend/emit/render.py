@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from sp_backend.emit.context import ProjectView
-from sp_backend.emit.fields import py_block, py_literal, py_value, wrap_call
+from sp_backend.emit.fields import literal_type, py_block, py_literal, py_value, wrap_call
 from sp_backend.emit.imports import prune_imports
 from sp_backend.paths import BACKEND_TEMPLATES
 
@@ -36,6 +36,7 @@ def environment(templates: Path = BACKEND_TEMPLATES) -> Environment:
     env.globals["wrap_call"] = wrap_call
     env.filters["pyvalue"] = py_value
     env.filters["pyblock"] = py_block
+    env.filters["pyliteral_type"] = literal_type
     return env
 
 
