@@ -220,6 +220,8 @@ def write_phr(root: Path, data: PhrInput, dry_run: bool = False) -> PhrResult:
     slug = title_slug(data.title)
     if not data.prompt.strip():
         raise InputError("--prompt is empty: a PHR records the user's input verbatim")
+    if folder.exists() and not folder.is_dir():
+        raise WriteError(f"{folder}: exists but is not a folder; records go inside it")
     # Another writer may take the same ID between our scan and our write: take the next one.
     for _attempt in range(100):
         record_id = next_id(folder)
