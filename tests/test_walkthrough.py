@@ -153,7 +153,7 @@ def test_walkthrough_task_crud_with_tests(project: Path, tmp_path: Path):
 
     # The dependency block (pip install) is not run: this environment already has the
     # backend's packages and a test must not need the network.
-    tests = agent.run(fill(skill_block("cd backend && python -m pytest -q\n"), feature))
+    tests = agent.run(fill(skill_block("(cd backend && python -m pytest -q)\n"), feature))
     result = tests.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"\d+ passed(, \d+ warnings?)? in [\d.]+s", result), tests.stdout
     assert int(result.split()[0]) >= 20
@@ -181,7 +181,7 @@ def test_walkthrough_task_crud_with_tests(project: Path, tmp_path: Path):
     assert meta["title"] == "Implement task-crud backend"
     assert meta["command"] == "/sp.backend-engineer task-crud --with-tests"
     assert meta["links"]["spec"] == "specs/api/task-crud-endpoints.md"
-    assert meta["tests"] == [f"cd backend && python -m pytest -q: {result}"]
+    assert meta["tests"] == [f"backend: python -m pytest -q: {result}"]
     files = meta["files"]
     assert files[0] == "specs/backend/task-crud.plan.yaml"
     for expected in ("backend/app/main.py", "backend/app/models/task.py",
