@@ -117,7 +117,9 @@ def test_unrelated_adrs_silence_nothing(project: Path, capsys: pytest.CaptureFix
                                                     encoding="utf-8")
     (adr / "0002-identity-provider.md").write_text("# Identity provider strategy\n",
                                                    encoding="utf-8")
-    (adr / "0404-deploy.md").write_text("# Deploy on Fly.io\n", encoding="utf-8")
+    (adr / "0404-deploy.md").write_text("# Deploy on Fly.io with 4 workers\n",
+                                        encoding="utf-8")
+    (adr / "0005-jobs.md").write_text("# Async e-mail jobs\n", encoding="utf-8")
     _, out, _ = run_adr(project, capsys)
     assert set(slugs(out)) == EXPECTED
 

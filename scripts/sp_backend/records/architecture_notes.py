@@ -54,7 +54,8 @@ TOPICS = (
                        ("FastAPI BackgroundTasks in the web process", "a task queue with workers",
                         "doing the work inline"),
                        ("request handlers", "a worker deployment", "error handling and retries")),
-          (("background",), ("celery",), ("queue",), ("worker",))),
+          (("background",), ("celery",), ("dramatiq",), ("task", "queue"), ("job", "queue"),
+           ("message", "queue"))),
     Topic("file-storage", "File storage",
           _rx(r"\b(s3|object storage|blob storage|file (storage|uploads?)|uploads?|attachments?"
               r"|cloudinary|minio|gcs|cloud storage)\b"),

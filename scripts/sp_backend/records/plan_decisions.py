@@ -114,7 +114,9 @@ def _sync_access(doc: PlanDoc) -> Decision:
                      ("async routes over an async engine (asyncpg or psycopg async)",),
                      ("every router", "services", "tests", "threadpool and pool sizing")),
         [f"{doc.display} (generated backend: sync routes)"],
-        (("sync",), ("async",), ("threadpool",), ("blocking",)), ("threadpool",))
+        tuple((mode, what) for mode in ("sync", "async")
+              for what in ("databas", "db", "route", "session", "engine", "access", "handler"))
+        + (("threadpool",), ("blocking", "io")), ("threadpool",))
 
 
 def _error_envelope(doc: PlanDoc) -> Decision:
