@@ -149,14 +149,16 @@ def commit_atomically(writes: dict[Path, str]) -> None:
             if target.exists():
                 backup = target.with_name(f".{target.name}.bak")
                 os.replace(target, backup)
+                swapped.append((target, backup))  # restorable from here on
+            else:
+                swapped.append((target, None))
             os.replace(tmp, target)
-            swapped.append((target, backup))
     except OSError as exc:
         for target, backup in reversed(swapped):
             if backup is not None:
                 os.replace(backup, target)
-            else:
-                target.unlink(missing_ok=True)
+            elif target.exists():
+                target.unlink()
         raise WriteError(f"could not write {exc.filename or 'a file'}: {exc.strerror or exc}; "
                          "nothing was changed") from None
     finally:
