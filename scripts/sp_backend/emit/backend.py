@@ -75,7 +75,7 @@ def emit(root: Path, feature: str, *, out: Path | None = None, with_tests: bool 
         raise PlanError(f"{plans_dir(root)}: feature(s) {', '.join(missing)} were emitted into "
                         f"{out_dir} but their plan is gone; restore it or remove the feature "
                         "from the backend by hand (and from the manifest's state.features)")
-    view = build_project(plans, feature)
+    view = build_project(plans, feature, order)
     files = render_backend(view, feature=feature, migration=migration_info(order, feature),
                            with_tests=with_tests)
     report = write_files(out_dir, files, manifest_path=manifest_path, force=force,

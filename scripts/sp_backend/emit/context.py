@@ -241,8 +241,12 @@ def _indexes(view: ResourceView) -> list[tuple[str, list[str]]]:
     return indexes
 
 
-def build_project(plans: list[BackendPlan], current: str) -> ProjectView:
-    """One backend from every plan in the project; they must agree on auth and errors."""
+def build_project(plans: list[BackendPlan], current: str,
+                  order: list[str] | None = None) -> ProjectView:
+    """One backend from every plan in the project; they must agree on auth and errors.
+
+    Project-wide settings (title, database) come from the first feature emitted into the
+    backend, so re-emitting any feature leaves the shared files as they are."""
     if not plans:
         raise PlanError("no plans to emit")
     by_feature = {p.feature: p for p in plans}
@@ -251,7 +255,8 @@ def build_project(plans: list[BackendPlan], current: str) -> ProjectView:
     base = by_feature[current]
     resources: list[ResourceView] = []
     seen: dict[str, str] = {}
-    for plan in plans:
+    # Sorted by feature so project-wide files do not depend on which feature is emitted.
+    for plan in sorted(plans, key=lambda p: p.feature):
         _check_agreement(base, plan)
         for name, resource in plan.resources.items():
             if name in seen:
@@ -259,8 +264,9 @@ def build_project(plans: list[BackendPlan], current: str) -> ProjectView:
                                 f"feature {plan.feature!r}; keep it in one plan")
             seen[name] = plan.feature
             resources.append(build_resource(plan.feature, name, resource, plan))
+    first = next((by_feature[f] for f in order or [] if f in by_feature), base)
     return ProjectView(
-        title=base.project.name, auth=base.auth, errors=base.errors, database=base.database,
+        title=first.project.name, auth=base.auth, errors=base.errors, database=first.database,
         features=sorted(by_feature), resources=resources,
         current=[r for r in resources if r.feature == current],
     )

@@ -1,0 +1,197 @@
+"""The emitter: output quality, the seed's defects absent, safe re-runs, several features."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import EXAMPLES, PLAN_FIXTURES, make_project, run_generated_tests, sp_backend
+
+EXAMPLE_PLAN = EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml"
+PLANS = {"task-crud": EXAMPLE_PLAN, **{p.name.removesuffix(".plan.yaml"): p
+                                       for p in sorted(PLAN_FIXTURES.glob("*.plan.yaml"))}}
+
+
+def emit(root: Path, feature: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return sp_backend("emit", feature, "--root", str(root), *args)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every shipped plan emitted once, with tests."""
+    out = {}
+    for feature, plan in PLANS.items():
+        root = make_project(tmp_path_factory.mktemp(feature), plan)
+        result = emit(root, feature, "--with-tests")
+        assert result.returncode == 0, result.stderr
+        out[feature] = root / "backend"
+    return out
+
+
+def _python_files(backend: Path) -> list[Path]:
+    return sorted(backend.rglob("*.py"))
+
+
+@pytest.mark.parametrize("feature", list(PLANS))
+def test_output_is_ruff_clean_and_compiles(generated: dict[str, Path], feature: str) -> None:
+    backend = generated[feature]
+    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(backend)],
+                          capture_output=True, text=True, cwd=backend)
+    assert ruff.returncode == 0, ruff.stdout
+    python311 = shutil.which("python3.11") or sys.executable
+    compiled = subprocess.run([python311, "-m", "compileall", "-q", str(backend / "app"),
+                               str(backend / "tests"), str(backend / "migrations")],
+                              capture_output=True, text=True)
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+
+
+# The seed's defects (product brief section 9) and other broken or deprecated APIs.
+FORBIDDEN = {
+    r"datetime\.utcnow|utcnow\(\)\s*$": "naive utcnow",
+    r"@validator\b": "Pydantic v1 validator",
+    r"class Config\b": "Pydantic v1 config",
+    r"orm_mode": "Pydantic v1 orm_mode",
+    r"from jose|import jose": "python-jose",
+    r"passlib": "passlib",
+    r"HTTPAuthCredentials\b": "a name that does not exist",
+    r"len\(.*\.all\(\)\)": "counting by loading every row",
+    r"your-secret-key|SECRET_KEY\s*=\s*\"": "a literal secret",
+    r"on_startup|on_shutdown|on_event\(": "removed startup hooks",
+    r"\.dict\(\)": "Pydantic v1 .dict()",
+}
+
+
+@pytest.mark.parametrize("feature", list(PLANS))
+def test_none_of_the_seed_defects_is_present(generated: dict[str, Path], feature: str) -> None:
+    for path in _python_files(generated[feature]):
+        text = path.read_text()
+        for pattern, what in FORBIDDEN.items():
+            assert not re.search(pattern, text, re.MULTILINE), f"{path}: {what}"
+    routers = "".join(p.read_text() for p in (generated[feature] / "app" / "routers").glob("*.py"))
+    assert "async def" not in routers, "sync Session work must not run inside async def"
+    services = "".join(p.read_text() for p in (generated[feature] / "app" / "services").glob("*.py"))
+    if "def list_page" in services:
+        assert "func.count()" in services and ".order_by(" in services
+
+
+def test_response_schemas_carry_no_input_rules(generated: dict[str, Path]) -> None:
+    schema = (generated["task-crud"] / "app" / "schemas" / "task.py").read_text()
+    public = schema.split("class TaskPublic")[1].split("\nclass ")[0]
+    assert "validator" not in public and "AwareDatetime" not in public
+    assert "in_future" in schema.split("class TaskPublic")[0]
+
+
+def test_owner_filter_lives_in_one_place(generated: dict[str, Path]) -> None:
+    service = (generated["task-crud"] / "app" / "services" / "task_service.py").read_text()
+    assert service.count("Task.user_id == self.owner_id") == 1
+    router = (generated["task-crud"] / "app" / "routers" / "tasks.py").read_text()
+    assert "session" not in router and "user_id" not in router
+
+
+def _tree_hashes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in root.rglob("*") if p.is_file()}
+
+
+def test_rerun_is_identical_edits_survive_and_dry_run_writes_nothing(tmp_path: Path) -> None:
+    root = make_project(tmp_path, EXAMPLE_PLAN)
+    assert emit(root, "task-crud", "--with-tests").returncode == 0
+    again = json.loads(emit(root, "task-crud", "--with-tests", "--json").stdout)
+    assert {f["action"] for f in again["files"]} == {"identical"}
+
+    edited = root / "backend" / "app" / "routers" / "tasks.py"
+    edited.write_text(edited.read_text() + "\n# my change\n")
+    plan = root / "specs" / "backend" / "task-crud.plan.yaml"
+    plan.write_text(plan.read_text().replace("max_length: 100", "max_length: 120"))
+
+    before = _tree_hashes(root)
+    dry = emit(root, "task-crud", "--with-tests", "--dry-run", "--json")
+    assert _tree_hashes(root) == before
+    planned = {f["path"]: f["action"] for f in json.loads(dry.stdout)["files"]}
+    assert planned["app/routers/tasks.py"] in ("conflict", "identical")
+    assert planned["app/schemas/task.py"] == "updated"
+
+    result = emit(root, "task-crud", "--with-tests", "--json")
+    actions = {f["path"]: f["action"] for f in json.loads(result.stdout)["files"]}
+    assert actions["app/schemas/task.py"] == "updated"
+    assert "max_length=120" in (root / "backend" / "app" / "schemas" / "task.py").read_text()
+    assert edited.read_text().endswith("# my change\n")
+    if actions["app/routers/tasks.py"] == "conflict":
+        assert result.returncode == 1
+        assert (root / "backend" / "app" / "routers" / "tasks.py.new").exists()
+
+
+def test_hand_edit_to_a_changing_file_is_a_conflict(tmp_path: Path) -> None:
+    root = make_project(tmp_path, EXAMPLE_PLAN)
+    emit(root, "task-crud")
+    schema = root / "backend" / "app" / "schemas" / "task.py"
+    schema.write_text(schema.read_text() + "\n# keep me\n")
+    plan = root / "specs" / "backend" / "task-crud.plan.yaml"
+    plan.write_text(plan.read_text().replace("max_length: 500", "max_length: 600"))
+    result = emit(root, "task-crud")
+    assert result.returncode == 1
+    assert "conflict" in result.stdout
+    assert schema.read_text().endswith("# keep me\n")
+    assert "max_length=600" in (schema.parent / "task.py.new").read_text()
+    forced = emit(root, "task-crud", "--force")
+    assert forced.returncode == 0 and "max_length=600" in schema.read_text()
+
+
+def test_a_bad_plan_writes_nothing(tmp_path: Path) -> None:
+    root = make_project(tmp_path, EXAMPLE_PLAN)
+    plan = root / "specs" / "backend" / "task-crud.plan.yaml"
+    plan.write_text(plan.read_text().replace("type: bool", "type: boolean"))
+    result = emit(root, "task-crud", "--with-tests")
+    assert result.returncode == 3
+    assert "resources.task.fields.completed.type" in result.stderr
+    assert str(plan) in result.stderr
+    assert not (root / "backend").exists()
+
+
+def test_missing_plan_is_exit_3(tmp_path: Path) -> None:
+    result = emit(make_project(tmp_path), "nothing")
+    assert result.returncode == 3 and "nothing.plan.yaml" in result.stderr
+
+
+def _with_auth_of(source: Path, target: Path, auth_from: Path) -> Path:
+    data = yaml.safe_load(source.read_text())
+    reference = yaml.safe_load(auth_from.read_text())
+    data["auth"], data["errors"] = reference.get("auth", {}), reference.get("errors", {})
+    target.write_text(yaml.safe_dump(data, sort_keys=False))
+    return target
+
+
+def test_several_features_share_one_backend(tmp_path: Path) -> None:
+    root = make_project(tmp_path, EXAMPLE_PLAN)
+    second = _with_auth_of(PLAN_FIXTURES / "expenses.plan.yaml",
+                           root / "specs" / "backend" / "expenses.plan.yaml", EXAMPLE_PLAN)
+    assert second.exists()
+    assert emit(root, "task-crud", "--with-tests").returncode == 0
+    result = emit(root, "expenses", "--with-tests", "--json")
+    assert result.returncode == 0, result.stderr
+    backend = root / "backend"
+    main = (backend / "app" / "main.py").read_text()
+    assert "tasks_router" in main and "expenses_router" in main
+    models = (backend / "app" / "models" / "__init__.py").read_text()
+    assert "Task" in models and "Expense" in models
+    expenses_migration = next((backend / "migrations" / "versions").glob("0002_*.py")).read_text()
+    assert 'down_revision: str | Sequence[str] | None = "0001_task_crud"' in expenses_migration
+    # Re-emitting the first feature keeps the second registered.
+    again = json.loads(emit(root, "task-crud", "--with-tests", "--json").stdout)
+    assert {f["action"] for f in again["files"]} == {"identical"}
+    run = run_generated_tests(backend)
+    assert run.returncode == 0, run.stdout[-3000:]
+
+
+def test_plans_that_disagree_on_auth_are_refused(tmp_path: Path) -> None:
+    root = make_project(tmp_path, EXAMPLE_PLAN, PLAN_FIXTURES / "expenses.plan.yaml")
+    result = emit(root, "task-crud")
+    assert result.returncode == 3
+    assert "disagree on auth" in result.stderr
