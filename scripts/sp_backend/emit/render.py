@@ -5,7 +5,8 @@ Path placeholders pick what a template is rendered for:
   __collection__  the same, named by the resource's table (routers/tasks.py)
   __feature__   one file for the feature itself (its migration)
 Templates without a placeholder are project-wide and derived from every plan (main.py, ...).
-Files under tests/ are rendered only with --with-tests.
+Files under tests/ are rendered only with --with-tests. A template that renders to nothing
+(e.g. the login router when auth is not local) produces no file.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def render_backend(view: ProjectView, *, feature: str, migration: dict[str, Any]
             files[path] = _finish(path, template.render(p=view, m=migration))
         else:
             files[target] = _finish(target, template.render(p=view))
-    return files
+    return {path: text for path, text in files.items() if text}
 
 
 def _finish(path: str, text: str) -> str:
