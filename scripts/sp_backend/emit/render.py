@@ -19,7 +19,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from sp_backend.emit.context import ProjectView
-from sp_backend.emit.fields import literal_type, py_block, py_literal, py_value, wrap_call
+from sp_backend.emit.fields import (
+    literal_type,
+    py_block,
+    py_literal,
+    py_value,
+    signature,
+    wrap_call,
+)
 from sp_backend.emit.imports import prune_imports
 from sp_backend.paths import BACKEND_TEMPLATES
 
@@ -35,6 +42,7 @@ def environment(templates: Path = BACKEND_TEMPLATES) -> Environment:
     )
     env.filters["pyrepr"] = py_literal
     env.globals["wrap_call"] = wrap_call
+    env.globals["signature"] = signature
     env.filters["pyvalue"] = py_value
     env.filters["pyblock"] = py_block
     env.filters["pyliteral_type"] = literal_type
