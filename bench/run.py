@@ -1,0 +1,403 @@
+#!/usr/bin/env python3
+"""Benchmark the generated backend side by side with the anchors in ../shared/bench.
+
+    python bench/run.py [--rows N] [--seconds S] [--out DIR] [--smoke]
+
+Generates the task example backend (with the claim and secret names the anchors use), seeds
+PostgreSQL with N tasks for each of two users, starts each app under uvicorn as in production
+and drives every operation with wrk (32 connections, one client process on loopback). Writes
+DIR/results.json, DIR/results.md and DIR/results.png, and prints the generator's own timings.
+
+Needs: wrk (Debian package), PostgreSQL (SPB_POSTGRES_URL, default
+postgresql://postgres@127.0.0.1:5432/test; each run makes and drops its own databases), and
+`pip install -e ".[bench]"`. Exit status 1 if any request failed or answered non-2xx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+REPO = Path(__file__).resolve().parents[1]
+ANCHORS = REPO.parent / "shared" / "bench"
+LUA = Path(__file__).resolve().parent / "lua"
+EXAMPLE_PLAN = REPO / "assets" / "examples" / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml"
+ADMIN_URL = os.environ.get("SPB_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SECRET = "bench-secret-" + "x" * 40
+USERS = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
+PY = sys.executable
+OPERATIONS = ["list_first", "list_deep", "list_cursor_deep", "list_filtered", "get", "create",
+              "patch", "delete"]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- databases --------------------------------------------------------------------------------
+
+@contextmanager
+def database(label: str):
+    name = f"spb_bench_{label}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def sqlalchemy_url(url: str, driver: str = "psycopg") -> str:
+    return url.replace("postgresql://", f"postgresql+{driver}://", 1)
+
+
+def token(user: str) -> str:
+    import jwt
+
+    now = int(time.time())
+    return jwt.encode({"user_id": user, "iat": now, "exp": now + 6 * 3600}, SECRET,
+                      algorithm="HS256")
+
+
+# --- the generated backend --------------------------------------------------------------------
+
+def bench_plan(style: str) -> str:
+    """The example plan with the anchors' token conventions (claim user_id, UUID users,
+    SECRET_KEY), so one token works for every app. The data model is the example's."""
+    text = EXAMPLE_PLAN.read_text()
+    for old, new in (("user_id_claim: sub", "user_id_claim: user_id"),
+                     ("user_id_type: str", "user_id_type: uuid"),
+                     ("secret_env: BETTER_AUTH_SECRET", "secret_env: SECRET_KEY"),
+                     ("style: page", f"style: {style}")):
+        assert old in text, old
+        text = text.replace(old, new)
+    if style == "cursor":
+        text = text.replace("          order_param: order\n", "")
+    return text
+
+
+def generate(workdir: Path, style: str) -> Path:
+    root = workdir / f"project-{style}"
+    (root / "specs" / "backend").mkdir(parents=True)
+    (root / "specs" / "backend" / "task-crud.plan.yaml").write_text(bench_plan(style))
+    started = time.perf_counter()
+    run([PY, str(REPO / "scripts" / "emit_backend.py"), "task-crud", "--root", str(root)])
+    log(f"   emitted the {style}-paginated backend in {time.perf_counter() - started:.2f}s")
+    return root / "backend"
+
+
+def seed_generated(backend: Path, url: str, rows: int, env: dict[str, str]) -> dict[str, list[str]]:
+    run([PY, "-m", "alembic", "upgrade", "head"], cwd=backend, env=env)
+    ids: dict[str, list[str]] = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        for user in USERS:
+            conn.execute(
+                """INSERT INTO tasks (id, user_id, title, description, priority, completed,
+                                      due_date, tags, created_at, updated_at)
+                   SELECT gen_random_uuid(), %s, 'task ' || i, repeat('d', 40),
+                          (ARRAY['low', 'medium', 'high'])[1 + i %% 3], i %% 2 = 0, NULL,
+                          '["a", "b"]'::json, now() - make_interval(secs => i), now()
+                   FROM generate_series(1, %s) AS i""", (user, rows))
+        conn.execute("ANALYZE tasks")
+        for user in USERS:
+            found = conn.execute("SELECT id FROM tasks WHERE user_id = %s ORDER BY random() "
+                                 "LIMIT 2000", (user,)).fetchall()
+            ids[user] = [str(r[0]) for r in found]
+    return ids
+
+
+def add_rows_to_delete(url: str, count: int) -> list[str]:
+    new_ids = [str(uuid.uuid4()) for _ in range(count)]
+    with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cur:
+        with cur.copy("COPY tasks (id, user_id, title, priority, completed, tags, created_at, "
+                      "updated_at) FROM STDIN") as copy:
+            for i, row_id in enumerate(new_ids):
+                copy.write_row((row_id, USERS[0], f"doomed {i}", "low", False, "[]",
+                                "2020-01-01T00:00:00Z", "2020-01-01T00:00:00Z"))
+    return new_ids
+
+
+def cursor_at(port: int, offset: int, auth: str) -> str:
+    """Walk the cursor pages to the given offset, as a client would."""
+    cursor, seen = None, 0
+    while seen < offset:
+        query = "limit=100" + (f"&cursor={cursor}" if cursor else "")
+        page = http_json(port, f"/api/tasks?{query}", auth)
+        seen += len(page["items"])
+        cursor = page["pagination"]["next_cursor"]
+    assert cursor is not None
+    return cursor
+
+
+# --- processes --------------------------------------------------------------------------------
+
+def run(cmd: list[str], **kw) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if result.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server(app_dir: Path, module: str, env: dict[str, str], workers: int = 1):
+    port = free_port()
+    cmd = [PY, "-m", "uvicorn", module, "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    logfile = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    proc = subprocess.Popen(cmd, cwd=app_dir, env=env, stdout=logfile, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    raise SystemExit(f"{module} did not start:\n{Path(logfile.name).read_text()}")
+                time.sleep(0.1)
+        time.sleep(0.5 * workers)
+        yield port
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def http_json(port: int, path: str, auth: str) -> dict:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
+                                     headers={"Authorization": f"Bearer {auth}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def wrk(port: int, path: str, auth: str, seconds: float, connections: int,
+        script: str | None = None, env: dict[str, str] | None = None) -> dict[str, float]:
+    """One wrk run; returns rps, p50_ms, p99_ms, errors (socket errors + status >= 400)."""
+    body = (LUA / script).read_text() if script else ""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(body + "\n" + (LUA / "report.lua").read_text())
+    url = f"http://127.0.0.1:{port}{path}"
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
+           "-H", f"Authorization: Bearer {auth}", "-s", handle.name, url]
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})},
+                         timeout=seconds + 60)
+    os.unlink(handle.name)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no result for {url}:\n{out.stdout}{out.stderr}")
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    return {"rps": round(data["requests"] / data["seconds"], 1),
+            "p50_ms": round(data["p50_us"] / 1000, 2), "p99_ms": round(data["p99_us"] / 1000, 2),
+            "errors": data["socket_errors"] + data["http_errors"]}
+
+
+def warm(port: int, path: str, auth: str) -> None:
+    wrk(port, path, auth, 1, 8)
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+LIST_FIRST = "/api/tasks?page=1&page_size=20"
+
+
+def measure_generated(args: argparse.Namespace, workdir: Path, results: dict) -> None:
+    with database("gen") as url:
+        env = {**os.environ, "DATABASE_URL": sqlalchemy_url(url), "SECRET_KEY": SECRET,
+               "ENVIRONMENT": "production", "LOG_LEVEL": "WARNING"}
+        page_backend = generate(workdir, "page")
+        cursor_backend = generate(workdir, "cursor")
+        ids = seed_generated(page_backend, url, args.rows, env)
+        auth = token(USERS[0])
+        id_file = workdir / "ids.txt"
+        id_file.write_text("\n".join(ids[USERS[0]]) + "\n")
+        filtered = ("/api/tasks?page=1&page_size=20&completed=false&priority=high&search=task"
+                    "&sort_by=title&order=asc")
+        deep_page = 5000 // 20 + 1
+        for workers in args.workers:
+            name = "generated" if workers == 1 else f"generated_{workers}w"
+            log(f"== {name}")
+            ops: dict[str, dict] = {}
+            with server(page_backend, "app.main:app", env, workers) as port:
+                warm(port, LIST_FIRST, auth)
+                base = "/api/tasks"
+                lua_env = {"BENCH_IDS": str(id_file), "BENCH_BASE": base}
+                plan = [("list_first", LIST_FIRST, None),
+                        ("list_deep", f"/api/tasks?page={deep_page}&page_size=20", None),
+                        ("list_filtered", filtered, None),
+                        ("get", "/api/tasks", "get.lua"),
+                        ("create", "/api/tasks", "create.lua"),
+                        ("patch", "/api/tasks", "patch.lua")]
+                for op, path, script in plan:
+                    ops[op] = wrk(port, path, auth, args.seconds, args.connections, script, lua_env)
+                    log(f"   {op:17} {ops[op]}")
+                doomed = workdir / "doomed.txt"
+                doomed.write_text("\n".join(add_rows_to_delete(url, args.delete_pool)) + "\n")
+                ops["delete"] = wrk(port, "/api/tasks", auth, args.seconds, args.connections,
+                                    "delete.lua", {"BENCH_IDS": str(doomed), "BENCH_BASE": base})
+                log(f"   {'delete':17} {ops['delete']}")
+            with server(cursor_backend, "app.main:app", env, workers) as port:
+                cursor = cursor_at(port, 5000, auth)
+                warm(port, f"/api/tasks?limit=20&cursor={cursor}", auth)
+                ops["list_cursor_first"] = wrk(port, "/api/tasks?limit=20", auth, args.seconds,
+                                               args.connections)
+                ops["list_cursor_deep"] = wrk(port, f"/api/tasks?limit=20&cursor={cursor}", auth,
+                                              args.seconds, args.connections)
+                log(f"   list_cursor_first {ops['list_cursor_first']}")
+                log(f"   list_cursor_deep  {ops['list_cursor_deep']}")
+            results["apps"][name] = ops
+        if not args.smoke and ANCHORS.exists():
+            log("== raw_limit (on the generated schema)")
+            raw_env = {**os.environ, "PG_DSN": url, "SECRET_KEY": SECRET, "BENCH_TABLE": "tasks",
+                       "BENCH_OWNER": "user_id", "BENCH_ORDER": "created_at DESC, id DESC",
+                       "BENCH_COLS": "id, user_id, title, description, priority, completed, "
+                                     "due_date, tags, created_at, updated_at"}
+            with server(ANCHORS / "raw_limit", "app:app", raw_env) as port:
+                warm(port, LIST_FIRST, auth)
+                results["apps"]["raw_limit"] = {
+                    "list_first": wrk(port, LIST_FIRST, auth, args.seconds, args.connections)}
+                log(f"   list_first        {results['apps']['raw_limit']['list_first']}")
+
+
+def measure_anchors(args: argparse.Namespace, results: dict) -> None:
+    with database("anchors") as url:
+        env = {**os.environ, "DATABASE_URL": sqlalchemy_url(url), "SECRET_KEY": SECRET,
+               "ASYNC_DATABASE_URL": sqlalchemy_url(url, "asyncpg"), "PG_DSN": url}
+        seeded = run([PY, "seed_data.py", str(args.rows)], cwd=ANCHORS / "seed_baseline", env=env)
+        seed_token = seeded.stdout.split()[0]
+        for app in ("seed_baseline", "handwritten", "fastapi_async_core", "fastapi_asyncpg"):
+            log(f"== {app}")
+            with server(ANCHORS / app, "app:app", env) as port:
+                warm(port, LIST_FIRST, seed_token)
+                results["apps"][app] = {
+                    "list_first": wrk(port, LIST_FIRST, seed_token, args.seconds, args.connections)}
+                log(f"   list_first        {results['apps'][app]['list_first']}")
+
+
+def generator_timings(workdir: Path) -> dict[str, float]:
+    """emit of a 20-resource plan, and gather on each corpus folder (wall time, in-process)."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import yaml
+
+    from sp_backend.emit.backend import emit
+    from sp_backend.readers.gather import gather
+
+    plan = yaml.safe_load(EXAMPLE_PLAN.read_text())
+    base = plan["resources"].pop("task")
+    for i in range(20):
+        resource = json.loads(json.dumps(base))
+        resource["table"] = f"items_{i}"
+        resource["path"] = f"/api/items-{i}"
+        plan["resources"][f"item_{i}"] = resource
+    plan["unresolved"] = []
+    root = workdir / "twenty"
+    (root / "specs" / "backend").mkdir(parents=True)
+    (root / "specs" / "backend" / "task-crud.plan.yaml").write_text(yaml.safe_dump(plan))
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    emit(root, "task-crud", with_tests=True)
+    timings["emit_20_resources_s"] = round(time.perf_counter() - started, 3)
+    corpus = REPO.parent / "shared" / "corpus" / "real-specs"
+    for folder in sorted(corpus.iterdir()) if corpus.exists() else []:
+        started = time.perf_counter()
+        try:
+            gather(folder, "task-crud")
+        except Exception as exc:  # a folder the reader cannot handle still gets a timing line
+            log(f"   gather {folder.name}: {type(exc).__name__}: {exc}")
+        timings[f"gather_{folder.name}_s"] = round(time.perf_counter() - started, 3)
+    return timings
+
+
+def write_reports(results: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    lines = ["| app | operation | req/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|"]
+    for app, ops in results["apps"].items():
+        for op, m in ops.items():
+            lines.append(f"| {app} | {op} | {m['rps']} | {m['p50_ms']} | {m['p99_ms']} | "
+                         f"{m['errors']} |")
+    (out / "results.md").write_text("\n".join(lines) + "\n")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("matplotlib missing: no chart (pip install -e '.[bench]')")
+        return
+    apps = [a for a in results["apps"] if "list_first" in results["apps"][a]]
+    values = [results["apps"][a]["list_first"]["rps"] for a in apps]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.barh(apps, values, color=["#2a7" if a.startswith("generated") else "#888" for a in apps])
+    ax.set_xlabel("requests/s, GET /api/tasks?page=1&page_size=20 (32 connections)")
+    ax.invert_yaxis()
+    for i, v in enumerate(values):
+        ax.text(v, i, f" {v:.0f}", va="center")
+    fig.tight_layout()
+    fig.savefig(out / "results.png", dpi=120)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000, help="tasks per user (default 10000)")
+    parser.add_argument("--seconds", type=float, default=10, help="per operation (default 10)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="uvicorn worker counts for the generated backend (default 1 2)")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
+    parser.add_argument("--smoke", action="store_true",
+                        help="CI smoke: 1000 rows, 2 s per operation, generated backend only")
+    args = parser.parse_args()
+    if args.smoke:
+        args.rows, args.seconds, args.workers = 1000, 2, [1]
+    args.delete_pool = max(5000, int(args.seconds * 3000))
+    if shutil.which("wrk") is None:
+        log("wrk is not installed: apt-get install -y wrk")
+        return 2
+    results: dict = {"rows_per_user": args.rows, "seconds": args.seconds,
+                     "connections": args.connections, "apps": {}}
+    with tempfile.TemporaryDirectory(prefix="spb-bench-") as tmp:
+        workdir = Path(tmp)
+        measure_generated(args, workdir, results)
+        if not args.smoke and ANCHORS.exists():
+            measure_anchors(args, results)
+        results["generator"] = generator_timings(workdir)
+    for key, value in results["generator"].items():
+        print(f"{key}: {value}")
+    write_reports(results, args.out)
+    print((args.out / "results.md").read_text())
+    failed = [(app, op) for app, ops in results["apps"].items() for op, m in ops.items()
+              if m["errors"]]
+    if failed:
+        log(f"errors or non-2xx answers in: {failed}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
