@@ -196,9 +196,15 @@ def _validation_kwargs(spec: FieldSpec) -> list[str]:
     return kw
 
 
+# Input scalars accept exactly what the OpenAPI states: no true for 1, no 0 for false, no
+# number of seconds for a date (app/schemas/rules.py). A naive datetime is refused too.
+STRICT_INPUT = {"int": "JsonInt", "float": "StrictFloat", "bool": "StrictBool",
+                "date": "IsoDate", "datetime": "IsoDatetime"}
+
+
 def _input_type(spec: FieldSpec, py_type: str) -> str:
-    if spec.type == "datetime":
-        return "AwareDatetime"  # a naive datetime is ambiguous: refuse it on input
+    if spec.type in STRICT_INPUT:
+        return STRICT_INPUT[spec.type]
     if spec.type == "list[str]" and spec.item_max_length is not None:
         return f"list[Annotated[str, StringConstraints(max_length={spec.item_max_length})]]"
     return py_type

@@ -1,0 +1,103 @@
+"""Schemathesis hooks for the generated backends (loaded through SCHEMATHESIS_HOOKS).
+
+Three rules of a generated backend cannot be written in JSON Schema, so the OpenAPI cannot
+promise them and schemathesis' positive cases may break them:
+
+- the clock rules `future` / `past` (stated in the field's description);
+- the digits and decimal places of a decimal (`multipleOf` on floats is unreliable), and its
+  range when it is sent as a JSON string (the number form carries the range);
+- a list cursor is opaque: only cursors the server handed out are valid.
+
+In positive cases only, a value breaking one of these is replaced with one that keeps it (a
+date a year ahead or back, the plan's valid example, no cursor); negative cases are untouched.
+Every other rule stays under schemathesis' checks. SPB_FUZZ_RULES (JSON) carries the rules:
+{"clock": {field: "future"|"past"}, "decimals": {field: {constraints..., "valid": value}},
+ "cursor_params": [name, ...]}.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import schemathesis
+
+RULES: dict[str, Any] = json.loads(os.environ.get("SPB_FUZZ_RULES", "{}"))
+
+
+def _moment(value: object) -> datetime | date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        if len(value) > 10:
+            parsed = datetime.fromisoformat(value)
+            return parsed if parsed.tzinfo else None
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _keeps_clock_rule(value: object, rule: str) -> object:
+    moment = _moment(value)
+    if moment is None:
+        return value
+    now = datetime.now(UTC)
+    reference: datetime | date = now if isinstance(moment, datetime) else now.date()
+    if rule == "future" and moment <= reference:
+        shifted = reference + timedelta(days=365)
+    elif rule == "past" and moment >= reference:
+        shifted = reference - timedelta(days=365)
+    else:
+        return value
+    return shifted.isoformat()
+
+
+def _decimal_ok(text: str, rules: dict[str, Any]) -> bool:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return False
+    if not value.is_finite():
+        return False
+    _, digits, exponent = value.as_tuple()
+    places = max(0, -int(exponent))
+    whole = max(len(digits) + int(exponent), 0)
+    checks = [
+        rules.get("gt") is None or value > Decimal(str(rules["gt"])),
+        rules.get("ge") is None or value >= Decimal(str(rules["ge"])),
+        rules.get("lt") is None or value < Decimal(str(rules["lt"])),
+        rules.get("le") is None or value <= Decimal(str(rules["le"])),
+        rules.get("decimal_places") is None or places <= rules["decimal_places"],
+        rules.get("max_digits") is None or whole + places <= rules["max_digits"],
+    ]
+    return all(checks)
+
+
+def keep_unstated_rules(body: object) -> object:
+    if not isinstance(body, dict):
+        return body
+    fixed = dict(body)
+    for name, rule in RULES.get("clock", {}).items():
+        if name in fixed:
+            fixed[name] = _keeps_clock_rule(fixed[name], rule)
+    for name, rules in RULES.get("decimals", {}).items():
+        value = fixed.get(name)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and not (
+            _decimal_ok(str(value), rules)
+        ):
+            fixed[name] = rules["valid"]
+    return fixed
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs) -> None:
+    meta = getattr(case, "meta", None)
+    if meta is None or not meta.generation.mode.is_positive:
+        return
+    case.body = keep_unstated_rules(case.body)
+    if isinstance(case.query, dict):
+        for name in RULES.get("cursor_params", []):
+            case.query.pop(name, None)
