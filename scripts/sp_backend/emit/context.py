@@ -4,7 +4,9 @@ computed here so the templates stay close to the code they produce."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from sp_backend.emit.fields import FieldView, build_field
 from sp_backend.emit.naming import class_name, title_words
@@ -187,6 +189,45 @@ class ProjectView:
     features: list[str]
     resources: list[ResourceView]
     current: list[ResourceView]  # the resources of the feature being emitted
+    # local mode: the feature whose migration creates the users table ("" otherwise)
+    auth_feature: str = ""
+    current_feature: str = ""
+
+    @property
+    def local(self) -> bool:
+        return self.auth.mode == "local"
+
+    @property
+    def jwks(self) -> bool:
+        return self.auth.mode == "jwks"
+
+    @property
+    def creates_users(self) -> bool:
+        """The feature being emitted is the one whose migration creates the users table."""
+        return self.local and self.current_feature == self.auth_feature
+
+    @property
+    def models(self) -> list[tuple[str, str]]:
+        """(module, class) of every table model, sorted as the imports must be."""
+        pairs = [(r.module, r.cls) for r in self.resources]
+        return sorted(pairs + ([("user", "User")] if self.local else []))
+
+    @property
+    def routers(self) -> list[str]:
+        """Router modules under app/routers/, sorted as the imports must be."""
+        return sorted([r.collection for r in self.resources] + (["auth"] if self.local else []))
+
+    @property
+    def sample_password(self) -> str:
+        """A password the plan's rules accept (digit and letter first, then padded)."""
+        rules = self.auth.password
+        text = "42 Correct horse battery staple"
+        length = max(rules.min_length, min(len(text), rules.max_length))
+        return (text + "x" * rules.min_length)[:length]
+
+    @property
+    def sample_users(self) -> tuple[Any, Any]:
+        return SAMPLE_USERS[self.auth.user_id_type]
 
     @property
     def user_id_py(self) -> str:
@@ -197,6 +238,10 @@ class ProjectView:
         return self.auth.secret_env.lower()
 
     @property
+    def jwks_url_setting(self) -> str:
+        return self.auth.jwks_url_env.lower()
+
+    @property
     def owned(self) -> bool:
         return any(r.owner for r in self.resources)
 
@@ -205,12 +250,15 @@ class ProjectView:
         return set().union(*(r.uses for r in self.resources)) if self.resources else set()
 
 
-def build_resource(feature: str, name: str, resource: Resource, plan: BackendPlan) -> ResourceView:
+def build_resource(feature: str, name: str, resource: Resource, plan: BackendPlan,
+                   auth: AuthConfig | None = None) -> ResourceView:
+    """auth: the project's merged auth (defaults to the plan's own)."""
+    auth = auth or plan.auth
     where = f"resources.{name}"
     owned = resource.owner is not None
     fields = [build_field(name, fname, spec, where, owned=owned)
               for fname, spec in resource.fields.items()]
-    owner_py = USER_ID_PY[plan.auth.user_id_type] if resource.owner else None
+    owner_py = USER_ID_PY[auth.user_id_type] if resource.owner else None
     sort = None
     if resource.operations.list is not None:
         spec = resource.operations.list.sort
@@ -221,7 +269,7 @@ def build_resource(feature: str, name: str, resource: Resource, plan: BackendPla
     view = ResourceView(
         name=name, plan=resource, feature=feature, fields=fields, owner_py=owner_py,
         id_py="UUID" if resource.id == "uuid" else "int", sort=sort, errors=plan.errors,
-        sample_users=SAMPLE_USERS[plan.auth.user_id_type],
+        sample_users=SAMPLE_USERS[auth.user_id_type],
     )
     view.indexes = _indexes(view)
     return view
@@ -236,48 +284,106 @@ def _indexes(view: ResourceView) -> list[tuple[str, list[str]]]:
     default = view.sort.default_field
     indexes = [(f"ix_{table}_{owner}_{default}", [owner, default, "id"])]
     for f in view.fields:
-        if f.spec.index or f in view.filters:
+        # The default-order index already starts with (owner, field) for the default field.
+        if (f.spec.index or f in view.filters) and f.name != default:
             indexes.append((f"ix_{table}_{owner}_{f.name}", [owner, f.name]))
     return indexes
 
 
 def build_project(plans: list[BackendPlan], current: str,
                   order: list[str] | None = None) -> ProjectView:
-    """One backend from every plan in the project; they must agree on auth and errors.
+    """One backend from the project's plans.
 
-    Project-wide settings (title, database) come from the first feature emitted into the
-    backend, so re-emitting any feature leaves the shared files as they are."""
+    Auth and error conventions are merged from every plan (see merge_settings), so they do not
+    change as features are added. Files that list features (main.py, models/__init__.py, ...)
+    list those emitted into this backend: `order` (every feature emitted so far, then the
+    current one); without it, every plan. Project-wide settings (title, database) come from the
+    first feature emitted, so re-emitting any feature leaves the shared files as they are."""
     if not plans:
         raise PlanError("no plans to emit")
     by_feature = {p.feature: p for p in plans}
     if current not in by_feature:
         raise PlanError(f"no plan for feature {current!r}")
     base = by_feature[current]
+    auth = merge_settings(plans, "auth", AuthConfig)
+    errors = merge_settings(plans, "errors", ErrorConventions)
+    emitted = set(order or by_feature) | {current}
+    auth_feature = _auth_feature(plans, auth)
+    if auth.mode == "local" and auth_feature not in emitted:
+        # Nothing issues tokens until the auth feature is emitted; verification is the same.
+        auth = auth.model_copy(update={"mode": "shared-secret"})
     resources: list[ResourceView] = []
     seen: dict[str, str] = {}
     # Sorted by feature so project-wide files do not depend on which feature is emitted.
     for plan in sorted(plans, key=lambda p: p.feature):
-        _check_agreement(base, plan)
         for name, resource in plan.resources.items():
             if name in seen:
                 raise PlanError(f"resource {name!r} is defined by both feature {seen[name]!r} and "
                                 f"feature {plan.feature!r}; keep it in one plan")
             seen[name] = plan.feature
-            resources.append(build_resource(plan.feature, name, resource, plan))
+            if auth_feature and (name == "user" or resource.table in ("users", "auth")):
+                raise PlanError(f"{plan.feature}: resource {name!r} (table {resource.table!r}) "
+                                f"clashes with the users table that auth.mode 'local' (feature "
+                                f"{auth_feature!r}) adds; rename the resource and its table")
+            if plan.feature in emitted:
+                resources.append(build_resource(plan.feature, name, resource, plan, auth))
     first = next((by_feature[f] for f in order or [] if f in by_feature), base)
     return ProjectView(
-        title=first.project.name, auth=base.auth, errors=base.errors, database=first.database,
-        features=sorted(by_feature), resources=resources,
+        title=first.project.name, auth=auth, errors=errors, database=first.database,
+        features=sorted(f for f in by_feature if f in emitted), resources=resources,
         current=[r for r in resources if r.feature == current],
+        auth_feature=auth_feature if auth.mode == "local" else "", current_feature=current,
     )
 
 
-def _check_agreement(base: BackendPlan, other: BackendPlan) -> None:
-    for part in ("auth", "errors"):
-        mine, theirs = getattr(base, part), getattr(other, part)
-        a = mine.model_dump(exclude={"source"})
-        b = theirs.model_dump(exclude={"source"})
-        if a != b:
-            diff = sorted(k for k in a if a[k] != b.get(k))
-            raise PlanError(f"plans {base.feature!r} and {other.feature!r} disagree on {part} "
-                            f"({', '.join(diff)}); one backend has one {part} setting")
+Settings = TypeVar("Settings", bound=BaseModel)
+
+
+def merge_settings(plans: list[BackendPlan], part: str, model: type[Settings]) -> Settings:
+    """The one auth (or errors) setting of a backend, from every plan's `part`.
+
+    A key a plan writes must agree with every other plan that writes it; a key written by one
+    plan applies to all, so a feature may leave auth to the `authentication` plan. Modes: `local`
+    and `shared-secret` combine into `local` (this backend issues the HS* tokens the other
+    features verify, with the same secret); `jwks` combines with no other mode."""
+    chosen: dict[str, tuple[Any, str]] = {}
+    modes: dict[str, str] = {}
+    for plan in sorted(plans, key=lambda p: p.feature):
+        settings = getattr(plan, part)
+        for key in sorted(settings.model_fields_set - {"source"}):
+            value = getattr(settings, key)
+            if isinstance(value, BaseModel):
+                value = value.model_dump()
+            if part == "auth" and key == "mode":
+                modes.setdefault(value, plan.feature)
+                continue
+            if key in chosen and chosen[key][0] != value:
+                other, feature = chosen[key][1], plan.feature
+                raise PlanError(
+                    f"plans {other!r} and {feature!r} disagree on {part}.{key} ({other}: "
+                    f"{chosen[key][0]!r}, {feature}: {value!r}); one backend has one {part} "
+                    f"setting: make them equal, or leave {part}.{key} out of one plan (a key "
+                    "one plan leaves out comes from the others)")
+            chosen[key] = (value, plan.feature)
+    values = {key: value for key, (value, _) in chosen.items()}
+    if modes:
+        if "jwks" in modes and len(modes) > 1:
+            named = ", ".join(f"{feature}: {mode}" for mode, feature in sorted(modes.items()))
+            raise PlanError(f"plans disagree on auth.mode ({named}); one backend verifies tokens "
+                            "one way: 'jwks' cannot be combined with another mode ('local' and "
+                            "'shared-secret' can: the backend then issues the tokens itself)")
+        values["mode"] = "local" if "local" in modes else next(iter(modes))
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(e["msg"] for e in exc.errors())
+        raise PlanError(f"the plans' {part} settings do not combine: {problems}") from None
+
+
+def _auth_feature(plans: list[BackendPlan], auth: AuthConfig) -> str:
+    """The feature whose migration creates the users table in local mode: a plan that sets
+    auth.mode 'local', preferably one without resources (the `authentication` feature)."""
+    if auth.mode != "local":
+        return ""
+    candidates = [p for p in plans if "mode" in p.auth.model_fields_set and p.auth.mode == "local"]
+    return min(candidates, key=lambda p: (bool(p.resources), p.feature)).feature

@@ -72,6 +72,12 @@ class PasswordRules(_Strict):
     require_digit: bool = False
     require_letter: bool = False
 
+    @model_validator(mode="after")
+    def _bounds(self) -> PasswordRules:
+        if self.min_length > self.max_length:
+            raise ValueError(f"min_length {self.min_length} > max_length {self.max_length}")
+        return self
+
 
 class AuthConfig(_Strict):
     mode: AuthMode = Field(
@@ -85,8 +91,18 @@ class AuthConfig(_Strict):
     user_id_type: Literal["str", "uuid", "int"] = "str"
     issuer: str | None = None
     audience: str | None = None
-    jwks_url_env: EnvName = "JWKS_URL"
+    jwks_url_env: EnvName = Field("JWKS_URL", description="jwks: variable holding the key URL.")
+    jwks_cache_seconds: int = Field(
+        300, ge=1, le=86_400, description="jwks: how long fetched keys are reused."
+    )
+    jwks_timeout_seconds: float = Field(
+        5, gt=0, le=30, description="jwks: bound on one key fetch; past it the answer is 503."
+    )
     token_ttl_minutes: int = Field(60, ge=1, le=60 * 24 * 30)
+    routes_prefix: str = Field(
+        "/api/auth", pattern=r"^(/[a-z0-9_-]+)+$",
+        description="local: where register, login, token and me live.",
+    )
     path_mismatch_status: Literal[403, 404] = Field(
         403, description="Answer when a {user_id} in the path differs from the token's."
     )
@@ -95,6 +111,8 @@ class AuthConfig(_Strict):
 
     @model_validator(mode="after")
     def _algorithms_fit_mode(self) -> AuthConfig:
+        if self.mode == "jwks" and "algorithms" not in self.model_fields_set:
+            self.algorithms = ["RS256"]  # the HS256 default cannot apply to public keys
         symmetric = [a for a in self.algorithms if a.startswith("HS")]
         if self.mode in ("shared-secret", "local") and len(symmetric) != len(self.algorithms):
             raise ValueError(f"mode {self.mode!r} verifies with a shared secret: use HS256, HS384 "
