@@ -1,0 +1,65 @@
+"""The whole check: read the contract, compare with the app's OpenAPI, probe a running server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sp_backend.check.app_openapi import load_app_openapi
+from sp_backend.check.compare import app_operations, compare
+from sp_backend.check.contract import read_contract
+from sp_backend.check.live import Prober, probe
+from sp_backend.check.report import CheckReport
+from sp_backend.plan.load import load_plan, plan_path
+from sp_backend.plan.model import BackendPlan
+
+SAMPLE_USER = {"int": "1001", "uuid": "00000000-0000-4000-8000-00000000c0de",
+               "str": "sp-backend-check-user"}
+
+
+def check(root: Path, feature: str, *, backend: Path | None = None, url: str | None = None,
+          token: str | None = None, plan_file: Path | None = None) -> CheckReport:
+    backend = backend or root / "backend"
+    contract, promises = read_contract(root, feature)
+    report = CheckReport(contract=contract, backend=str(backend), url=url)
+    doc = load_app_openapi(backend)
+    compare(promises, doc, report)
+    if url:
+        plan = load_plan(plan_file or plan_path(root, feature))
+        user_id = SAMPLE_USER[plan.auth.user_id_type]
+        token = token or _devtoken(backend, plan, user_id, report)
+        if token:
+            user_id = _subject(token) or user_id
+        prober = Prober(url, token, user_id, plan, report)
+        served = app_operations(doc)
+        for promise in promises:
+            if promise.key in served:  # a missing endpoint is reported already
+                probe(prober, promise)
+    return report
+
+
+def _devtoken(backend: Path, plan: BackendPlan, user_id: str, report: CheckReport) -> str | None:
+    """A token from the backend's own `python -m app.devtoken` (development only)."""
+    result = subprocess.run([sys.executable, "-m", "app.devtoken", user_id], cwd=backend,
+                            env={**os.environ, "PYTHONPATH": str(backend)}, capture_output=True,
+                            text=True, timeout=60, check=False)
+    if result.returncode != 0:
+        report.notes.append("no token (pass --token; `python -m app.devtoken` said: "
+                            f"{result.stderr.strip()[:120]}): authenticated statuses not probed")
+        return None
+    return result.stdout.strip()
+
+
+def _subject(token: str) -> str | None:
+    import base64
+    import json
+
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return None
+    value = claims.get("sub") if isinstance(claims, dict) else None
+    return str(value) if value is not None else None
