@@ -82,7 +82,7 @@ def project_files() -> list[Path]:
 
 
 def test_the_rule_allows_pitfall_prose_only() -> None:
-    doc = "\n".join([
+    lines = [
         "# Guide",
         "Use datetime.utcnow here.",                  # 2: advice: refused
         "## Pitfalls",
@@ -97,7 +97,8 @@ def test_the_rule_allows_pitfall_prose_only() -> None:
         "```",
         "## Next",
         "passlib is fine",                            # 14: out of Pitfalls again: refused
-    ])
+    ]
+    doc = "\n".join(lines)
     assert [n for n, _ in markdown_violations(doc)] == [2, 8, 14]
     assert [n for n, _ in code_violations("ok = 1\nclass Config:\n    orm_mode = True\n")] == [2, 3]
     assert code_violations("from fastapi.security import HTTPAuthorizationCredentials\n"
