@@ -141,9 +141,14 @@ def commit_atomically(writes: dict[Path, str]) -> None:
         for target, content in writes.items():
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            staged.append((Path(tmp), target))  # removed in `finally`, whatever happens next
+            try:
+                handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+            except BaseException:
+                os.close(fd)
+                raise
+            with handle:
                 handle.write(content)
-            staged.append((Path(tmp), target))
         for tmp, target in staged:
             backup = None
             if target.exists():
@@ -153,12 +158,14 @@ def commit_atomically(writes: dict[Path, str]) -> None:
             else:
                 swapped.append((target, None))
             os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException as exc:  # an interrupt (Ctrl-C, SIGTERM) midway is undone as well
         for target, backup in reversed(swapped):
             if backup is not None:
                 os.replace(backup, target)
             elif target.exists():
                 target.unlink()
+        if not isinstance(exc, OSError):
+            raise
         raise WriteError(f"could not write {exc.filename or 'a file'}: {exc.strerror or exc}; "
                          "nothing was changed") from None
     finally:
