@@ -16,7 +16,10 @@ from conftest import EXAMPLES, PLAN_FIXTURES, make_project, run_generated_tests,
 
 EXAMPLE_PLAN = EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml"
 PLANS = {"task-crud": EXAMPLE_PLAN, **{p.name.removesuffix(".plan.yaml"): p
-                                       for p in sorted(PLAN_FIXTURES.glob("*.plan.yaml"))}}
+                                       for p in sorted(PLAN_FIXTURES.glob("*.plan.yaml"))},
+         # One plan per auth mode not covered above (multi-plan projects: test_auth_modes.py).
+         "habits": EXAMPLES / "shared-secret-path" / "specs" / "backend" / "habits.plan.yaml",
+         "projects": EXAMPLES / "jwks" / "specs" / "backend" / "projects.plan.yaml"}
 
 
 def emit(root: Path, feature: str, *args: str) -> subprocess.CompletedProcess[str]:

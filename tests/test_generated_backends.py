@@ -11,6 +11,10 @@ from conftest import EXAMPLES, PLAN_FIXTURES, make_project, run_generated_tests,
 PLANS = {
     "task-crud": EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml",
     **{p.name.removesuffix(".plan.yaml"): p for p in sorted(PLAN_FIXTURES.glob("*.plan.yaml"))},
+    # Shared secret with the user id in the path, and JWKS (ES256); local auth needs two plans
+    # and is covered with the others in test_auth_modes.py.
+    "habits": EXAMPLES / "shared-secret-path" / "specs" / "backend" / "habits.plan.yaml",
+    "projects": EXAMPLES / "jwks" / "specs" / "backend" / "projects.plan.yaml",
 }
 
 
