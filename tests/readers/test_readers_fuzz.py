@@ -3,6 +3,7 @@ plan or fails with a SpecError naming the file."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -27,7 +28,7 @@ FRAGMENTS = st.sampled_from([
     "  name VARCHAR(10) NOT NULL,", ");", "class Thing(SQLModel, table=True):", "    n: int = 1",
 ])
 DOCS = st.lists(st.one_of(FRAGMENTS, st.text(max_size=40)), max_size=30).map("\n".join)
-FAST = settings(max_examples=300, deadline=None,
+FAST = settings(max_examples=int(os.environ.get("SPB_FUZZ_EXAMPLES", "2000")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
