@@ -22,6 +22,7 @@ from sp_backend.plan.load import load_plan
 
 PLANS = {
     "task-crud": EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml",
+    "habits": EXAMPLES / "shared-secret-path" / "specs" / "backend" / "habits.plan.yaml",
     **{p.name.removesuffix(".plan.yaml"): p for p in sorted(PLAN_FIXTURES.glob("*.plan.yaml"))},
 }
 EXAMPLES_PER_OPERATION = 100
