@@ -3,7 +3,7 @@
 Three rules of a generated backend cannot be written in JSON Schema, so the OpenAPI cannot
 promise them and schemathesis' positive cases may break them:
 
-- the clock rules `future` / `past` (stated in the field's description);
+- the clock rules `future` / `past` (not yet stated in the OpenAPI, not even in prose);
 - the digits and decimal places of a decimal (`multipleOf` on floats is unreliable), and its
   range when it is sent as a JSON string (the number form carries the range);
 - a list cursor is opaque: only cursors the server handed out are valid.
