@@ -35,13 +35,23 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 ANCHORS = REPO.parent / "shared" / "bench"
 LUA = Path(__file__).resolve().parent / "lua"
-EXAMPLE_PLAN = REPO / "assets" / "examples" / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml"
+EXAMPLE_PLAN = (
+    REPO / "assets" / "examples" / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml"
+)
 ADMIN_URL = os.environ.get("SPB_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "bench-secret-" + "x" * 40
 USERS = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
 PY = sys.executable
-OPERATIONS = ["list_first", "list_deep", "list_cursor_deep", "list_filtered", "get", "create",
-              "patch", "delete"]
+OPERATIONS = [
+    "list_first",
+    "list_deep",
+    "list_cursor_deep",
+    "list_filtered",
+    "get",
+    "create",
+    "patch",
+    "delete",
+]
 
 
 def log(message: str) -> None:
@@ -49,6 +59,7 @@ def log(message: str) -> None:
 
 
 # --- databases --------------------------------------------------------------------------------
+
 
 @contextmanager
 def database(label: str):
@@ -71,20 +82,24 @@ def token(user: str) -> str:
     import jwt
 
     now = int(time.time())
-    return jwt.encode({"user_id": user, "iat": now, "exp": now + 6 * 3600}, SECRET,
-                      algorithm="HS256")
+    return jwt.encode(
+        {"user_id": user, "iat": now, "exp": now + 6 * 3600}, SECRET, algorithm="HS256"
+    )
 
 
 # --- the generated backend --------------------------------------------------------------------
+
 
 def bench_plan(style: str) -> str:
     """The example plan with the anchors' token conventions (claim user_id, UUID users,
     SECRET_KEY), so one token works for every app. The data model is the example's."""
     text = EXAMPLE_PLAN.read_text()
-    for old, new in (("user_id_claim: sub", "user_id_claim: user_id"),
-                     ("user_id_type: str", "user_id_type: uuid"),
-                     ("secret_env: BETTER_AUTH_SECRET", "secret_env: SECRET_KEY"),
-                     ("style: page", f"style: {style}")):
+    for old, new in (
+        ("user_id_claim: sub", "user_id_claim: user_id"),
+        ("user_id_type: str", "user_id_type: uuid"),
+        ("secret_env: BETTER_AUTH_SECRET", "secret_env: SECRET_KEY"),
+        ("style: page", f"style: {style}"),
+    ):
         assert old in text, old
         text = text.replace(old, new)
     if style == "cursor":
@@ -113,11 +128,14 @@ def seed_generated(backend: Path, url: str, rows: int, env: dict[str, str]) -> d
                    SELECT gen_random_uuid(), %s, 'task ' || i, repeat('d', 40),
                           (ARRAY['low', 'medium', 'high'])[1 + i %% 3], i %% 2 = 0, NULL,
                           '["a", "b"]'::json, now() - make_interval(secs => i), now()
-                   FROM generate_series(1, %s) AS i""", (user, rows))
+                   FROM generate_series(1, %s) AS i""",
+                (user, rows),
+            )
         conn.execute("ANALYZE tasks")
         for user in USERS:
-            found = conn.execute("SELECT id FROM tasks WHERE user_id = %s ORDER BY random() "
-                                 "LIMIT 2000", (user,)).fetchall()
+            found = conn.execute(
+                "SELECT id FROM tasks WHERE user_id = %s ORDER BY random() LIMIT 2000", (user,)
+            ).fetchall()
             ids[user] = [str(r[0]) for r in found]
     return ids
 
@@ -125,11 +143,23 @@ def seed_generated(backend: Path, url: str, rows: int, env: dict[str, str]) -> d
 def add_rows_to_delete(url: str, count: int) -> list[str]:
     new_ids = [str(uuid.uuid4()) for _ in range(count)]
     with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cur:
-        with cur.copy("COPY tasks (id, user_id, title, priority, completed, tags, created_at, "
-                      "updated_at) FROM STDIN") as copy:
+        with cur.copy(
+            "COPY tasks (id, user_id, title, priority, completed, tags, created_at, "
+            "updated_at) FROM STDIN"
+        ) as copy:
             for i, row_id in enumerate(new_ids):
-                copy.write_row((row_id, USERS[0], f"doomed {i}", "low", False, "[]",
-                                "2020-01-01T00:00:00Z", "2020-01-01T00:00:00Z"))
+                copy.write_row(
+                    (
+                        row_id,
+                        USERS[0],
+                        f"doomed {i}",
+                        "low",
+                        False,
+                        "[]",
+                        "2020-01-01T00:00:00Z",
+                        "2020-01-01T00:00:00Z",
+                    )
+                )
     return new_ids
 
 
@@ -147,6 +177,7 @@ def cursor_at(port: int, offset: int, auth: str) -> str:
 
 # --- processes --------------------------------------------------------------------------------
 
+
 def run(cmd: list[str], **kw) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if result.returncode != 0:
@@ -163,11 +194,25 @@ def free_port() -> int:
 @contextmanager
 def server(app_dir: Path, module: str, env: dict[str, str], workers: int = 1):
     port = free_port()
-    cmd = [PY, "-m", "uvicorn", module, "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    cmd = [
+        PY,
+        "-m",
+        "uvicorn",
+        module,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     logfile = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-    proc = subprocess.Popen(cmd, cwd=app_dir, env=env, stdout=logfile, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, cwd=app_dir, env=env, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -176,7 +221,8 @@ def server(app_dir: Path, module: str, env: dict[str, str], workers: int = 1):
                     break
             except OSError:
                 if proc.poll() is not None:
-                    raise SystemExit(f"{module} did not start:\n{Path(logfile.name).read_text()}")
+                    log_text = Path(logfile.name).read_text()
+                    raise SystemExit(f"{module} did not start:\n{log_text}") from None
                 time.sleep(0.1)
         time.sleep(0.5 * workers)
         yield port
@@ -189,31 +235,53 @@ def server(app_dir: Path, module: str, env: dict[str, str], workers: int = 1):
 
 
 def http_json(port: int, path: str, auth: str) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
-                                     headers={"Authorization": f"Bearer {auth}"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {auth}"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
 
-def wrk(port: int, path: str, auth: str, seconds: float, connections: int,
-        script: str | None = None, env: dict[str, str] | None = None) -> dict[str, float]:
+def wrk(
+    port: int,
+    path: str,
+    auth: str,
+    seconds: float,
+    connections: int,
+    script: str | None = None,
+    env: dict[str, str] | None = None,
+) -> dict[str, float]:
     """One wrk run; returns rps, p50_ms, p99_ms, errors (socket errors + status >= 400)."""
     body = (LUA / script).read_text() if script else ""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(body + "\n" + (LUA / "report.lua").read_text())
     url = f"http://127.0.0.1:{port}{path}"
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
-           "-H", f"Authorization: Bearer {auth}", "-s", handle.name, url]
-    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})},
-                         timeout=seconds + 60)
+    cmd = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "-H",
+        f"Authorization: Bearer {auth}",
+        "-s",
+        handle.name,
+        url,
+    ]
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=seconds + 60
+    )
     os.unlink(handle.name)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
     if line is None:
         raise SystemExit(f"wrk gave no result for {url}:\n{out.stdout}{out.stderr}")
     data = json.loads(line.removeprefix("BENCH_JSON "))
-    return {"rps": round(data["requests"] / data["seconds"], 1),
-            "p50_ms": round(data["p50_us"] / 1000, 2), "p99_ms": round(data["p99_us"] / 1000, 2),
-            "errors": data["socket_errors"] + data["http_errors"]}
+    return {
+        "rps": round(data["requests"] / data["seconds"], 1),
+        "p50_ms": round(data["p50_us"] / 1000, 2),
+        "p99_ms": round(data["p99_us"] / 1000, 2),
+        "errors": data["socket_errors"] + data["http_errors"],
+    }
 
 
 def warm(port: int, path: str, auth: str) -> None:
@@ -227,16 +295,23 @@ LIST_FIRST = "/api/tasks?page=1&page_size=20"
 
 def measure_generated(args: argparse.Namespace, workdir: Path, results: dict) -> None:
     with database("gen") as url:
-        env = {**os.environ, "DATABASE_URL": sqlalchemy_url(url), "SECRET_KEY": SECRET,
-               "ENVIRONMENT": "production", "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": sqlalchemy_url(url),
+            "SECRET_KEY": SECRET,
+            "ENVIRONMENT": "production",
+            "LOG_LEVEL": "WARNING",
+        }
         page_backend = generate(workdir, "page")
         cursor_backend = generate(workdir, "cursor")
         ids = seed_generated(page_backend, url, args.rows, env)
         auth = token(USERS[0])
         id_file = workdir / "ids.txt"
         id_file.write_text("\n".join(ids[USERS[0]]) + "\n")
-        filtered = ("/api/tasks?page=1&page_size=20&completed=false&priority=high&search=task"
-                    "&sort_by=title&order=asc")
+        filtered = (
+            "/api/tasks?page=1&page_size=20&completed=false&priority=high&search=task"
+            "&sort_by=title&order=asc"
+        )
         deep_page = 5000 // 20 + 1
         for workers in args.workers:
             name = "generated" if workers == 1 else f"generated_{workers}w"
@@ -246,47 +321,74 @@ def measure_generated(args: argparse.Namespace, workdir: Path, results: dict) ->
                 warm(port, LIST_FIRST, auth)
                 base = "/api/tasks"
                 lua_env = {"BENCH_IDS": str(id_file), "BENCH_BASE": base}
-                plan = [("list_first", LIST_FIRST, None),
-                        ("list_deep", f"/api/tasks?page={deep_page}&page_size=20", None),
-                        ("list_filtered", filtered, None),
-                        ("get", "/api/tasks", "get.lua"),
-                        ("create", "/api/tasks", "create.lua"),
-                        ("patch", "/api/tasks", "patch.lua")]
+                plan = [
+                    ("list_first", LIST_FIRST, None),
+                    ("list_deep", f"/api/tasks?page={deep_page}&page_size=20", None),
+                    ("list_filtered", filtered, None),
+                    ("get", "/api/tasks", "get.lua"),
+                    ("create", "/api/tasks", "create.lua"),
+                    ("patch", "/api/tasks", "patch.lua"),
+                ]
                 for op, path, script in plan:
                     ops[op] = wrk(port, path, auth, args.seconds, args.connections, script, lua_env)
                     log(f"   {op:17} {ops[op]}")
                 doomed = workdir / "doomed.txt"
                 doomed.write_text("\n".join(add_rows_to_delete(url, args.delete_pool)) + "\n")
-                ops["delete"] = wrk(port, "/api/tasks", auth, args.seconds, args.connections,
-                                    "delete.lua", {"BENCH_IDS": str(doomed), "BENCH_BASE": base})
+                ops["delete"] = wrk(
+                    port,
+                    "/api/tasks",
+                    auth,
+                    args.seconds,
+                    args.connections,
+                    "delete.lua",
+                    {"BENCH_IDS": str(doomed), "BENCH_BASE": base},
+                )
                 log(f"   {'delete':17} {ops['delete']}")
             with server(cursor_backend, "app.main:app", env, workers) as port:
                 cursor = cursor_at(port, 5000, auth)
                 warm(port, f"/api/tasks?limit=20&cursor={cursor}", auth)
-                ops["list_cursor_first"] = wrk(port, "/api/tasks?limit=20", auth, args.seconds,
-                                               args.connections)
-                ops["list_cursor_deep"] = wrk(port, f"/api/tasks?limit=20&cursor={cursor}", auth,
-                                              args.seconds, args.connections)
+                ops["list_cursor_first"] = wrk(
+                    port, "/api/tasks?limit=20", auth, args.seconds, args.connections
+                )
+                ops["list_cursor_deep"] = wrk(
+                    port,
+                    f"/api/tasks?limit=20&cursor={cursor}",
+                    auth,
+                    args.seconds,
+                    args.connections,
+                )
                 log(f"   list_cursor_first {ops['list_cursor_first']}")
                 log(f"   list_cursor_deep  {ops['list_cursor_deep']}")
             results["apps"][name] = ops
         if not args.smoke and ANCHORS.exists():
             log("== raw_limit (on the generated schema)")
-            raw_env = {**os.environ, "PG_DSN": url, "SECRET_KEY": SECRET, "BENCH_TABLE": "tasks",
-                       "BENCH_OWNER": "user_id", "BENCH_ORDER": "created_at DESC, id DESC",
-                       "BENCH_COLS": "id, user_id, title, description, priority, completed, "
-                                     "due_date, tags, created_at, updated_at"}
+            raw_env = {
+                **os.environ,
+                "PG_DSN": url,
+                "SECRET_KEY": SECRET,
+                "BENCH_TABLE": "tasks",
+                "BENCH_OWNER": "user_id",
+                "BENCH_ORDER": "created_at DESC, id DESC",
+                "BENCH_COLS": "id, user_id, title, description, priority, completed, "
+                "due_date, tags, created_at, updated_at",
+            }
             with server(ANCHORS / "raw_limit", "app:app", raw_env) as port:
                 warm(port, LIST_FIRST, auth)
                 results["apps"]["raw_limit"] = {
-                    "list_first": wrk(port, LIST_FIRST, auth, args.seconds, args.connections)}
+                    "list_first": wrk(port, LIST_FIRST, auth, args.seconds, args.connections)
+                }
                 log(f"   list_first        {results['apps']['raw_limit']['list_first']}")
 
 
 def measure_anchors(args: argparse.Namespace, results: dict) -> None:
     with database("anchors") as url:
-        env = {**os.environ, "DATABASE_URL": sqlalchemy_url(url), "SECRET_KEY": SECRET,
-               "ASYNC_DATABASE_URL": sqlalchemy_url(url, "asyncpg"), "PG_DSN": url}
+        env = {
+            **os.environ,
+            "DATABASE_URL": sqlalchemy_url(url),
+            "SECRET_KEY": SECRET,
+            "ASYNC_DATABASE_URL": sqlalchemy_url(url, "asyncpg"),
+            "PG_DSN": url,
+        }
         seeded = run([PY, "seed_data.py", str(args.rows)], cwd=ANCHORS / "seed_baseline", env=env)
         seed_token = seeded.stdout.split()[0]
         for app in ("seed_baseline", "handwritten", "fastapi_async_core", "fastapi_asyncpg"):
@@ -294,7 +396,8 @@ def measure_anchors(args: argparse.Namespace, results: dict) -> None:
             with server(ANCHORS / app, "app:app", env) as port:
                 warm(port, LIST_FIRST, seed_token)
                 results["apps"][app] = {
-                    "list_first": wrk(port, LIST_FIRST, seed_token, args.seconds, args.connections)}
+                    "list_first": wrk(port, LIST_FIRST, seed_token, args.seconds, args.connections)
+                }
                 log(f"   list_first        {results['apps'][app]['list_first']}")
 
 
@@ -338,8 +441,9 @@ def write_reports(results: dict, out: Path) -> None:
     lines = ["| app | operation | req/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|"]
     for app, ops in results["apps"].items():
         for op, m in ops.items():
-            lines.append(f"| {app} | {op} | {m['rps']} | {m['p50_ms']} | {m['p99_ms']} | "
-                         f"{m['errors']} |")
+            lines.append(
+                f"| {app} | {op} | {m['rps']} | {m['p50_ms']} | {m['p99_ms']} | {m['errors']} |"
+            )
     (out / "results.md").write_text("\n".join(lines) + "\n")
     try:
         import matplotlib
@@ -362,16 +466,25 @@ def write_reports(results: dict, out: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=10_000, help="tasks per user (default 10000)")
     parser.add_argument("--seconds", type=float, default=10, help="per operation (default 10)")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
-                        help="uvicorn worker counts for the generated backend (default 1 2)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="uvicorn worker counts for the generated backend (default 1 2)",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
-    parser.add_argument("--smoke", action="store_true",
-                        help="CI smoke: 1000 rows, 2 s per operation, generated backend only")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="CI smoke: 1000 rows, 2 s per operation, generated backend only",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.rows, args.seconds, args.workers = 1000, 2, [1]
@@ -379,8 +492,12 @@ def main() -> int:
     if shutil.which("wrk") is None:
         log("wrk is not installed: apt-get install -y wrk")
         return 2
-    results: dict = {"rows_per_user": args.rows, "seconds": args.seconds,
-                     "connections": args.connections, "apps": {}}
+    results: dict = {
+        "rows_per_user": args.rows,
+        "seconds": args.seconds,
+        "connections": args.connections,
+        "apps": {},
+    }
     with tempfile.TemporaryDirectory(prefix="spb-bench-") as tmp:
         workdir = Path(tmp)
         measure_generated(args, workdir, results)
@@ -391,8 +508,9 @@ def main() -> int:
         print(f"{key}: {value}")
     write_reports(results, args.out)
     print((args.out / "results.md").read_text())
-    failed = [(app, op) for app, ops in results["apps"].items() for op, m in ops.items()
-              if m["errors"]]
+    failed = [
+        (app, op) for app, ops in results["apps"].items() for op, m in ops.items() if m["errors"]
+    ]
     if failed:
         log(f"errors or non-2xx answers in: {failed}")
         return 1

@@ -74,17 +74,25 @@ def sp_backend(*args: str, cwd: Path | None = None) -> subprocess.CompletedProce
     """Run the CLI the way a user does (as a separate process)."""
     return subprocess.run(
         [sys.executable, str(SCRIPTS / "sp_backend" / "cli.py"), *args],
-        capture_output=True, text=True, cwd=cwd, env={**os.environ, "PYTHONPATH": str(SCRIPTS)},
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(SCRIPTS)},
         timeout=120,
     )
 
 
-def run_generated_tests(backend: Path, database_url: str | None = None,
-                        extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+def run_generated_tests(
+    backend: Path, database_url: str | None = None, extra: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
     if database_url:
         env["TEST_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error", *extra],
-        cwd=backend, capture_output=True, text=True, env=env, timeout=600,
+        cwd=backend,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )

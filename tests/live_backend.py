@@ -26,16 +26,21 @@ def free_port() -> int:
 
 
 def backend_env(database_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "TEST_DATABASE_URL", "ENVIRONMENT")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "TEST_DATABASE_URL", "ENVIRONMENT")
+    }
     env.update(ENVIRONMENT="development", DATABASE_URL=database_url, LOG_LEVEL="WARNING", **extra)
     return env
 
 
-def run_in(backend: Path, args: list[str], env: dict[str, str],
-           timeout: int = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, check=False, cwd=backend, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+def run_in(
+    backend: Path, args: list[str], env: dict[str, str], timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, check=False, cwd=backend, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def migrate(backend: Path, env: dict[str, str]) -> None:
@@ -78,9 +83,24 @@ def serve(backend: Path, env: dict[str, str], log: Path) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            cwd=backend, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=backend,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     server = Server(url, process, log)
     try:
         assert wait_until_up(url, process), f"server did not start:\n{server.output()[-3000:]}"

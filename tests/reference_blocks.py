@@ -45,8 +45,8 @@ class Mirror:
 
 @dataclass
 class Block:
-    doc: str                       # file name, e.g. "auth-patterns.md"
-    line: int                      # 1-based line of the first line of code
+    doc: str  # file name, e.g. "auth-patterns.md"
+    line: int  # 1-based line of the first line of code
     source: str
     name: str | None = None
     requires: list[str] = field(default_factory=list)
@@ -91,15 +91,18 @@ def parse(path: Path) -> list[Block]:
             if end is None:
                 raise ConventionError(f"{path.name}:{i + 1}: unclosed code fence")
             if lang == "python":
-                blocks.append(_block(path.name, i + 2, lines[i + 1:end], pending))
+                blocks.append(_block(path.name, i + 2, lines[i + 1 : end], pending))
             elif pending:
-                raise ConventionError(f"{path.name}:{pending[0][2]}: directive above a "
-                                      f"```{lang or 'text'} block (only python blocks run)")
+                raise ConventionError(
+                    f"{path.name}:{pending[0][2]}: directive above a "
+                    f"```{lang or 'text'} block (only python blocks run)"
+                )
             pending = []
             i = end
         elif line.strip() and pending:
-            raise ConventionError(f"{path.name}:{pending[0][2]}: directive not followed by a "
-                                  "```python block")
+            raise ConventionError(
+                f"{path.name}:{pending[0][2]}: directive not followed by a ```python block"
+            )
         i += 1
     if pending:
         raise ConventionError(f"{path.name}:{pending[0][2]}: directive at the end of the file")
@@ -140,7 +143,9 @@ def chain(block: Block, blocks: list[Block]) -> list[Block]:
         if current in order:
             return
         if key in visiting:
-            raise ConventionError(f"{current.label}: requires itself through {' -> '.join(visiting)}")
+            raise ConventionError(
+                f"{current.label}: requires itself through {' -> '.join(visiting)}"
+            )
         visiting.append(key)
         for wanted in current.requires:
             ref = wanted if "#" in wanted else f"{current.doc}#{wanted}"
@@ -155,15 +160,29 @@ def chain(block: Block, blocks: list[Block]) -> list[Block]:
 
 
 def job(block: Block, blocks: list[Block]) -> dict:
-    return {"id": block.label,
-            "parts": [{"file": f"references/{b.doc}", "line": b.line, "source": b.source}
-                      for b in chain(block, blocks)]}
+    return {
+        "id": block.label,
+        "parts": [
+            {"file": f"references/{b.doc}", "line": b.line, "source": b.source}
+            for b in chain(block, blocks)
+        ],
+    }
 
 
 # --- the child process ------------------------------------------------------------------------
 
-PREIMPORT = ["fastapi", "fastapi.testclient", "sqlmodel", "sqlalchemy", "pydantic",
-             "pydantic_settings", "jwt", "pwdlib", "alembic", "alembic.command"]
+PREIMPORT = [
+    "fastapi",
+    "fastapi.testclient",
+    "sqlmodel",
+    "sqlalchemy",
+    "pydantic",
+    "pydantic_settings",
+    "jwt",
+    "pwdlib",
+    "alembic",
+    "alembic.command",
+]
 TIMEOUT_SECONDS = 120
 
 

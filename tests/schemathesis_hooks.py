@@ -85,8 +85,10 @@ def keep_unstated_rules(body: object) -> object:
             fixed[name] = _keeps_clock_rule(fixed[name], rule)
     for name, rules in RULES.get("decimals", {}).items():
         value = fixed.get(name)
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and not (
-            _decimal_ok(str(value), rules)
+        if (
+            isinstance(value, (str, int, float))
+            and not isinstance(value, bool)
+            and not (_decimal_ok(str(value), rules))
         ):
             fixed[name] = rules["valid"]
     return fixed

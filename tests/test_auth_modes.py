@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import EXAMPLES, REPO, make_project, run_generated_tests, sp_backend
 from sp_backend.emit.context import build_project
 from sp_backend.errors import PlanError
@@ -72,8 +73,13 @@ def backends(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.mark.parametrize("name", list(PROJECTS))
 def test_generated_backend_is_ruff_clean(backends: dict[str, Path], name: str) -> None:
-    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-                          check=False, capture_output=True, text=True, cwd=backends[name])
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=backends[name],
+    )
     assert ruff.returncode == 0, ruff.stdout
 
 
@@ -88,8 +94,9 @@ def test_generated_tests_pass_on_sqlite(backends: dict[str, Path], name: str) ->
 
 
 @pytest.mark.parametrize("name", list(PROJECTS))
-def test_generated_tests_pass_on_postgres(backends: dict[str, Path], name: str,
-                                          postgres_database: str) -> None:
+def test_generated_tests_pass_on_postgres(
+    backends: dict[str, Path], name: str, postgres_database: str
+) -> None:
     result = run_generated_tests(backends[name], postgres_database)
     print(f"{name} on PostgreSQL: {_summary(result.stdout)}")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
@@ -97,18 +104,28 @@ def test_generated_tests_pass_on_postgres(backends: dict[str, Path], name: str,
 
 def _auth_test_names(backend: Path) -> set[str]:
     result = run_generated_tests(backend, extra=("--collect-only", "tests/test_auth.py"))
-    return {line.split("::")[1].split("[")[0] for line in result.stdout.splitlines()
-            if "::" in line}
+    return {
+        line.split("::")[1].split("[")[0] for line in result.stdout.splitlines() if "::" in line
+    }
 
 
 @pytest.mark.parametrize("name", list(PROJECTS))
 def test_every_backend_has_the_attack_tests(backends: dict[str, Path], name: str) -> None:
     names = _auth_test_names(backends[name])
-    assert {"test_a_valid_token_is_accepted", "test_bad_tokens_are_refused_with_401",
-            "test_every_route_but_the_public_ones_needs_a_token"} <= names
+    assert {
+        "test_a_valid_token_is_accepted",
+        "test_bad_tokens_are_refused_with_401",
+        "test_every_route_but_the_public_ones_needs_a_token",
+    } <= names
     attacks = (backends[name] / "tests" / "test_auth.py").read_text()
-    for attack in ("alg none", "expired", "not yet valid", "tampered payload", "no user id",
-                   "signed with"):
+    for attack in (
+        "alg none",
+        "expired",
+        "not yet valid",
+        "tampered payload",
+        "no user id",
+        "signed with",
+    ):
         assert f'"{attack}' in attacks or attack in attacks, attack
     if name.startswith("jwks"):
         assert "test_keys_that_cannot_be_fetched_give_503_not_401_or_500" in names
@@ -143,8 +160,10 @@ def test_each_step_of_adding_authentication_leaves_a_working_backend(tmp_path: P
     assert (backend / "app" / "routers" / "auth.py").exists()
     second = run_generated_tests(backend)
     assert second.returncode == 0, second.stdout[-3000:]
-    assert "test_register_sign_in_then_work_with_tasks" in (
-        backend / "tests" / "test_auth.py").read_text()
+    assert (
+        "test_register_sign_in_then_work_with_tasks"
+        in (backend / "tests" / "test_auth.py").read_text()
+    )
 
 
 # --- the rule that merges the plans' auth settings ---------------------------------------------
@@ -156,8 +175,13 @@ def _plan(feature: str, auth: dict | None = None, **extra: object) -> BackendPla
         data["auth"] = auth
     if "resources" not in data and (auth or {}).get("mode") != "local":
         name = feature.replace("-", "_")
-        data["resources"] = {f"{name}_thing": {"table": f"{name}_things", "path": f"/api/{feature}",
-                                               "fields": {"x": {"type": "int"}}}}
+        data["resources"] = {
+            f"{name}_thing": {
+                "table": f"{name}_things",
+                "path": f"/api/{feature}",
+                "fields": {"x": {"type": "int"}},
+            }
+        }
     return BackendPlan.model_validate(data)
 
 
@@ -165,14 +189,18 @@ def test_a_plan_that_leaves_auth_out_takes_it_from_the_others() -> None:
     auth = {"mode": "local", "secret_env": "APP_SECRET", "user_id_type": "uuid"}
     view = build_project([_plan("authentication", auth), _plan("notes")], "notes")
     assert (view.auth.mode, view.auth.secret_env, view.auth.user_id_type) == (
-        "local", "APP_SECRET", "uuid")
+        "local",
+        "APP_SECRET",
+        "uuid",
+    )
     assert view.resources[0].owner_py == "UUID"
 
 
 def test_local_and_shared_secret_combine_into_local() -> None:
     tasks = _plan("tasks", {"mode": "shared-secret", "secret_env": "BETTER_AUTH_SECRET"})
-    view = build_project([tasks, _plan("authentication", {"mode": "local"})], "tasks",
-                         ["tasks", "authentication"])
+    view = build_project(
+        [tasks, _plan("authentication", {"mode": "local"})], "tasks", ["tasks", "authentication"]
+    )
     assert view.auth.mode == "local" and view.auth.secret_env == "BETTER_AUTH_SECRET"
     assert view.auth_feature == "authentication" and not view.creates_users
 
@@ -201,8 +229,12 @@ def test_jwks_combines_with_no_other_mode() -> None:
 
 
 def test_a_users_resource_clashes_with_local_auth() -> None:
-    users = _plan("people", resources={"user": {"table": "users", "path": "/api/users",
-                                                "fields": {"name": {"type": "str"}}}})
+    users = _plan(
+        "people",
+        resources={
+            "user": {"table": "users", "path": "/api/users", "fields": {"name": {"type": "str"}}}
+        },
+    )
     with pytest.raises(PlanError, match="clashes with the users table"):
         build_project([users, _plan("authentication", {"mode": "local"})], "people")
 

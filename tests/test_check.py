@@ -11,16 +11,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, SCRIPTS, sp_backend
 from live_backend import backend_env, migrate, serve
+
+from conftest import EXAMPLES, SCRIPTS, sp_backend
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "specs"
 CONTRACT = "specs/api/task-crud-endpoints.md"
 # Spec projects of ours: the example, and the reader fixtures (gathered, then emitted).
-PROJECTS = {"task-crud": (EXAMPLES / "task-crud", "task-crud"),
-            "notes-heading": (FIXTURES / "notes-heading", "notes"),
-            "inventory-table": (FIXTURES / "inventory-table", "inventory"),
-            "expenses-designer": (FIXTURES / "expenses-designer", "expenses")}
+PROJECTS = {
+    "task-crud": (EXAMPLES / "task-crud", "task-crud"),
+    "notes-heading": (FIXTURES / "notes-heading", "notes"),
+    "inventory-table": (FIXTURES / "inventory-table", "inventory"),
+    "expenses-designer": (FIXTURES / "expenses-designer", "expenses"),
+}
 
 
 def _project(tmp_path: Path, name: str) -> tuple[Path, str]:
@@ -55,9 +58,22 @@ def test_check_against_a_running_server_finds_nothing(tmp_path: Path) -> None:
     migrate(root / "backend", env)
     with serve(root / "backend", env, tmp_path / "server.log") as server:
         result = subprocess.run(
-            [sys.executable, str(SCRIPTS / "check_contract.py"), feature, "--root", str(root),
-             "--url", server.url, "--json"], env=env, capture_output=True, text=True,
-            timeout=120, check=False)
+            [
+                sys.executable,
+                str(SCRIPTS / "check_contract.py"),
+                feature,
+                "--root",
+                str(root),
+                "--url",
+                server.url,
+                "--json",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     report = json.loads(result.stdout)
     assert (result.returncode, report["mismatches"]) == (0, []), result.stderr
     # every status the contract names per endpoint was asked for: 200/201/204, 404, 422
@@ -77,7 +93,9 @@ def _edit(root: Path, old: str, new: str) -> int:
 def test_check_finds_an_endpoint_the_app_does_not_serve(tmp_path: Path) -> None:
     root, feature = _project(tmp_path, "task-crud")
     text = (root / CONTRACT).read_text(encoding="utf-8")
-    added = "\n### 7. Archive Task\n\n**POST** `/api/tasks/{id}/archive`\n\n**Response (200 OK):**\n"
+    added = (
+        "\n### 7. Archive Task\n\n**POST** `/api/tasks/{id}/archive`\n\n**Response (200 OK):**\n"
+    )
     (root / CONTRACT).write_text(text + added, encoding="utf-8")
     line = text.count("\n") + 4
     code, report = _check(root, feature)
@@ -114,11 +132,17 @@ def test_check_finds_a_renamed_path_and_names_the_served_one(tmp_path: Path) -> 
 
 def test_check_finds_an_error_status_and_a_field_the_app_lacks(tmp_path: Path) -> None:
     root, feature = _project(tmp_path, "task-crud")
-    _edit(root, "**404 Not Found** - no such task for this user\n\n---\n\n### 4.",
-          "**404 Not Found** - no such task for this user; **429 Too Many Requests**\n\n---\n\n"
-          "### 4.")
-    _edit(root, '  "tags": ["admin"]\n}\n```\n\n**Validation Rules:**',
-          '  "tags": ["admin"],\n  "colour": "red"\n}\n```\n\n**Validation Rules:**')
+    _edit(
+        root,
+        "**404 Not Found** - no such task for this user\n\n---\n\n### 4.",
+        "**404 Not Found** - no such task for this user; **429 Too Many Requests**\n\n---\n\n"
+        "### 4.",
+    )
+    _edit(
+        root,
+        '  "tags": ["admin"]\n}\n```\n\n**Validation Rules:**',
+        '  "tags": ["admin"],\n  "colour": "red"\n}\n```\n\n**Validation Rules:**',
+    )
     code, report = _check(root, feature)
     kinds = sorted(m["kind"] for m in report["mismatches"])
     assert code == 1 and kinds == ["error-status", "request-field"], report["mismatches"]

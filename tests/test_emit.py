@@ -12,14 +12,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import EXAMPLES, PLAN_FIXTURES, make_project, run_generated_tests, sp_backend
 
 EXAMPLE_PLAN = EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml"
-PLANS = {"task-crud": EXAMPLE_PLAN, **{p.name.removesuffix(".plan.yaml"): p
-                                       for p in sorted(PLAN_FIXTURES.glob("*.plan.yaml"))},
-         # One plan per auth mode not covered above (multi-plan projects: test_auth_modes.py).
-         "habits": EXAMPLES / "shared-secret-path" / "specs" / "backend" / "habits.plan.yaml",
-         "projects": EXAMPLES / "jwks" / "specs" / "backend" / "projects.plan.yaml"}
+PLANS = {
+    "task-crud": EXAMPLE_PLAN,
+    **{p.name.removesuffix(".plan.yaml"): p for p in sorted(PLAN_FIXTURES.glob("*.plan.yaml"))},
+    # One plan per auth mode not covered above (multi-plan projects: test_auth_modes.py).
+    "habits": EXAMPLES / "shared-secret-path" / "specs" / "backend" / "habits.plan.yaml",
+    "projects": EXAMPLES / "jwks" / "specs" / "backend" / "projects.plan.yaml",
+}
 
 
 def emit(root: Path, feature: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -45,13 +48,27 @@ def _python_files(backend: Path) -> list[Path]:
 @pytest.mark.parametrize("feature", list(PLANS))
 def test_output_is_ruff_clean_and_compiles(generated: dict[str, Path], feature: str) -> None:
     backend = generated[feature]
-    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(backend)],
-                          capture_output=True, text=True, cwd=backend)
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", str(backend)],
+        capture_output=True,
+        text=True,
+        cwd=backend,
+    )
     assert ruff.returncode == 0, ruff.stdout
     python311 = shutil.which("python3.11") or sys.executable
-    compiled = subprocess.run([python311, "-m", "compileall", "-q", str(backend / "app"),
-                               str(backend / "tests"), str(backend / "migrations")],
-                              capture_output=True, text=True)
+    compiled = subprocess.run(
+        [
+            python311,
+            "-m",
+            "compileall",
+            "-q",
+            str(backend / "app"),
+            str(backend / "tests"),
+            str(backend / "migrations"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
 
 
@@ -79,7 +96,9 @@ def test_none_of_the_seed_defects_is_present(generated: dict[str, Path], feature
             assert not re.search(pattern, text, re.MULTILINE), f"{path}: {what}"
     routers = "".join(p.read_text() for p in (generated[feature] / "app" / "routers").glob("*.py"))
     assert "async def" not in routers, "sync Session work must not run inside async def"
-    services = "".join(p.read_text() for p in (generated[feature] / "app" / "services").glob("*.py"))
+    services = "".join(
+        p.read_text() for p in (generated[feature] / "app" / "services").glob("*.py")
+    )
     if "def list_page" in services:
         assert "func.count()" in services and ".order_by(" in services
 
@@ -99,8 +118,11 @@ def test_owner_filter_lives_in_one_place(generated: dict[str, Path]) -> None:
 
 
 def _tree_hashes(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in root.rglob("*") if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in root.rglob("*")
+        if p.is_file()
+    }
 
 
 def test_rerun_is_identical_edits_survive_and_dry_run_writes_nothing(tmp_path: Path) -> None:
@@ -173,8 +195,11 @@ def _with_auth_of(source: Path, target: Path, auth_from: Path) -> Path:
 
 def test_several_features_share_one_backend(tmp_path: Path) -> None:
     root = make_project(tmp_path, EXAMPLE_PLAN)
-    second = _with_auth_of(PLAN_FIXTURES / "expenses.plan.yaml",
-                           root / "specs" / "backend" / "expenses.plan.yaml", EXAMPLE_PLAN)
+    second = _with_auth_of(
+        PLAN_FIXTURES / "expenses.plan.yaml",
+        root / "specs" / "backend" / "expenses.plan.yaml",
+        EXAMPLE_PLAN,
+    )
     assert second.exists()
     assert emit(root, "task-crud", "--with-tests").returncode == 0
     result = emit(root, "expenses", "--with-tests", "--json")

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from conftest import EXAMPLES, make_project
 from sp_backend.emit import writer
 from sp_backend.emit.backend import emit
@@ -16,8 +17,11 @@ PLAN = EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml"
 
 
 def _tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _change_the_plan(root: Path) -> None:
@@ -75,6 +79,7 @@ def test_an_interrupt_at_every_write_leaves_before_or_after(project: Path, stage
     assert total > 3
     real = getattr(os, stage)
     for stop_at in range(1, total + 1):
+
         def interrupted(*args, calls={"n": 0}, stop_at=stop_at, **kwargs):  # noqa: B006
             calls["n"] += 1
             if calls["n"] == stop_at:

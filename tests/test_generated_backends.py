@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import EXAMPLES, PLAN_FIXTURES, make_project, run_generated_tests, sp_backend
 
 PLANS = {
@@ -45,8 +46,9 @@ def test_generated_tests_pass_on_sqlite(backends: dict[str, Path], feature: str)
 
 
 @pytest.mark.parametrize("feature", list(PLANS))
-def test_generated_tests_pass_on_postgres(backends: dict[str, Path], feature: str,
-                                          postgres_database: str) -> None:
+def test_generated_tests_pass_on_postgres(
+    backends: dict[str, Path], feature: str, postgres_database: str
+) -> None:
     result = run_generated_tests(backends[feature], postgres_database)
     print(f"{feature} on PostgreSQL: {_summary(result.stdout)}")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

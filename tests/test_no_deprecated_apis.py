@@ -15,15 +15,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from conftest import EXAMPLES, PLAN_FIXTURES, REPO, make_project, sp_backend
 
 FORBIDDEN = {
-    "datetime.utcnow": r"\bdatetime\.utcnow\b",   # naive, deprecated since Python 3.12
-    "@validator": r"@validator\b",                 # Pydantic v1
-    "class Config": r"\bclass Config\b",           # Pydantic v1 (model_config = ConfigDict)
-    "orm_mode": r"\borm_mode\b",                   # Pydantic v1 (from_attributes)
-    "jose": r"\bfrom jose\b|\bimport jose\b",      # python-jose, poorly maintained (PyJWT)
-    "passlib": r"\bpasslib\b",                     # unmaintained (pwdlib)
+    "datetime.utcnow": r"\bdatetime\.utcnow\b",  # naive, deprecated since Python 3.12
+    "@validator": r"@validator\b",  # Pydantic v1
+    "class Config": r"\bclass Config\b",  # Pydantic v1 (model_config = ConfigDict)
+    "orm_mode": r"\borm_mode\b",  # Pydantic v1 (from_attributes)
+    "jose": r"\bfrom jose\b|\bimport jose\b",  # python-jose, poorly maintained (PyJWT)
+    "passlib": r"\bpasslib\b",  # unmaintained (pwdlib)
     "HTTPAuthCredentials": r"\bHTTPAuthCredentials\b",  # never existed: ImportError
 }
 PATTERN = re.compile("|".join(f"(?:{p})" for p in FORBIDDEN.values()))
@@ -57,7 +58,9 @@ def markdown_violations(text: str) -> list[tuple[int, str]]:
 
 
 def code_violations(text: str) -> list[tuple[int, str]]:
-    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if PATTERN.search(line)]
+    return [
+        (n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if PATTERN.search(line)
+    ]
 
 
 def violations(path: Path) -> list[str]:
@@ -72,8 +75,13 @@ def violations(path: Path) -> list[str]:
 def project_files() -> list[Path]:
     """Tracked files and new ones not ignored, except the project's own tests (which name the
     forbidden APIs to look for them)."""
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                            cwd=REPO, capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     paths = [REPO / line for line in listed.splitlines() if not line.startswith("tests/")]
     return sorted(p for p in paths if p.is_file())
 
@@ -84,26 +92,31 @@ def project_files() -> list[Path]:
 def test_the_rule_allows_pitfall_prose_only() -> None:
     lines = [
         "# Guide",
-        "Use datetime.utcnow here.",                  # 2: advice: refused
+        "Use datetime.utcnow here.",  # 2: advice: refused
         "## Pitfalls",
-        "- `datetime.utcnow()` is naive: don't.",     # 4: allowed
+        "- `datetime.utcnow()` is naive: don't.",  # 4: allowed
         "### Old validators",
-        "`@validator` is Pydantic v1.",               # 6: allowed (subsection)
+        "`@validator` is Pydantic v1.",  # 6: allowed (subsection)
         "```python",
-        "from jose import jwt",                       # 8: code: refused even here
+        "from jose import jwt",  # 8: code: refused even here
         "```",
         "```text",
-        "from jose import jwt",                       # 11: shown as text in Pitfalls: allowed
+        "from jose import jwt",  # 11: shown as text in Pitfalls: allowed
         "```",
         "## Next",
-        "passlib is fine",                            # 14: out of Pitfalls again: refused
+        "passlib is fine",  # 14: out of Pitfalls again: refused
     ]
     doc = "\n".join(lines)
     assert [n for n, _ in markdown_violations(doc)] == [2, 8, 14]
     assert [n for n, _ in code_violations("ok = 1\nclass Config:\n    orm_mode = True\n")] == [2, 3]
-    assert code_violations("from fastapi.security import HTTPAuthorizationCredentials\n"
-                           "from pydantic import field_validator, ConfigDict\n"
-                           "created_at = Field(default_factory=utcnow)\n") == []
+    assert (
+        code_violations(
+            "from fastapi.security import HTTPAuthorizationCredentials\n"
+            "from pydantic import field_validator, ConfigDict\n"
+            "created_at = Field(default_factory=utcnow)\n"
+        )
+        == []
+    )
 
 
 # --- documents, templates, scripts ------------------------------------------------------------
@@ -126,7 +139,8 @@ def test_templates_and_scripts_never_use_them() -> None:
 
 def shipped_plans() -> list[Path]:
     return sorted(EXAMPLES.glob("*/specs/backend/*.plan.yaml")) + sorted(
-        PLAN_FIXTURES.glob("*.plan.yaml"))
+        PLAN_FIXTURES.glob("*.plan.yaml")
+    )
 
 
 @pytest.mark.parametrize("plan", shipped_plans(), ids=lambda p: p.name)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from sp_backend.cli import main
 from sp_backend.records import phr
 from sp_backend.records.common import create_new, slugify
@@ -25,8 +26,20 @@ key: value # not front matter
 
 
 def write(root: Path, *extra: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(["phr", "--root", str(root), "--user", "dev", "--branch", "main",
-                 "--date", "2026-11-26", *extra])
+    code = main(
+        [
+            "phr",
+            "--root",
+            str(root),
+            "--user",
+            "dev",
+            "--branch",
+            "main",
+            "--date",
+            "2026-11-26",
+            *extra,
+        ]
+    )
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -45,11 +58,24 @@ def sections(body: str) -> dict[str, str]:
 
 
 def test_record_reads_back_to_the_letter(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    code, out, _ = write(tmp_path, "--title", "Emit task-crud backend", "--feature", "task-crud",
-                         "--prompt", PROMPT, "--response", "Generated 22 files; tests green",
-                         "--files", "backend/app/main.py,backend/app/models/task.py",
-                         "--tests", "backend/tests: 48 passed, 1 skipped", "--model", "claude",
-                         capsys=capsys)
+    code, out, _ = write(
+        tmp_path,
+        "--title",
+        "Emit task-crud backend",
+        "--feature",
+        "task-crud",
+        "--prompt",
+        PROMPT,
+        "--response",
+        "Generated 22 files; tests green",
+        "--files",
+        "backend/app/main.py,backend/app/models/task.py",
+        "--tests",
+        "backend/tests: 48 passed, 1 skipped",
+        "--model",
+        "claude",
+        capsys=capsys,
+    )
     assert code == 0
     path = tmp_path / "history/prompts/task-crud/0001-emit-task-crud-backend.green.prompt.md"
     assert out.strip() == str(path)
@@ -71,30 +97,68 @@ def test_record_reads_back_to_the_letter(tmp_path: Path, capsys: pytest.CaptureF
     assert parts["Prompt"] == PROMPT  # verbatim, placeholders inside it untouched
     assert parts["Response snapshot"] == "Generated 22 files; tests green"
     outcome = parts["Outcome"]
-    for item in ("Impact:", "Tests: backend/tests: 48 passed", "Files: 2 file(s)",
-                 "Next prompts:", "Reflection:"):
+    for item in (
+        "Impact:",
+        "Tests: backend/tests: 48 passed",
+        "Files: 2 file(s)",
+        "Next prompts:",
+        "Reflection:",
+    ):
         assert item in outcome
     assert "{{" not in path.read_text(encoding="utf-8").replace(PROMPT, "")
 
 
-@pytest.mark.parametrize(("stage", "folder"), [
-    ("constitution", "constitution"), ("general", "general"), ("spec", "task-crud"),
-    ("plan", "task-crud"), ("tasks", "task-crud"), ("red", "task-crud"),
-    ("refactor", "task-crud"), ("explainer", "task-crud"), ("misc", "task-crud"),
-])
-def test_folder_by_stage(tmp_path: Path, capsys: pytest.CaptureFixture[str], stage: str,
-                         folder: str):
-    code, out, _ = write(tmp_path, "--title", "A record", "--stage", stage, "--feature",
-                         "task-crud", "--prompt", "hi", capsys=capsys)
+@pytest.mark.parametrize(
+    ("stage", "folder"),
+    [
+        ("constitution", "constitution"),
+        ("general", "general"),
+        ("spec", "task-crud"),
+        ("plan", "task-crud"),
+        ("tasks", "task-crud"),
+        ("red", "task-crud"),
+        ("refactor", "task-crud"),
+        ("explainer", "task-crud"),
+        ("misc", "task-crud"),
+    ],
+)
+def test_folder_by_stage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], stage: str, folder: str
+):
+    code, out, _ = write(
+        tmp_path,
+        "--title",
+        "A record",
+        "--stage",
+        stage,
+        "--feature",
+        "task-crud",
+        "--prompt",
+        "hi",
+        capsys=capsys,
+    )
     assert code == 0
-    assert Path(out.strip()) == tmp_path / "history/prompts" / folder / \
-        f"0001-a-record.{stage}.prompt.md"
+    assert (
+        Path(out.strip())
+        == tmp_path / "history/prompts" / folder / f"0001-a-record.{stage}.prompt.md"
+    )
 
 
-def test_unknown_stage_is_an_error_listing_the_allowed(tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]):
-    code, _, err = write(tmp_path, "--title", "x", "--stage", "implement", "--feature", "f",
-                         "--prompt", "hi", capsys=capsys)
+def test_unknown_stage_is_an_error_listing_the_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    code, _, err = write(
+        tmp_path,
+        "--title",
+        "x",
+        "--stage",
+        "implement",
+        "--feature",
+        "f",
+        "--prompt",
+        "hi",
+        capsys=capsys,
+    )
     assert code == 2
     assert "implement" in err
     for stage in phr.STAGES:
@@ -110,14 +174,23 @@ def test_feature_stage_needs_a_feature(tmp_path: Path, capsys: pytest.CaptureFix
 def test_odd_folders_next_id_never_collides(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     folder = tmp_path / "history/prompts/task-crud"
     folder.mkdir(parents=True)
-    names = ["1-first.spec.prompt.md", "07-seven.plan.prompt.md", "012-twelve.green.prompt.md",
-             "0012-twelve-again.red.prompt.md", "README.md", "notes-2025.md", ".DS_Store",
-             "999x-not-an-id.md", "draft.green.prompt.md"]
+    names = [
+        "1-first.spec.prompt.md",
+        "07-seven.plan.prompt.md",
+        "012-twelve.green.prompt.md",
+        "0012-twelve-again.red.prompt.md",
+        "README.md",
+        "notes-2025.md",
+        ".DS_Store",
+        "999x-not-an-id.md",
+        "draft.green.prompt.md",
+    ]
     for name in names:
         (folder / name).write_text("foreign\n", encoding="utf-8")
     (folder / "0040-a-folder").mkdir()  # odd, but still takes the number
-    code, out, _ = write(tmp_path, "--title", "Next one", "--feature", "task-crud", "--prompt",
-                         "hi", capsys=capsys)
+    code, out, _ = write(
+        tmp_path, "--title", "Next one", "--feature", "task-crud", "--prompt", "hi", capsys=capsys
+    )
     assert code == 0
     assert Path(out.strip()).name == "0041-next-one.green.prompt.md"
     for name in names:
@@ -137,8 +210,9 @@ def test_a_taken_name_is_never_overwritten(tmp_path: Path, monkeypatch: pytest.M
         return next(calls, None) or real(path)
 
     monkeypatch.setattr(phr, "next_id", stale)
-    result = phr.write_phr(tmp_path, phr.PhrInput(title="Same", prompt="p", stage="general",
-                                                  user="u", branch="b"))
+    result = phr.write_phr(
+        tmp_path, phr.PhrInput(title="Same", prompt="p", stage="general", user="u", branch="b")
+    )
     assert taken.read_text(encoding="utf-8") == "someone else's record\n"
     assert result.path.name == "0002-same.general.prompt.md"
     with pytest.raises(FileExistsError):
@@ -147,31 +221,50 @@ def test_a_taken_name_is_never_overwritten(tmp_path: Path, monkeypatch: pytest.M
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
-@pytest.mark.parametrize(("title", "slug"), [
-    ("Emit  Task-CRUD: backend!! (v2)", "emit-task-crud-backend-v2"),
-    ("  --Leading and trailing--  ", "leading-and-trailing"),
-    ("Ünïcode café", "n-code-caf"),
-    ("snake_case_and.dots", "snake-case-and-dots"),
-])
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Emit  Task-CRUD: backend!! (v2)", "emit-task-crud-backend-v2"),
+        ("  --Leading and trailing--  ", "leading-and-trailing"),
+        ("Ünïcode café", "n-code-caf"),
+        ("snake_case_and.dots", "snake-case-and-dots"),
+    ],
+)
 def test_slug_rules(title: str, slug: str):
     assert slugify(title) == slug
 
 
 def test_a_title_without_letters_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    code, _, err = write(tmp_path, "--title", "!!!", "--feature", "f", "--prompt", "hi",
-                         capsys=capsys)
+    code, _, err = write(
+        tmp_path, "--title", "!!!", "--feature", "f", "--prompt", "hi", capsys=capsys
+    )
     assert code == 2 and "--title" in err
 
 
 @pytest.mark.parametrize("title", ["yes", "0012", "null", 'Fix: "quotes" & #hash', "- dash"])
 def test_yaml_hostile_values_read_back(tmp_path: Path, title: str):
-    result = phr.write_phr(tmp_path, phr.PhrInput(
-        title=title, prompt="p", feature="f", user="no", branch="on", model="1.5",
-        files=["a: b.py", "#weird.py"], tests=["x: 1 passed"], labels=["yes", "a,b"]))
+    result = phr.write_phr(
+        tmp_path,
+        phr.PhrInput(
+            title=title,
+            prompt="p",
+            feature="f",
+            user="no",
+            branch="on",
+            model="1.5",
+            files=["a: b.py", "#weird.py"],
+            tests=["x: 1 passed"],
+            labels=["yes", "a,b"],
+        ),
+    )
     meta = parse_front_matter(result.path.read_text(encoding="utf-8"))
     assert meta is not None
-    assert (meta["title"], meta["user"], meta["branch"], meta["model"]) == (title, "no", "on",
-                                                                            "1.5")
+    assert (meta["title"], meta["user"], meta["branch"], meta["model"]) == (
+        title,
+        "no",
+        "on",
+        "1.5",
+    )
     assert meta["files"] == ["a: b.py", "#weird.py"]
     assert meta["tests"] == ["x: 1 passed"]
     assert meta["labels"] == ["yes", "a,b"]
@@ -222,12 +315,24 @@ reviewer: {{REVIEWER}}
 
 
 def test_project_template_is_used_and_unknown_placeholders_filled(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
     template = tmp_path / ".specify/templates/phr-template.prompt.md"
     template.parent.mkdir(parents=True)
     template.write_text(PROJECT_TEMPLATE, encoding="utf-8")
-    code, out, err = write(tmp_path, "--title", "Use project template", "--stage", "general",
-                           "--prompt", "hello", "--labels", "api,auth", "--json", capsys=capsys)
+    code, out, err = write(
+        tmp_path,
+        "--title",
+        "Use project template",
+        "--stage",
+        "general",
+        "--prompt",
+        "hello",
+        "--labels",
+        "api,auth",
+        "--json",
+        capsys=capsys,
+    )
     assert code == 0
     doc = json.loads(out)
     assert doc["template"] == "project"
@@ -244,12 +349,22 @@ def test_project_template_is_used_and_unknown_placeholders_filled(
 
 
 def test_incomplete_project_template_falls_back_to_bundled(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
     template = tmp_path / ".specify/templates/phr-template.prompt.md"
     template.parent.mkdir(parents=True)
     template.write_text(PROJECT_TEMPLATE.replace("{{PROMPT_TEXT}}", ""), encoding="utf-8")
-    code, out, err = write(tmp_path, "--title", "Fallback", "--feature", "f", "--prompt",
-                           "the user's words", "--json", capsys=capsys)
+    code, out, err = write(
+        tmp_path,
+        "--title",
+        "Fallback",
+        "--feature",
+        "f",
+        "--prompt",
+        "the user's words",
+        "--json",
+        capsys=capsys,
+    )
     assert code == 0
     assert json.loads(out)["template"] == "bundled"
     assert "bundled" in err and "prompt" in err
@@ -259,48 +374,93 @@ def test_incomplete_project_template_falls_back_to_bundled(
 
 def emit_report(out_dir: str, dry_run: bool = False) -> dict:
     """The shape `sp-backend emit --json` prints (the writer's report, nested)."""
-    return {"feature": "task-crud", "write": {
-        "out_dir": out_dir, "dry_run": dry_run,
-        "files": [{"path": "app/main.py", "action": "created"},
-                  {"path": "app/models/task.py", "action": "updated"},
-                  {"path": "requirements.txt", "action": "identical"},
-                  {"path": "app/config.py", "action": "conflict", "beside": "app/config.py.new"},
-                  {"path": "tests/test_task.py", "action": "forced"}]}}
+    return {
+        "feature": "task-crud",
+        "write": {
+            "out_dir": out_dir,
+            "dry_run": dry_run,
+            "files": [
+                {"path": "app/main.py", "action": "created"},
+                {"path": "app/models/task.py", "action": "updated"},
+                {"path": "requirements.txt", "action": "identical"},
+                {"path": "app/config.py", "action": "conflict", "beside": "app/config.py.new"},
+                {"path": "tests/test_task.py", "action": "forced"},
+            ],
+        },
+    }
 
 
 @pytest.mark.parametrize("absolute", [True, False])
-def test_emit_json_fills_the_file_list(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                       absolute: bool):
+def test_emit_json_fills_the_file_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], absolute: bool
+):
     report = tmp_path / "emit.json"
     out_dir = str(tmp_path / "backend") if absolute else "backend"
     report.write_text(json.dumps(emit_report(out_dir)), encoding="utf-8")
-    code, out, _ = write(tmp_path, "--title", "Emit", "--feature", "task-crud", "--prompt", "p",
-                         "--emit-json", str(report), "--files", "specs/backend/x.plan.yaml",
-                         "--json", capsys=capsys)
+    code, out, _ = write(
+        tmp_path,
+        "--title",
+        "Emit",
+        "--feature",
+        "task-crud",
+        "--prompt",
+        "p",
+        "--emit-json",
+        str(report),
+        "--files",
+        "specs/backend/x.plan.yaml",
+        "--json",
+        capsys=capsys,
+    )
     assert code == 0
     meta, _ = read_record(Path(json.loads(out)["path"]))
-    assert meta["files"] == ["specs/backend/x.plan.yaml", "backend/app/main.py",
-                             "backend/app/models/task.py", "backend/app/config.py.new",
-                             "backend/tests/test_task.py"]
+    assert meta["files"] == [
+        "specs/backend/x.plan.yaml",
+        "backend/app/main.py",
+        "backend/app/models/task.py",
+        "backend/app/config.py.new",
+        "backend/tests/test_task.py",
+    ]
 
 
 def test_emit_json_problems_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
-    code, _, err = write(tmp_path, "--title", "E", "--feature", "f", "--prompt", "p",
-                         "--emit-json", str(bad), capsys=capsys)
+    code, _, err = write(
+        tmp_path,
+        "--title",
+        "E",
+        "--feature",
+        "f",
+        "--prompt",
+        "p",
+        "--emit-json",
+        str(bad),
+        capsys=capsys,
+    )
     assert code == 2 and "bad.json:1" in err
     dry = tmp_path / "dry.json"
     dry.write_text(json.dumps(emit_report("backend", dry_run=True)), encoding="utf-8")
-    code, _, err = write(tmp_path, "--title", "E", "--feature", "f", "--prompt", "p",
-                         "--emit-json", str(dry), capsys=capsys)
+    code, _, err = write(
+        tmp_path,
+        "--title",
+        "E",
+        "--feature",
+        "f",
+        "--prompt",
+        "p",
+        "--emit-json",
+        str(dry),
+        capsys=capsys,
+    )
     assert code == 2 and "dry-run" in err
     assert not (tmp_path / "history").exists()
 
 
 def test_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    code, out, _ = write(tmp_path, "--title", "Dry", "--feature", "f", "--prompt", "p",
-                         "--dry-run", capsys=capsys)
+    code, out, _ = write(
+        tmp_path, "--title", "Dry", "--feature", "f", "--prompt", "p", "--dry-run", capsys=capsys
+    )
     assert code == 0
     assert "0001-dry.green.prompt.md" in out and "## Prompt" in out
     assert not (tmp_path / "history").exists()
@@ -309,9 +469,24 @@ def test_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_script_reads_the_prompt_from_stdin(tmp_path: Path):
     prompt = "line one\n  line two with `code` and {{ID}}\n"
     done = subprocess.run(
-        [sys.executable, str(REPO / "scripts/write_phr.py"), "--root", str(tmp_path), "--title",
-         "From stdin", "--feature", "task-crud", "--prompt", "-", "--json"],
-        input=prompt, capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            str(REPO / "scripts/write_phr.py"),
+            "--root",
+            str(tmp_path),
+            "--title",
+            "From stdin",
+            "--feature",
+            "task-crud",
+            "--prompt",
+            "-",
+            "--json",
+        ],
+        input=prompt,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
     assert doc["id"] == 1 and doc["stage"] == "green"
@@ -323,8 +498,7 @@ def test_bundled_template_has_every_convention_key():
     text = phr.BUNDLED_TEMPLATE.read_text(encoding="utf-8")
     parts = split_front_matter(text)
     assert parts is not None
-    keys = [line.split(":")[0] for line in parts[0].splitlines()
-            if re.match(r"^[a-z]+:", line)]
+    keys = [line.split(":")[0] for line in parts[0].splitlines() if re.match(r"^[a-z]+:", line)]
     assert keys == list(phr.FRONT_MATTER_KEYS)
 
 
@@ -332,14 +506,46 @@ def test_every_emit_run_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str
     """A fix-and-re-emit loop: the second run sees the first run's files as identical, so the
     record must join both runs' lists."""
     first, second = tmp_path / "emit-1.json", tmp_path / "emit-2.json"
-    first.write_text(json.dumps({"out_dir": "backend", "dry_run": False, "files": [
-        {"path": "app/main.py", "action": "created"},
-        {"path": "app/models/task.py", "action": "created"}]}), encoding="utf-8")
-    second.write_text(json.dumps({"out_dir": "backend", "dry_run": False, "files": [
-        {"path": "app/main.py", "action": "identical"},
-        {"path": "app/models/task.py", "action": "updated"}]}), encoding="utf-8")
-    code, out, _ = write(tmp_path, "--title", "Loop", "--feature", "f", "--prompt", "p",
-                         "--emit-json", str(first), "--emit-json", str(second), "--json",
-                         capsys=capsys)
+    first.write_text(
+        json.dumps(
+            {
+                "out_dir": "backend",
+                "dry_run": False,
+                "files": [
+                    {"path": "app/main.py", "action": "created"},
+                    {"path": "app/models/task.py", "action": "created"},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    second.write_text(
+        json.dumps(
+            {
+                "out_dir": "backend",
+                "dry_run": False,
+                "files": [
+                    {"path": "app/main.py", "action": "identical"},
+                    {"path": "app/models/task.py", "action": "updated"},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = write(
+        tmp_path,
+        "--title",
+        "Loop",
+        "--feature",
+        "f",
+        "--prompt",
+        "p",
+        "--emit-json",
+        str(first),
+        "--emit-json",
+        str(second),
+        "--json",
+        capsys=capsys,
+    )
     assert code == 0
     assert json.loads(out)["files"] == ["backend/app/main.py", "backend/app/models/task.py"]

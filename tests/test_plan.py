@@ -1,4 +1,4 @@
-"""The plan loader: good plans load, bad plans fail with file, line, key path and what is allowed."""
+"""The plan loader: good plans load; bad ones name file, line, key path and what is allowed."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, PLAN_FIXTURES, make_project, sp_backend
 
+from conftest import EXAMPLES, PLAN_FIXTURES, make_project, sp_backend
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import load_plan, parse_plan
 
@@ -53,19 +53,33 @@ def test_missing_key_is_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("min_length: 1, max_length: 100", "min_length: 10, max_length: 5", "min_length 10 > max_length 5"),
-        ("completed: {type: bool, default: false", "completed: {type: bool, default: maybe",
-         "does not fit type bool"),
-        ("description: {type: text, max_length: 500}", "description: {type: text, ge: 5}",
-         "ge/le/gt/lt apply to int, float or decimal"),
-        ("filters: [completed, priority]", "filters: [completed, colour]",
-         "list filter 'colour' is not a field"),
+        (
+            "min_length: 1, max_length: 100",
+            "min_length: 10, max_length: 5",
+            "min_length 10 > max_length 5",
+        ),
+        (
+            "completed: {type: bool, default: false",
+            "completed: {type: bool, default: maybe",
+            "does not fit type bool",
+        ),
+        (
+            "description: {type: text, max_length: 500}",
+            "description: {type: text, ge: 5}",
+            "ge/le/gt/lt apply to int, float or decimal",
+        ),
+        (
+            "filters: [completed, priority]",
+            "filters: [completed, colour]",
+            "list filter 'colour' is not a field",
+        ),
         ("default: -created_at", "default: -colour", "default sort '-colour' must be one of"),
         ("titel_typo", "x", None),
     ],
 )
-def test_bad_constraints_are_explained(tmp_path: Path, old: str, new: str,
-                                       expected: str | None) -> None:
+def test_bad_constraints_are_explained(
+    tmp_path: Path, old: str, new: str, expected: str | None
+) -> None:
     if expected is None:
         path = _bad(tmp_path, "title: {type: str", "title: {titel_typo: 1, type: str")
         expected = "unknown key"

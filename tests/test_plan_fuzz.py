@@ -8,18 +8,25 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import EXAMPLES, PLAN_FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from conftest import EXAMPLES, PLAN_FIXTURES
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import parse_plan
 from sp_backend.plan.model import BackendPlan
 
 EXAMPLES_PER_TEST = int(os.environ.get("SPB_FUZZ_EXAMPLES", "2000"))
-FUZZ = settings(max_examples=EXAMPLES_PER_TEST, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-PLANS = [EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml",
-         *sorted(PLAN_FIXTURES.glob("*.plan.yaml"))]
+FUZZ = settings(
+    max_examples=EXAMPLES_PER_TEST,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+PLANS = [
+    EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml",
+    *sorted(PLAN_FIXTURES.glob("*.plan.yaml")),
+]
 BASES = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in PLANS]
 WHERE = "specs/backend/fuzz.plan.yaml"
 
@@ -34,14 +41,39 @@ def _load(text: str) -> None:
 
 
 SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**20), max_value=10**20),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=20),
-    st.sampled_from(["str", "int", "enum", "uuid", "/api/{user_id}/x", "-created_at", "HS256",
-                     "jwks", "PATCH", "/{id}/go", "^[a-z", "[", "{id}", "", "user_id", "id"]),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.sampled_from(
+        [
+            "str",
+            "int",
+            "enum",
+            "uuid",
+            "/api/{user_id}/x",
+            "-created_at",
+            "HS256",
+            "jwks",
+            "PATCH",
+            "/{id}/go",
+            "^[a-z",
+            "[",
+            "{id}",
+            "",
+            "user_id",
+            "id",
+        ]
+    ),
 )
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-    max_leaves=12)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
@@ -84,13 +116,39 @@ def test_plans_with_random_parts_replaced_load_or_fail_with_a_plan_error(text: s
     _load(text)
 
 
-YAML_BITS = st.sampled_from([
-    "plan_version: 1", "feature: x", "resources:", "  t:", "    table: t", "    path: /api/t",
-    "    fields: {a: {type: str}}", "&a [1, *a]", "!!python/object:os.system ls", "key: !!binary x",
-    "\t- tab", "? complex\n: key", "a: b: c", "{", "[", "'", '"\\x"', "--- \n---", "...",
-    "feature: &f x\nproject: *f", "resources: {a: 1, a: 2}", "1: 2", "null: ~", "auth: {mode: [}",
-    "%YAML 1.1", "<<: *nothing", "plan_version: 2", "- - -", "x: " + "[" * 200,
-])
+YAML_BITS = st.sampled_from(
+    [
+        "plan_version: 1",
+        "feature: x",
+        "resources:",
+        "  t:",
+        "    table: t",
+        "    path: /api/t",
+        "    fields: {a: {type: str}}",
+        "&a [1, *a]",
+        "!!python/object:os.system ls",
+        "key: !!binary x",
+        "\t- tab",
+        "? complex\n: key",
+        "a: b: c",
+        "{",
+        "[",
+        "'",
+        '"\\x"',
+        "--- \n---",
+        "...",
+        "feature: &f x\nproject: *f",
+        "resources: {a: 1, a: 2}",
+        "1: 2",
+        "null: ~",
+        "auth: {mode: [}",
+        "%YAML 1.1",
+        "<<: *nothing",
+        "plan_version: 2",
+        "- - -",
+        "x: " + "[" * 200,
+    ]
+)
 
 
 @FUZZ

@@ -13,11 +13,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, PLAN_FIXTURES, make_project, sp_backend
 from reference_blocks import REFERENCES, Block, Mirror, all_blocks, job
 
-DOCUMENTS = ["auth-patterns.md", "fastapi-patterns.md", "pydantic-validation.md",
-             "sqlmodel-patterns.md", "testing-patterns.md"]
+from conftest import EXAMPLES, PLAN_FIXTURES, make_project, sp_backend
+
+DOCUMENTS = [
+    "auth-patterns.md",
+    "fastapi-patterns.md",
+    "pydantic-validation.md",
+    "sqlmodel-patterns.md",
+    "testing-patterns.md",
+]
 # Enough runnable code that a reader can build each pattern, not a token example or two.
 MIN_BLOCKS = 6
 
@@ -38,8 +44,13 @@ def block_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     jobs = tmp_path_factory.mktemp("refblocks") / "jobs.json"
     jobs.write_text(json.dumps([job(b, BLOCKS) for b in BLOCKS]))
     runner = Path(__file__).with_name("reference_blocks.py")
-    done = subprocess.run([sys.executable, str(runner), str(jobs)], capture_output=True,
-                          text=True, timeout=1800, check=False)
+    done = subprocess.run(
+        [sys.executable, str(runner), str(jobs)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -104,9 +115,13 @@ def _defines(node: ast.stmt, name: str) -> bool:
 def _without_docstrings(node: ast.AST) -> ast.AST:
     for inner in ast.walk(node):
         body = getattr(inner, "body", None)
-        if (isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and body
-                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)):
+        if (
+            isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             inner.body = body[1:] or [ast.Pass()]
     return node
 
@@ -126,10 +141,12 @@ def is_subsequence(part: list[str], whole: list[str]) -> tuple[bool, str]:
     return True, ""
 
 
-@pytest.mark.parametrize(("block", "mirror"), MIRRORS,
-                         ids=[f"{b.label}->{m.feature}:{m.path}" for b, m in MIRRORS])
-def test_mirrored_code_matches_the_rendered_templates(block: Block, mirror: Mirror,
-                                                      rendered: dict[str, Path]) -> None:
+@pytest.mark.parametrize(
+    ("block", "mirror"), MIRRORS, ids=[f"{b.label}->{m.feature}:{m.path}" for b, m in MIRRORS]
+)
+def test_mirrored_code_matches_the_rendered_templates(
+    block: Block, mirror: Mirror, rendered: dict[str, Path]
+) -> None:
     """The document may leave statements out (it teaches one thing at a time) but every statement
     it shows of a mirrored definition is in the generated file, in the same order."""
     assert mirror.feature in rendered, f"{block.label}: no shipped plan named {mirror.feature}"
@@ -139,19 +156,27 @@ def test_mirrored_code_matches_the_rendered_templates(block: Block, mirror: Mirr
         shown = statement_lines(block.source, symbol, block.label)
         emitted = statement_lines(target.read_text(), symbol, str(target))
         ok, line = is_subsequence(shown, emitted)
-        assert ok, (f"{block.label}: {symbol} drifted from {mirror.path} "
-                    f"({mirror.feature}).\nNot in the generated code (in this order):\n  {line}\n"
-                    f"Generated:\n" + "\n".join(emitted))
+        assert ok, (
+            f"{block.label}: {symbol} drifted from {mirror.path} "
+            f"({mirror.feature}).\nNot in the generated code (in this order):\n  {line}\n"
+            f"Generated:\n" + "\n".join(emitted)
+        )
 
 
 def test_the_mirror_check_notices_drift() -> None:
     generated = "def f(x):\n    '''Doc.'''\n    y = x + 1  # note\n    return y\n"
-    assert is_subsequence(statement_lines("def f(x):\n    return y\n", "f", "doc"),
-                          statement_lines(generated, "f", "gen"))[0]
-    assert not is_subsequence(statement_lines("def f(x):\n    return x\n", "f", "doc"),
-                              statement_lines(generated, "f", "gen"))[0]
-    assert not is_subsequence(statement_lines("def f(x):\n    return y\n    y = x + 1\n", "f",
-                                              "doc"), statement_lines(generated, "f", "gen"))[0]
+    assert is_subsequence(
+        statement_lines("def f(x):\n    return y\n", "f", "doc"),
+        statement_lines(generated, "f", "gen"),
+    )[0]
+    assert not is_subsequence(
+        statement_lines("def f(x):\n    return x\n", "f", "doc"),
+        statement_lines(generated, "f", "gen"),
+    )[0]
+    assert not is_subsequence(
+        statement_lines("def f(x):\n    return y\n    y = x + 1\n", "f", "doc"),
+        statement_lines(generated, "f", "gen"),
+    )[0]
 
 
 @pytest.mark.parametrize("doc", DOCUMENTS)

@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, PLAN_FIXTURES, make_project, sp_backend
 from live_backend import BIN, backend_env, devtoken, migrate, run_in, serve
+
+from conftest import EXAMPLES, PLAN_FIXTURES, make_project, sp_backend
 
 pytest.importorskip("schemathesis")
 
@@ -42,8 +43,9 @@ def _unstated_rules(plan_file: Path) -> dict[str, object]:
                 if rule in ("future", "past"):
                     clock[field] = rule
             if spec.type == "decimal":
-                bounds = spec.model_dump(include={"gt", "ge", "lt", "le", "max_digits",
-                                                  "decimal_places"})
+                bounds = spec.model_dump(
+                    include={"gt", "ge", "lt", "le", "max_digits", "decimal_places"}
+                )
                 valid = _valid_values(spec, f"{name}.{field}")[0]
                 decimals[field] = {**bounds, "valid": valid}
         listing = resource.operations.list
@@ -69,26 +71,51 @@ def test_schemathesis_finds_nothing(feature: str, tmp_path: Path) -> None:
     user_id = _user_id(plan_file)
     token = devtoken(backend, env, user_id)
     with serve(backend, env, tmp_path / "server.log") as server:
-        run_env = {**env, "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
-                   "PYTHONPATH": str(HOOKS.parent),
-                   "SPB_FUZZ_RULES": json.dumps(_unstated_rules(plan_file))}
+        run_env = {
+            **env,
+            "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
+            "PYTHONPATH": str(HOOKS.parent),
+            "SPB_FUZZ_RULES": json.dumps(_unstated_rules(plan_file)),
+        }
         # A {user_id} in the path must be the token's: pin it, or every call is a 403.
         config = tmp_path / "schemathesis.toml"
         config.write_text(f'[parameters]\n"path.user_id" = "{user_id}"\n', encoding="utf-8")
-        result = run_in(tmp_path, [
-            str(BIN / "schemathesis"), "--config-file", str(config), "run",
-            f"{server.url}/openapi.json",
-            "--header", f"Authorization: Bearer {token}",
-            "--checks", "all", "--max-examples", str(EXAMPLES_PER_OPERATION),
-            "--seed", str(SEED), "--generation-database", "none", "--workers", "1",
-            "--no-color", "--request-timeout", "20",
-        ], run_env, timeout=900)
+        result = run_in(
+            tmp_path,
+            [
+                str(BIN / "schemathesis"),
+                "--config-file",
+                str(config),
+                "run",
+                f"{server.url}/openapi.json",
+                "--header",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                "all",
+                "--max-examples",
+                str(EXAMPLES_PER_OPERATION),
+                "--seed",
+                str(SEED),
+                "--generation-database",
+                "none",
+                "--workers",
+                "1",
+                "--no-color",
+                "--request-timeout",
+                "20",
+            ],
+            run_env,
+            timeout=900,
+        )
         server_log = server.output()
     output = result.stdout + result.stderr
     counts = re.search(r"Test cases:\s*\n\s*(.+)", output)
     operations = re.search(r"Tested: (\d+)", output)
-    print(f"\nschemathesis {feature}: {operations.group(1) if operations else '?'} operations, "
-          f"{counts.group(1).strip() if counts else 'no count'}", file=sys.stderr)
+    print(
+        f"\nschemathesis {feature}: {operations.group(1) if operations else '?'} operations, "
+        f"{counts.group(1).strip() if counts else 'no count'}",
+        file=sys.stderr,
+    )
     assert result.returncode == 0, output[-12000:] + "\n--- server log ---\n" + server_log[-3000:]
     assert counts and "generated" in counts.group(1)
     assert "Traceback" not in server_log, server_log[-4000:]

@@ -8,19 +8,30 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PAGE = (REPO / "references" / "security.md").read_text(encoding="utf-8")
-ITEMS = ["Broken Object Level Authorization", "Broken Authentication",
-         "Broken Object Property Level Authorization", "Unrestricted Resource Consumption",
-         "Broken Function Level Authorization", "Unrestricted Access to Sensitive Business Flows",
-         "Server Side Request Forgery", "Security Misconfiguration",
-         "Improper Inventory Management", "Unsafe Consumption of APIs"]
+ITEMS = [
+    "Broken Object Level Authorization",
+    "Broken Authentication",
+    "Broken Object Property Level Authorization",
+    "Unrestricted Resource Consumption",
+    "Broken Function Level Authorization",
+    "Unrestricted Access to Sensitive Business Flows",
+    "Server Side Request Forgery",
+    "Security Misconfiguration",
+    "Improper Inventory Management",
+    "Unsafe Consumption of APIs",
+]
 
 
 def _defined() -> set[str]:
-    sources = [*(REPO / "assets" / "backend" / "tests").glob("*.j2"), *(REPO / "tests").rglob("*.py")]
+    sources = [
+        *(REPO / "assets" / "backend" / "tests").glob("*.j2"),
+        *(REPO / "tests").rglob("*.py"),
+    ]
     names: set[str] = set()
     for path in sources:
-        for name in re.findall(r"^def (test_[\w{}<> .|\"~]+)\(", path.read_text(encoding="utf-8"),
-                               re.MULTILINE):
+        for name in re.findall(
+            r"^def (test_[\w{}<> .|\"~]+)\(", path.read_text(encoding="utf-8"), re.MULTILINE
+        ):
             names.add(re.sub(r"\{\{[^}]*\}\}", "<resource>", name))
     return names
 

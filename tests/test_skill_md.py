@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from sp_backend.cli import build_parser
 from sp_backend.install import SKILL_DIR_NAME
 from sp_backend.records.template import split_front_matter
@@ -20,8 +21,15 @@ TEXT = SKILL.read_text(encoding="utf-8")
 # The open Agent Skills specification: the fields it defines, and its limits.
 SPEC_FIELDS = {"name", "description", "license", "compatibility", "metadata", "allowed-tools"}
 # Fields Claude Code adds on top of the specification.
-CLAUDE_CODE_FIELDS = {"argument-hint", "disable-model-invocation", "user-invocable", "model",
-                      "context", "agent", "hooks"}
+CLAUDE_CODE_FIELDS = {
+    "argument-hint",
+    "disable-model-invocation",
+    "user-invocable",
+    "model",
+    "context",
+    "agent",
+    "hooks",
+}
 NAME_MAX, DESCRIPTION_MAX, COMPATIBILITY_MAX = 64, 1024, 500
 # The one deviation we choose: a dot, so the slash command reads /sp.backend-engineer like the
 # rest of the Spec-Kit Plus /sp.* family. Claude Code loads it; strict validators do not.
@@ -118,14 +126,18 @@ def test_scripts_are_run_through_the_skill_dir():
 def subcommand_options() -> dict[str, set[str]]:
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    return {name: {opt for action in p._actions for opt in action.option_strings}
-            for name, p in sub.choices.items()}
+    return {
+        name: {opt for action in p._actions for opt in action.option_strings}
+        for name, p in sub.choices.items()
+    }
 
 
 def test_every_script_and_flag_named_exists():
     options = subcommand_options()
-    wrappers = {p.name: re.search(r'run\("([a-z-]+)"', p.read_text(encoding="utf-8"))
-                for p in (REPO / "scripts").glob("*.py")}
+    wrappers = {
+        p.name: re.search(r'run\("([a-z-]+)"', p.read_text(encoding="utf-8"))
+        for p in (REPO / "scripts").glob("*.py")
+    }
     missing = []
     for script, command in script_commands():
         if script not in wrappers:
@@ -142,8 +154,14 @@ def test_every_script_and_flag_named_exists():
 
 def test_references_named_exist():
     named = sorted(set(re.findall(r"references/([a-z-]+\.md)", TEXT)))
-    assert named == ["auth-patterns.md", "fastapi-patterns.md", "pydantic-validation.md",
-                     "security.md", "sqlmodel-patterns.md", "testing-patterns.md"]
+    assert named == [
+        "auth-patterns.md",
+        "fastapi-patterns.md",
+        "pydantic-validation.md",
+        "security.md",
+        "sqlmodel-patterns.md",
+        "testing-patterns.md",
+    ]
     missing = [n for n in named if not (REPO / "references" / n).is_file()]
     if missing:
         pytest.skip(f"references not written yet (issue 6): {', '.join(missing)}")

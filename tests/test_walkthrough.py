@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from sp_backend.records.template import split_front_matter
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,8 +22,10 @@ EXAMPLE = REPO / "assets/examples/task-crud"
 FEATURE = "task-crud"
 ARGUMENTS = "task-crud --with-tests"
 USER_MESSAGE = "/sp.backend-engineer task-crud --with-tests\n\nPlease keep ids as UUIDs."
-WORDING = re.compile(r"^📋 Architectural decision detected: .+\. Document reasoning\? "
-                     r"Run `/sp\.adr ([a-z0-9-]+)`$")
+WORDING = re.compile(
+    r"^📋 Architectural decision detected: .+\. Document reasoning\? "
+    r"Run `/sp\.adr ([a-z0-9-]+)`$"
+)
 # The project's own PHR template, in the shape Spec-Kit Plus projects carry (written here).
 PROJECT_TEMPLATE = """---
 id: {{ID}}
@@ -72,8 +75,11 @@ tests:
 
 def skill_block(marker: str) -> str:
     """The one ```bash block of SKILL.md that contains `marker`."""
-    blocks = [b for b in re.findall(r"^```bash\n(.*?)^```", SKILL_TEXT, re.MULTILINE | re.DOTALL)
-              if marker in b]
+    blocks = [
+        b
+        for b in re.findall(r"^```bash\n(.*?)^```", SKILL_TEXT, re.MULTILINE | re.DOTALL)
+        if marker in b
+    ]
     assert len(blocks) == 1, f"SKILL.md should have exactly one bash block with {marker!r}"
     return blocks[0]
 
@@ -94,18 +100,29 @@ class Agent:
 
     def __init__(self, project: Path, tmp: Path) -> None:
         self.project = project
-        self.env = {k: v for k, v in os.environ.items()
-                    if k not in ("PYTHONPATH", "TEST_DATABASE_URL", "VIRTUAL_ENV")}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("PYTHONPATH", "TEST_DATABASE_URL", "VIRTUAL_ENV")
+        }
         self.env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
         self.env["CLAUDE_SKILL_DIR"] = str(project / ".claude/skills/sp.backend-engineer")
         self.env["TMPDIR"] = str(tmp)
 
     def run(self, command: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(["bash", "-c", command], cwd=cwd or self.project, env=self.env,
-                              capture_output=True, text=True, encoding="utf-8", timeout=600,
-                              check=False)
-        assert done.returncode == 0, f"{command}\nexit {done.returncode}\n{done.stdout}\n" \
-                                     f"{done.stderr}"
+        done = subprocess.run(
+            ["bash", "-c", command],
+            cwd=cwd or self.project,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, (
+            f"{command}\nexit {done.returncode}\n{done.stdout}\n{done.stderr}"
+        )
         return done
 
 
@@ -116,17 +133,18 @@ def project(tmp_path: Path) -> Path:
     shutil.rmtree(root / "specs/backend")  # the plan is the skill's to write
     shutil.copy(EXAMPLE / "CLAUDE.md", root / "CLAUDE.md")
     (root / ".specify/templates").mkdir(parents=True)
-    (root / ".specify/templates/phr-template.prompt.md").write_text(PROJECT_TEMPLATE,
-                                                                    encoding="utf-8")
+    (root / ".specify/templates/phr-template.prompt.md").write_text(
+        PROJECT_TEMPLATE, encoding="utf-8"
+    )
     prompts = root / "history/prompts" / FEATURE
     prompts.mkdir(parents=True)
     # Earlier work with the short IDs real projects hold, and a file that is not a record.
-    (prompts / "3-write-task-spec.spec.prompt.md").write_text("---\nid: 3\n---\n",
-                                                              encoding="utf-8")
+    (prompts / "3-write-task-spec.spec.prompt.md").write_text("---\nid: 3\n---\n", encoding="utf-8")
     (prompts / "notes.md").write_text("scratch\n", encoding="utf-8")
     (root / "history/adr").mkdir(parents=True)
     (root / "history/adr/0001-jwt-verification.md").write_text(
-        "# ADR-0001: JWT verification with Better Auth\n\nStatus: accepted\n", encoding="utf-8")
+        "# ADR-0001: JWT verification with Better Auth\n\nStatus: accepted\n", encoding="utf-8"
+    )
     return root
 
 
@@ -163,20 +181,43 @@ def test_walkthrough_task_crud_with_tests(project: Path, tmp_path: Path):
     checked = agent.run(fill(skill_block("scripts/check_contract.py"), feature)).stdout
     assert "6 endpoints" in checked and "the app matches the contract" in checked
 
-    phr = agent.run(fill(skill_block("scripts/write_phr.py"), {
-        **feature, "<title>": "Implement task-crud backend", "<model>": "claude-test",
-        "<result>": result, "<summary>": "Generated the task-crud backend; tests green.",
-        "<the user's message, verbatim>": USER_MESSAGE,
-    }))
+    phr = agent.run(
+        fill(
+            skill_block("scripts/write_phr.py"),
+            {
+                **feature,
+                "<title>": "Implement task-crud backend",
+                "<model>": "claude-test",
+                "<result>": result,
+                "<summary>": "Generated the task-crud backend; tests green.",
+                "<the user's message, verbatim>": USER_MESSAGE,
+            },
+        )
+    )
     path = Path(phr.stdout.strip())
-    assert path == Path("history/prompts/task-crud/0004-implement-task-crud-backend.green"
-                        ".prompt.md")
+    assert path == Path(
+        "history/prompts/task-crud/0004-implement-task-crud-backend.green.prompt.md"
+    )
     text = (project / path).read_text(encoding="utf-8")
     parts = split_front_matter(text)
     assert parts is not None
     meta = yaml.safe_load(parts[0])
-    assert list(meta)[:14] == ["id", "title", "stage", "date", "surface", "model", "feature",
-                               "branch", "user", "command", "labels", "links", "files", "tests"]
+    assert list(meta)[:14] == [
+        "id",
+        "title",
+        "stage",
+        "date",
+        "surface",
+        "model",
+        "feature",
+        "branch",
+        "user",
+        "command",
+        "labels",
+        "links",
+        "files",
+        "tests",
+    ]
     assert (meta["id"], meta["stage"], meta["feature"]) == (4, "green", FEATURE)
     assert meta["title"] == "Implement task-crud backend"
     assert meta["command"] == "/sp.backend-engineer task-crud --with-tests"
@@ -184,14 +225,20 @@ def test_walkthrough_task_crud_with_tests(project: Path, tmp_path: Path):
     assert meta["tests"] == [f"backend: python -m pytest -q: {result}"]
     files = meta["files"]
     assert files[0] == "specs/backend/task-crud.plan.yaml"
-    for expected in ("backend/app/main.py", "backend/app/models/task.py",
-                     "backend/app/routers/tasks.py", "backend/tests/conftest.py"):
+    for expected in (
+        "backend/app/main.py",
+        "backend/app/models/task.py",
+        "backend/app/routers/tasks.py",
+        "backend/tests/conftest.py",
+    ):
         assert expected in files
     assert all((project / f).is_file() for f in files)
     assert len(files) == len(set(files))
     body = parts[1]
     assert "## Evaluation notes (flywheel)" in body  # the project's template, not the bundled one
-    prompt = re.search(r"^## Prompt\n\n(.*?)\n\n## Response snapshot", body, re.MULTILINE | re.DOTALL)
+    prompt = re.search(
+        r"^## Prompt\n\n(.*?)\n\n## Response snapshot", body, re.MULTILINE | re.DOTALL
+    )
     assert prompt and prompt.group(1) == USER_MESSAGE
 
     adr = agent.run(fill(skill_block("scripts/suggest_adr.py"), feature))
@@ -202,7 +249,13 @@ def test_walkthrough_task_crud_with_tests(project: Path, tmp_path: Path):
         assert match, line
         slugs.add(match.group(1))
     assert "jwt-shared-secret-verification" not in slugs  # ADR 0001 covers it
-    assert {"database-connection-pooling", "sync-database-access", "pagination-strategy",
-            "user-isolation-404", "error-response-envelope"} <= slugs
-    assert sorted(p.name for p in (project / "history/adr").iterdir()) == \
-        ["0001-jwt-verification.md"]
+    assert {
+        "database-connection-pooling",
+        "sync-database-access",
+        "pagination-strategy",
+        "user-isolation-404",
+        "error-response-envelope",
+    } <= slugs
+    assert sorted(p.name for p in (project / "history/adr").iterdir()) == [
+        "0001-jwt-verification.md"
+    ]

@@ -62,7 +62,9 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     assert _snapshot(tmp_path) == before
 
 
-def test_failure_midway_restores_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_midway_restores_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _write(tmp_path, {"a.py": "v1\n", "b.py": "v1\n", "c.py": "v1\n"})
     before = _snapshot(tmp_path)
     real_replace = os.replace

@@ -6,8 +6,13 @@ from __future__ import annotations
 import importlib
 import sys
 
-REQUIRED = {"pydantic": "pydantic", "jinja2": "jinja2", "yaml": "pyyaml", "rich": "rich",
-            "markdown_it": "markdown-it-py"}
+REQUIRED = {
+    "pydantic": "pydantic",
+    "jinja2": "jinja2",
+    "yaml": "pyyaml",
+    "rich": "rich",
+    "markdown_it": "markdown-it-py",
+}
 
 
 def missing_dependencies() -> list[str]:
@@ -28,8 +33,11 @@ def install_hint(missing: list[str] | None = None) -> str:
 def run(command: str, argv: list[str]) -> int:
     missing = missing_dependencies()
     if missing:
-        print(f"sp-backend: missing Python packages ({', '.join(missing)}); install them with: "
-              f"{install_hint(missing)}", file=sys.stderr)
+        print(
+            f"sp-backend: missing Python packages ({', '.join(missing)}); install them with: "
+            f"{install_hint(missing)}",
+            file=sys.stderr,
+        )
         return 6
     from sp_backend.cli import main
 

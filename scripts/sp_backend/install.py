@@ -23,8 +23,9 @@ from sp_backend.records.common import InputError, replace_file
 SKILL_DIR_NAME = "sp.backend-engineer"
 PARTS = ("SKILL.md", "references", "scripts", "assets")
 MANIFEST = ".sp-backend-install.json"
-SKIP_DIRS = frozenset({"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".git",
-                       "build", "dist"})
+SKIP_DIRS = frozenset(
+    {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".git", "build", "dist"}
+)
 SKIP_SUFFIXES = (".pyc", ".pyo", ".egg-info")
 SKIP_NAMES = frozenset({".DS_Store", "Thumbs.db"})
 
@@ -37,8 +38,10 @@ def target_dir(project: Path | None, user: bool) -> Path:
 def skill_files(source: Path = SKILL_ROOT) -> list[str]:
     """The files that make up the skill, relative to its root, in a stable order."""
     if not (source / "SKILL.md").is_file():
-        raise SkillError(f"{source / 'SKILL.md'}: missing; install from a complete copy of the "
-                         "skill (a checkout or an installed folder)")
+        raise SkillError(
+            f"{source / 'SKILL.md'}: missing; install from a complete copy of the "
+            "skill (a checkout or an installed folder)"
+        )
     files = ["SKILL.md"]
     for part in PARTS[1:]:
         folder = source / part
@@ -72,18 +75,27 @@ class InstallReport:
     install_command: str | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {"destination": str(self.destination), "dry_run": self.dry_run,
-                "created": self.created, "updated": self.updated, "identical": self.identical,
-                "removed": self.removed, "missing_dependencies": self.missing,
-                "install_command": self.install_command}
+        return {
+            "destination": str(self.destination),
+            "dry_run": self.dry_run,
+            "created": self.created,
+            "updated": self.updated,
+            "identical": self.identical,
+            "removed": self.removed,
+            "missing_dependencies": self.missing,
+            "install_command": self.install_command,
+        }
 
 
-def install(destination: Path, dry_run: bool = False, source: Path = SKILL_ROOT,
-            python: str | None = None) -> InstallReport:
+def install(
+    destination: Path, dry_run: bool = False, source: Path = SKILL_ROOT, python: str | None = None
+) -> InstallReport:
     source, destination = source.resolve(), destination.resolve()
     if destination == source or source in destination.parents:
-        raise InputError(f"{destination}: is inside the skill's own folder {source}; "
-                         "install into a project or with --user")
+        raise InputError(
+            f"{destination}: is inside the skill's own folder {source}; "
+            "install into a project or with --user"
+        )
     files = skill_files(source)
     report = InstallReport(destination, dry_run)
     previous = _read_manifest(destination)
@@ -104,10 +116,12 @@ def install(destination: Path, dry_run: bool = False, source: Path = SKILL_ROOT,
                 stale.unlink()
                 _prune_empty(stale.parent, destination)
     if not dry_run:
-        replace_file(destination / MANIFEST,
-                     (json.dumps({"files": files}, indent=1) + "\n").encode("utf-8"))
-    report.missing, report.install_command = check_dependencies(source / "scripts",
-                                                                python or sys.executable)
+        replace_file(
+            destination / MANIFEST, (json.dumps({"files": files}, indent=1) + "\n").encode("utf-8")
+        )
+    report.missing, report.install_command = check_dependencies(
+        source / "scripts", python or sys.executable
+    )
     return report
 
 
@@ -118,8 +132,10 @@ def _read_manifest(destination: Path) -> list[str]:
     except FileNotFoundError:
         return []
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise WriteError(f"{destination / MANIFEST}: unreadable ({exc}); delete it and re-run "
-                         "(stale files from an older install will then stay)") from None
+        raise WriteError(
+            f"{destination / MANIFEST}: unreadable ({exc}); delete it and re-run "
+            "(stale files from an older install will then stay)"
+        ) from None
 
 
 def _prune_empty(folder: Path, stop: Path) -> None:
@@ -132,12 +148,19 @@ def _prune_empty(folder: Path, stop: Path) -> None:
 def check_dependencies(scripts: Path, python: str = sys.executable) -> tuple[list[str], str | None]:
     """(missing packages, the one command that installs them) for the interpreter that will run
     the scripts; asked in a child process so this process's imports do not hide anything."""
-    probe = ("import sys; sys.path.insert(0, sys.argv[1]); "
-             "from sp_backend.bootstrap import install_hint, missing_dependencies; "
-             "m = missing_dependencies(); print(','.join(m)); print(install_hint(m) if m else '')")
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "from sp_backend.bootstrap import install_hint, missing_dependencies; "
+        "m = missing_dependencies(); print(','.join(m)); print(install_hint(m) if m else '')"
+    )
     try:
-        done = subprocess.run([python, "-c", probe, str(scripts)], capture_output=True,
-                              text=True, timeout=60, check=False)
+        done = subprocess.run(
+            [python, "-c", probe, str(scripts)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         return ["(python not runnable)"], f"{python}: {exc}"
     lines = done.stdout.splitlines()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from sp_backend.readers.facts import endpoint_key
 from sp_backend.readers.gather import gather
 
@@ -16,8 +17,9 @@ CORPUS = REPO.parent / "shared" / "corpus" / "real-specs"
 LABELS = REPO / "tests" / "corpus_labels"
 FOLDERS = sorted(p.stem for p in LABELS.glob("*.yaml"))
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(),
-                                reason=f"corpus not present at {CORPUS} (CI has it)")
+pytestmark = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason=f"corpus not present at {CORPUS} (CI has it)"
+)
 
 
 def _label(folder: str) -> dict:
@@ -41,9 +43,11 @@ def test_corpus_folder(folder: str) -> None:
     assert resource is not None, f"{folder}: no {main['name']} resource in the plan"
     field_hits = set(main["fields"]) & set(resource.fields)
     field_recall = len(field_hits) / len(main["fields"])
-    print(f"\n{folder}: endpoints recall {recall:.0%} precision {precision:.0%} "
-          f"({len(hits)}/{len(expected)} expected, {len(found)} found); fields recall "
-          f"{field_recall:.0%}; {elapsed * 1000:.0f} ms")
+    print(
+        f"\n{folder}: endpoints recall {recall:.0%} precision {precision:.0%} "
+        f"({len(hits)}/{len(expected)} expected, {len(found)} found); fields recall "
+        f"{field_recall:.0%}; {elapsed * 1000:.0f} ms"
+    )
     assert recall >= 0.95, f"missed: {sorted(expected - found)}"
     assert precision >= 0.95, f"extra: {sorted(found - expected)}"
     assert field_recall >= 0.90, f"missed fields: {sorted(set(main['fields']) - field_hits)}"
@@ -53,8 +57,10 @@ def test_corpus_folder(folder: str) -> None:
     assert resource.id == main["id"]
     if "not_owner_status" in label:
         assert plan.errors.not_owner_status == label["not_owner_status"]
-    reported = {c.what.split(".", 1)[1] if c.what.startswith(main["name"] + ".") else c.what
-                for c in plan.conflicts}
+    reported = {
+        c.what.split(".", 1)[1] if c.what.startswith(main["name"] + ".") else c.what
+        for c in plan.conflicts
+    }
     for conflict in label["conflicts"]:
         assert conflict in reported, f"conflict {conflict} not reported: {sorted(reported)}"
     assert elapsed < 1.0

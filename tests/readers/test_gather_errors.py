@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from sp_backend.cli import main
 from sp_backend.errors import EXIT_SPEC, SpecError
 from sp_backend.plan.load import plan_path
@@ -26,8 +27,13 @@ def test_no_contract_lists_every_name_tried(tmp_path: Path, capsys) -> None:
     _project(tmp_path, {"specs/database/schema.md": "# Schema\n"})
     assert main(["gather", "ledger", "--root", str(tmp_path)]) == EXIT_SPEC
     err = capsys.readouterr().err
-    for name in ("specs/api/ledger-endpoints.md", "specs/api/ledger.md",
-                 "specs/api/rest-endpoints.md", "specs/contracts/*.md", "openapi"):
+    for name in (
+        "specs/api/ledger-endpoints.md",
+        "specs/api/ledger.md",
+        "specs/api/rest-endpoints.md",
+        "specs/contracts/*.md",
+        "openapi",
+    ):
         assert name in err
     assert not plan_path(tmp_path, "ledger").exists()
 
@@ -45,21 +51,30 @@ def test_unreadable_contract_names_the_file(tmp_path: Path) -> None:
 
 
 def test_unreadable_schema_is_a_warning(tmp_path: Path) -> None:
-    _project(tmp_path, {
-        "specs/api/ledger.md": "## GET /api/entries\n\n## POST /api/entries\n"
-                               "- `memo`: string (required, max 80 chars)\n",
-        "specs/database/schema.md": b"\xff\xfe\x00bad",
-    })
+    _project(
+        tmp_path,
+        {
+            "specs/api/ledger.md": "## GET /api/entries\n\n## POST /api/entries\n"
+            "- `memo`: string (required, max 80 chars)\n",
+            "specs/database/schema.md": b"\xff\xfe\x00bad",
+        },
+    )
     result = gather(tmp_path, "ledger")
     assert any("specs/database/schema.md" in w and "UTF-8" in w for w in result.warnings)
     assert "memo" in result.plan.resources["entry"].fields
 
 
 def test_malformed_table_is_reported_with_its_line(tmp_path: Path) -> None:
-    _project(tmp_path, {"specs/api/ledger.md": (
-        "## POST /api/entries\n\n| Field | Type | Required |\n|---|---|---|\n"
-        "| memo | string | Yes |\n| amount | decimal | Yes | extra |\n\n"
-        "## GET /api/entries\n\n| Field | Type |\n| memo | string |\n")})
+    _project(
+        tmp_path,
+        {
+            "specs/api/ledger.md": (
+                "## POST /api/entries\n\n| Field | Type | Required |\n|---|---|---|\n"
+                "| memo | string | Yes |\n| amount | decimal | Yes | extra |\n\n"
+                "## GET /api/entries\n\n| Field | Type |\n| memo | string |\n"
+            )
+        },
+    )
     warnings = gather(tmp_path, "ledger").warnings
     assert any(w.startswith("specs/api/ledger.md:6: malformed table") for w in warnings)
     assert any(w.startswith("specs/api/ledger.md:10: malformed table") for w in warnings)
@@ -77,7 +92,10 @@ def test_bad_feature_name(tmp_path: Path) -> None:
 
 
 def test_openapi_contract(tmp_path: Path) -> None:
-    _project(tmp_path, {"specs/openapi.yaml": """openapi: 3.0.3
+    _project(
+        tmp_path,
+        {
+            "specs/openapi.yaml": """openapi: 3.0.3
 info: {title: Links, version: "1"}
 paths:
   /api/links:
@@ -104,7 +122,9 @@ components:
         url: {type: string, maxLength: 2000}
         label: {type: string, maxLength: 60}
         starred: {type: boolean, default: false}
-"""})
+"""
+        },
+    )
     result = gather(tmp_path, "links")
     assert result.sources.rel(result.sources.contract) == "specs/openapi.yaml"
     link = result.plan.resources["link"]

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from plan_compare import decisions
+
 from sp_backend.cli import main
 from sp_backend.plan.load import load_plan, plan_path
 from sp_backend.readers.gather import gather

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from plan_compare import decisions
+
 from sp_backend.plan.load import load_plan
 from sp_backend.readers.gather import gather
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "specs"
-CASES = {"notes-heading": "notes", "inventory-table": "inventory",
-         "expenses-designer": "expenses"}
+CASES = {"notes-heading": "notes", "inventory-table": "inventory", "expenses-designer": "expenses"}
 
 
 @pytest.mark.parametrize("folder", sorted(CASES))
@@ -32,7 +32,9 @@ def test_heading_style_user_id_in_path_and_detail_envelope() -> None:
     assert plan.errors.envelope == "detail"
     assert note.operations.list.pagination.style == "offset"
     assert (note.operations.list.pagination.default, note.operations.list.pagination.max) == (
-        50, 200)
+        50,
+        200,
+    )
     assert note.operations.actions["pin"].field == "pinned"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from sp_backend.errors import SpecError
 from sp_backend.plan.model import BackendPlan
 from sp_backend.readers.endpoints import find_endpoints
@@ -16,20 +17,53 @@ from sp_backend.readers.markdown import parse_markdown
 from sp_backend.readers.types import parse_constraints, parse_type
 
 # Fragments real contracts are made of, shuffled into documents that are mostly wrong.
-FRAGMENTS = st.sampled_from([
-    "## GET /api/things", "## POST /api/things", "### DELETE /api/things/{id}",
-    "**PATCH** `/api/things/{id}/flip`", "| Method | Path |", "|---|---|", "| GET | /api/x |",
-    "| Field | Type | Required |", "| name | string | Yes |", "| a | b |", "```json", "```",
-    "{", "}", '"name": "string (required, 1-20 chars)",', '"count": 3,', "- `name`: string",
-    "- `flag`: boolean (default: true)", "- `kind`: one of: a, b", "**Response (201 Created):**",
-    "Query Parameters:", "| page_size | integer | 20 | max: 100 |", "curl -X PUT http://h/api/x/1",
-    "BETTER_AUTH_SECRET", "JWKS RS256", '{"error": {"code": "X"}}', "403 another user", "",
-    "- `user_id`: The user's UUID", "# Title", "|", "```sql", "CREATE TABLE things (",
-    "  name VARCHAR(10) NOT NULL,", ");", "class Thing(SQLModel, table=True):", "    n: int = 1",
-])
+FRAGMENTS = st.sampled_from(
+    [
+        "## GET /api/things",
+        "## POST /api/things",
+        "### DELETE /api/things/{id}",
+        "**PATCH** `/api/things/{id}/flip`",
+        "| Method | Path |",
+        "|---|---|",
+        "| GET | /api/x |",
+        "| Field | Type | Required |",
+        "| name | string | Yes |",
+        "| a | b |",
+        "```json",
+        "```",
+        "{",
+        "}",
+        '"name": "string (required, 1-20 chars)",',
+        '"count": 3,',
+        "- `name`: string",
+        "- `flag`: boolean (default: true)",
+        "- `kind`: one of: a, b",
+        "**Response (201 Created):**",
+        "Query Parameters:",
+        "| page_size | integer | 20 | max: 100 |",
+        "curl -X PUT http://h/api/x/1",
+        "BETTER_AUTH_SECRET",
+        "JWKS RS256",
+        '{"error": {"code": "X"}}',
+        "403 another user",
+        "",
+        "- `user_id`: The user's UUID",
+        "# Title",
+        "|",
+        "```sql",
+        "CREATE TABLE things (",
+        "  name VARCHAR(10) NOT NULL,",
+        ");",
+        "class Thing(SQLModel, table=True):",
+        "    n: int = 1",
+    ]
+)
 DOCS = st.lists(st.one_of(FRAGMENTS, st.text(max_size=40)), max_size=30).map("\n".join)
-FAST = settings(max_examples=int(os.environ.get("SPB_FUZZ_EXAMPLES", "2000")), deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=int(os.environ.get("SPB_FUZZ_EXAMPLES", "2000")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 @FAST
@@ -67,13 +101,24 @@ def test_gather_on_random_projects(tmp_path_factory, contract: str, schema: str)
     _run(root, {"specs/api/things.md": contract, "specs/database/schema.md": schema})
 
 
-YAML_BITS = st.sampled_from([
-    "openapi: 3.0.0", "paths:", "  /api/things:", "    get: {}", "    post:", "      requestBody:",
-    "        content: {application/json: {schema: {$ref: '#/components/schemas/T'}}}",
-    "components: {schemas: {T: {type: object, properties: {n: {type: string}}}}}",
-    "  /api/things/{id}: {get: {responses: {'200': {}}}}", "paths: 3", "- a", ": :", "  - [",
-    "  /x: {get: {parameters: [{name: page_size, in: query, schema: {maximum: 'x'}}]}}",
-])
+YAML_BITS = st.sampled_from(
+    [
+        "openapi: 3.0.0",
+        "paths:",
+        "  /api/things:",
+        "    get: {}",
+        "    post:",
+        "      requestBody:",
+        "        content: {application/json: {schema: {$ref: '#/components/schemas/T'}}}",
+        "components: {schemas: {T: {type: object, properties: {n: {type: string}}}}}",
+        "  /api/things/{id}: {get: {responses: {'200': {}}}}",
+        "paths: 3",
+        "- a",
+        ": :",
+        "  - [",
+        "  /x: {get: {parameters: [{name: page_size, in: query, schema: {maximum: 'x'}}]}}",
+    ]
+)
 
 
 @FAST

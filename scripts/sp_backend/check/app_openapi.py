@@ -18,21 +18,35 @@ _PROGRAM = "import json, sys; from app.main import app; json.dump(app.openapi(),
 
 def load_app_openapi(backend: Path, python: str | None = None) -> dict[str, Any]:
     if not (backend / "app" / "main.py").is_file():
-        raise SkillError(f"{backend}: no generated app here (app/main.py); run "
-                         "`sp-backend emit FEATURE` first, or pass --backend")
+        raise SkillError(
+            f"{backend}: no generated app here (app/main.py); run "
+            "`sp-backend emit FEATURE` first, or pass --backend"
+        )
     with tempfile.TemporaryDirectory(prefix="sp-backend-check-") as tmp:
-        env = {**os.environ, "ENVIRONMENT": "development", "PYTHONPATH": str(backend),
-               "DATABASE_URL": f"sqlite:///{tmp}/check.db"}
+        env = {
+            **os.environ,
+            "ENVIRONMENT": "development",
+            "PYTHONPATH": str(backend),
+            "DATABASE_URL": f"sqlite:///{tmp}/check.db",
+        }
         try:
-            result = subprocess.run([python or sys.executable, "-c", _PROGRAM], cwd=backend,
-                                    env=env, capture_output=True, text=True, timeout=120,
-                                    check=False)
+            result = subprocess.run(
+                [python or sys.executable, "-c", _PROGRAM],
+                cwd=backend,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise SkillError(f"{backend}: could not import the app: {exc}") from None
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise SkillError(f"{backend}: importing the app failed: {last} (install its "
-                         "dependencies: pip install -r requirements.txt)")
+        raise SkillError(
+            f"{backend}: importing the app failed: {last} (install its "
+            "dependencies: pip install -r requirements.txt)"
+        )
     try:
         return json.loads(result.stdout)
     except ValueError:

@@ -33,8 +33,11 @@ def _near(promise: Promise, served: dict[str, tuple[str, str, dict[str, Any]]]) 
     for method, path, _ in served.values():
         have = path.strip("/").split("/")
         if method == promise.method and len(have) == len(want):
-            differ = [a for a, b in zip(want, have) if a != b and not (
-                a.startswith("{") and b.startswith("{"))]
+            differ = [
+                a
+                for a, b in zip(want, have, strict=False)
+                if a != b and not (a.startswith("{") and b.startswith("{"))
+            ]
             if len(differ) == 1:
                 return path
     return None
@@ -50,8 +53,9 @@ def compare(promises: list[Promise], doc: dict[str, Any], report: CheckReport) -
         if found is None:
             near = _near(promise, served)
             hint = f"; the app serves {promise.method} {near} (path renamed?)" if near else ""
-            report.mismatches.append(Mismatch(promise.source, label, "missing-endpoint",
-                                              f"not served by the app{hint}"))
+            report.mismatches.append(
+                Mismatch(promise.source, label, "missing-endpoint", f"not served by the app{hint}")
+            )
             continue
         seen.add(promise.key)
         _statuses(promise, label, found[2], report)
@@ -66,32 +70,53 @@ def _statuses(promise: Promise, label: str, op: dict[str, Any], report: CheckRep
     success = {c for c in documented if 200 <= c < 300}
     wanted = {c for c in promise.statuses if 200 <= c < 300}
     if wanted and not wanted & success:
-        report.mismatches.append(Mismatch(
-            promise.source, label, "success-status",
-            f"the contract answers {_codes(wanted)}, the app {_codes(success)}"))
+        report.mismatches.append(
+            Mismatch(
+                promise.source,
+                label,
+                "success-status",
+                f"the contract answers {_codes(wanted)}, the app {_codes(success)}",
+            )
+        )
     for code in sorted(c for c in promise.statuses if c >= 300):
         if code not in documented and code not in PLATFORM_STATUSES:
-            report.mismatches.append(Mismatch(
-                promise.source, label, "error-status",
-                f"the contract names {code} ({promise.statuses[code][:60]}); the app's "
-                f"OpenAPI lists {_codes(documented)}"))
+            report.mismatches.append(
+                Mismatch(
+                    promise.source,
+                    label,
+                    "error-status",
+                    f"the contract names {code} ({promise.statuses[code][:60]}); the app's "
+                    f"OpenAPI lists {_codes(documented)}",
+                )
+            )
 
 
-def _fields(promise: Promise, label: str, doc: dict[str, Any], op: dict[str, Any],
-            report: CheckReport) -> None:
+def _fields(
+    promise: Promise, label: str, doc: dict[str, Any], op: dict[str, Any], report: CheckReport
+) -> None:
     request, response = operation_schemas(doc, op)
     if promise.method in ("POST", "PUT", "PATCH") and request:
         for name, source in promise.body_fields.items():
             if name not in request:
-                report.mismatches.append(Mismatch(
-                    source, label, "request-field",
-                    f"request field {name!r} is not accepted by the app"))
+                report.mismatches.append(
+                    Mismatch(
+                        source,
+                        label,
+                        "request-field",
+                        f"request field {name!r} is not accepted by the app",
+                    )
+                )
     if response:
         for name, source in promise.response_fields.items():
             if name not in response:
-                report.mismatches.append(Mismatch(
-                    source, label, "response-field",
-                    f"response field {name!r} is not in the app's response"))
+                report.mismatches.append(
+                    Mismatch(
+                        source,
+                        label,
+                        "response-field",
+                        f"response field {name!r} is not in the app's response",
+                    )
+                )
 
 
 def _codes(codes: set[int]) -> str:

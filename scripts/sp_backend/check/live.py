@@ -18,8 +18,11 @@ from sp_backend.emit.fields import _valid_values
 from sp_backend.plan.model import BackendPlan, Resource
 from sp_backend.readers.facts import endpoint_key
 
-OTHER_USER = {"int": "987654321", "uuid": "00000000-0000-4000-8000-00000000beef",
-              "str": "sp-backend-check-other-user"}
+OTHER_USER = {
+    "int": "987654321",
+    "uuid": "00000000-0000-4000-8000-00000000beef",
+    "str": "sp-backend-check-other-user",
+}
 
 
 @dataclass
@@ -43,13 +46,21 @@ def _targets(plan: BackendPlan) -> dict[str, Target]:
 
 
 class Prober:
-    def __init__(self, url: str, token: str | None, user_id: str, plan: BackendPlan,
-                 report: CheckReport) -> None:
+    def __init__(
+        self, url: str, token: str | None, user_id: str, plan: BackendPlan, report: CheckReport
+    ) -> None:
         self.url, self.token, self.user_id = url.rstrip("/"), token, user_id
         self.plan, self.report = plan, report
 
-    def request(self, method: str, path: str, body: Any = None, *, auth: bool = True,
-                raw: bytes | None = None) -> tuple[int, Any]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        auth: bool = True,
+        raw: bytes | None = None,
+    ) -> tuple[int, Any]:
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
         req = urllib.request.Request(self.url + path, data=data, method=method)
         if data is not None:
@@ -78,14 +89,12 @@ class Prober:
                 continue
             value = _valid_values(spec, name)[0]
             if spec.unique and isinstance(value, str) and not spec.pattern:
-                value = (value[: max((spec.max_length or 40) - 9, 1)] + "-" +
-                         uuid.uuid4().hex[:8])
+                value = value[: max((spec.max_length or 40) - 9, 1)] + "-" + uuid.uuid4().hex[:8]
             body[name] = value
         return body
 
     def create(self, resource: Resource) -> Any:
-        status, data = self.request("POST", self.concrete(resource.path),
-                                    self.valid_body(resource))
+        status, data = self.request("POST", self.concrete(resource.path), self.valid_body(resource))
         return data.get("id") if status < 300 and isinstance(data, dict) else None
 
     def missing_id(self, resource: Resource) -> str:
@@ -100,17 +109,24 @@ def probe(prober: Prober, promise: Promise) -> None:
         if outcome is None:
             prober.report.notes.append(f"{promise.source}: {label}: {code} not probed")
         elif outcome != code:
-            prober.report.mismatches.append(Mismatch(
-                promise.source, label, "live-status",
-                f"asked for {code} ({promise.statuses[code][:50]}), the server answered "
-                f"{outcome}"))
+            prober.report.mismatches.append(
+                Mismatch(
+                    promise.source,
+                    label,
+                    "live-status",
+                    f"asked for {code} ({promise.statuses[code][:50]}), the server answered "
+                    f"{outcome}",
+                )
+            )
 
 
-def _path(prober: Prober, promise: Promise, target: Target | None, row_id: Any,
-          user_id: str | None = None) -> str:
+def _path(
+    prober: Prober, promise: Promise, target: Target | None, row_id: Any, user_id: str | None = None
+) -> str:
     path = prober.concrete(promise.path, user_id)
-    segments = [str(row_id) if s.startswith("{") and s != "{user_id}" else s
-                for s in path.split("/")]
+    segments = [
+        str(row_id) if s.startswith("{") and s != "{user_id}" else s for s in path.split("/")
+    ]
     return "/".join(segments)
 
 
@@ -127,8 +143,9 @@ def _one(prober: Prober, promise: Promise, target: Target | None, code: int) -> 
         body = {} if method in ("PATCH", "PUT") else None
         if method == "PUT":
             body = prober.valid_body(resource)
-        return prober.request(method, _path(prober, promise, target,
-                                            prober.missing_id(resource)), body)[0]
+        return prober.request(
+            method, _path(prober, promise, target, prober.missing_id(resource)), body
+        )[0]
     if code == prober.plan.errors.validation_status and method in ("POST", "PUT", "PATCH"):
         row = prober.create(resource) if needs_row else None
         if needs_row and row is None:
@@ -138,8 +155,11 @@ def _one(prober: Prober, promise: Promise, target: Target | None, code: int) -> 
     if code == 403 and resource.path_has_user_id:
         other = OTHER_USER[prober.plan.auth.user_id_type]
         row = prober.missing_id(resource)
-        return prober.request(method, _path(prober, promise, target, row, other),
-                              prober.valid_body(resource) if method != "GET" else None)[0]
+        return prober.request(
+            method,
+            _path(prober, promise, target, row, other),
+            prober.valid_body(resource) if method != "GET" else None,
+        )[0]
     if code == 409 and method == "POST" and target.role == "collection":
         if not any(f.unique for f in resource.fields.values()):
             return None

@@ -28,7 +28,13 @@ class CheckReport:
     probes: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"contract": self.contract, "backend": self.backend, "url": self.url,
-                "endpoints_checked": self.checked, "requests_made": self.probes,
-                "ok": not self.mismatches,
-                "mismatches": [asdict(m) for m in self.mismatches], "notes": self.notes}
+        return {
+            "contract": self.contract,
+            "backend": self.backend,
+            "url": self.url,
+            "endpoints_checked": self.checked,
+            "requests_made": self.probes,
+            "ok": not self.mismatches,
+            "mismatches": [asdict(m) for m in self.mismatches],
+            "notes": self.notes,
+        }

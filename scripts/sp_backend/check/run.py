@@ -15,12 +15,22 @@ from sp_backend.check.report import CheckReport
 from sp_backend.plan.load import load_plan, plan_path
 from sp_backend.plan.model import BackendPlan
 
-SAMPLE_USER = {"int": "1001", "uuid": "00000000-0000-4000-8000-00000000c0de",
-               "str": "sp-backend-check-user"}
+SAMPLE_USER = {
+    "int": "1001",
+    "uuid": "00000000-0000-4000-8000-00000000c0de",
+    "str": "sp-backend-check-user",
+}
 
 
-def check(root: Path, feature: str, *, backend: Path | None = None, url: str | None = None,
-          token: str | None = None, plan_file: Path | None = None) -> CheckReport:
+def check(
+    root: Path,
+    feature: str,
+    *,
+    backend: Path | None = None,
+    url: str | None = None,
+    token: str | None = None,
+    plan_file: Path | None = None,
+) -> CheckReport:
     backend = backend or root / "backend"
     contract, promises = read_contract(root, feature)
     report = CheckReport(contract=contract, backend=str(backend), url=url)
@@ -42,12 +52,20 @@ def check(root: Path, feature: str, *, backend: Path | None = None, url: str | N
 
 def _devtoken(backend: Path, plan: BackendPlan, user_id: str, report: CheckReport) -> str | None:
     """A token from the backend's own `python -m app.devtoken` (development only)."""
-    result = subprocess.run([sys.executable, "-m", "app.devtoken", user_id], cwd=backend,
-                            env={**os.environ, "PYTHONPATH": str(backend)}, capture_output=True,
-                            text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "app.devtoken", user_id],
+        cwd=backend,
+        env={**os.environ, "PYTHONPATH": str(backend)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     if result.returncode != 0:
-        report.notes.append("no token (pass --token; `python -m app.devtoken` said: "
-                            f"{result.stderr.strip()[:120]}): authenticated statuses not probed")
+        report.notes.append(
+            "no token (pass --token; `python -m app.devtoken` said: "
+            f"{result.stderr.strip()[:120]}): authenticated statuses not probed"
+        )
         return None
     return result.stdout.strip()
 

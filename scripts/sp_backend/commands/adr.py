@@ -24,13 +24,17 @@ Nothing is written: show the lines to the user and wait for consent.
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser("adr", help="print ADR suggestions (writes nothing)",
-                            description=DESCRIPTION)
+    parser = sub.add_parser(
+        "adr", help="print ADR suggestions (writes nothing)", description=DESCRIPTION
+    )
     parser.add_argument("feature", nargs="?", help="only this feature's plan (default: all plans)")
     parser.add_argument("--root", type=Path, default=Path("."), help="project root (default: .)")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--explain", action="store_true",
-                        help="also list, on stderr, why other decisions were not suggested")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="also list, on stderr, why other decisions were not suggested",
+    )
     parser.set_defaults(handler=run)
     return parser
 
@@ -47,16 +51,28 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json([_entry(d) for d in report.suggestions])
         return 0
-    _write_utf8([suggestion_line(d) for d in report.suggestions] or [
-        (f"No new architectural decisions to document ({len(report.covered)} already covered "
-        "by history/adr/).")])
+    _write_utf8(
+        [suggestion_line(d) for d in report.suggestions]
+        or [
+            (
+                "No new architectural decisions to document "
+                f"({len(report.covered)} already covered by history/adr/)."
+            )
+        ]
+    )
     return 0
 
 
 def _entry(decision: Decision) -> dict[str, object]:
-    return {"title": decision.title, "slug": decision.slug, "what": decision.what,
-            "reason": decision.significance.reason(), "source": decision.sources[0],
-            "sources": decision.sources, "suggestion": suggestion_line(decision)}
+    return {
+        "title": decision.title,
+        "slug": decision.slug,
+        "what": decision.what,
+        "reason": decision.significance.reason(),
+        "source": decision.sources[0],
+        "sources": decision.sources,
+        "suggestion": suggestion_line(decision),
+    }
 
 
 def _note(text: str) -> None:

@@ -12,17 +12,21 @@ from sp_backend.output import print_json, stdout
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = sub.add_parser(
-        "check", help="check the generated app against the feature's API contract",
+        "check",
+        help="check the generated app against the feature's API contract",
         description="Compare the contract (specs/api/FEATURE-endpoints.md, read like `gather` "
         "reads it) with the generated app's OpenAPI: every endpoint served with the contract's "
         "method and path, success status, the error statuses the contract names, and the "
         "request/response field names it shows. With --url, also call a running server: one "
         "request per documented status where it can be provoked safely. Each mismatch names the "
-        "contract's file and line; exit 1 when there is any.")
+        "contract's file and line; exit 1 when there is any.",
+    )
     parser.add_argument("feature", help="feature name, e.g. task-crud")
     parser.add_argument("--root", type=Path, default=Path("."), help="project root (default: .)")
     parser.add_argument("--backend", type=Path, help="backend folder (default: ROOT/backend)")
-    parser.add_argument("--plan", type=Path, help="plan file (default: specs/backend/FEATURE.plan.yaml)")
+    parser.add_argument(
+        "--plan", type=Path, help="plan file (default: specs/backend/FEATURE.plan.yaml)"
+    )
     parser.add_argument("--url", help="base URL of a running server, e.g. http://127.0.0.1:8000")
     parser.add_argument("--token", help="bearer token for --url (default: python -m app.devtoken)")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -31,14 +35,22 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = check(args.root, args.feature, backend=args.backend, url=args.url,
-                   token=args.token, plan_file=args.plan)
+    report = check(
+        args.root,
+        args.feature,
+        backend=args.backend,
+        url=args.url,
+        token=args.token,
+        plan_file=args.plan,
+    )
     if args.json:
         print_json(report.to_json())
     else:
         where = f" and {report.url}" if report.url else ""
-        stdout.print(f"{args.feature}: {report.contract} against {report.backend}{where}: "
-                     f"{report.checked} endpoints, {report.probes} requests")
+        stdout.print(
+            f"{args.feature}: {report.contract} against {report.backend}{where}: "
+            f"{report.checked} endpoints, {report.probes} requests"
+        )
         for m in report.mismatches:
             stdout.print(f"  [bold red]mismatch[/] {m.line()}", markup=True)
         for note in report.notes:

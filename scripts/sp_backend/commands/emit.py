@@ -9,24 +9,35 @@ from sp_backend.emit.backend import emit
 from sp_backend.errors import EXIT_FAILURE
 from sp_backend.output import print_json, stdout
 
-STYLE = {"created": "green", "updated": "cyan", "identical": "dim", "conflict": "bold red",
-         "forced": "yellow"}
+STYLE = {
+    "created": "green",
+    "updated": "cyan",
+    "identical": "dim",
+    "conflict": "bold red",
+    "forced": "yellow",
+}
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = sub.add_parser(
-        "emit", help="generate the backend for a feature from its plan",
+        "emit",
+        help="generate the backend for a feature from its plan",
         description="Render the FastAPI + SQLModel backend for FEATURE from "
         "specs/backend/FEATURE.plan.yaml (and every other plan in the project, for the files "
         "that list all features). Re-running is safe: identical files are left alone, files "
         "the generator wrote and nobody changed are updated, hand-edited files are never "
-        "overwritten without --force (the new version is written beside them as NAME.new).")
+        "overwritten without --force (the new version is written beside them as NAME.new).",
+    )
     parser.add_argument("feature", help="feature name, e.g. task-crud")
     parser.add_argument("--root", type=Path, default=Path("."), help="project root (default: .)")
     parser.add_argument("--out", type=Path, help="backend folder (default: ROOT/backend)")
-    parser.add_argument("--plan", type=Path, help="plan file (default: specs/backend/FEATURE.plan.yaml)")
+    parser.add_argument(
+        "--plan", type=Path, help="plan file (default: specs/backend/FEATURE.plan.yaml)"
+    )
     parser.add_argument("--with-tests", action="store_true", help="also generate the test suite")
-    parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="show what would change; write nothing"
+    )
     parser.add_argument("--force", action="store_true", help="overwrite hand-edited files")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
@@ -34,8 +45,15 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = emit(args.root, args.feature, out=args.out, with_tests=args.with_tests,
-                  dry_run=args.dry_run, force=args.force, plan_file=args.plan)
+    result = emit(
+        args.root,
+        args.feature,
+        out=args.out,
+        with_tests=args.with_tests,
+        dry_run=args.dry_run,
+        force=args.force,
+        plan_file=args.plan,
+    )
     report = result.report
     if args.json:
         print_json(result.to_json())
@@ -48,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         counts = report.to_json()["summary"]
         stdout.print("  " + ", ".join(f"{n} {a}" for a, n in counts.items() if n))
         if report.conflicts:
-            stdout.print("[bold red]hand-edited files were kept[/]: merge the .new versions, "
-                         "or re-run with --force to overwrite")
+            stdout.print(
+                "[bold red]hand-edited files were kept[/]: merge the .new versions, "
+                "or re-run with --force to overwrite"
+            )
     return EXIT_FAILURE if report.conflicts else 0

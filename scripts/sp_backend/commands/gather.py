@@ -12,33 +12,41 @@ from sp_backend.plan.load import dump_plan, plan_path, plans_dir
 from sp_backend.readers.gather import GatherResult, gather
 
 MANIFEST = ".plans-manifest.json"
-HEADER = ("# Backend plan draft written by `sp-backend gather {feature}` from the specs listed "
-          "under sources.\n# Review it (see unresolved and conflicts), edit freely, then run "
-          "`sp-backend validate {feature}`.\n# Re-running gather never overwrites your edits: a "
-          "new draft goes beside as .new.\n")
+HEADER = (
+    "# Backend plan draft written by `sp-backend gather {feature}` from the specs listed "
+    "under sources.\n# Review it (see unresolved and conflicts), edit freely, then run "
+    "`sp-backend validate {feature}`.\n# Re-running gather never overwrites your edits: a "
+    "new draft goes beside as .new.\n"
+)
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = sub.add_parser(
-        "gather", help="read the specs and write the feature's backend plan draft",
+        "gather",
+        help="read the specs and write the feature's backend plan draft",
         description="Find the feature's API contract (specs/api/FEATURE-endpoints.md, "
         "specs/api/FEATURE.md, specs/api/rest-endpoints.md, a contracts/ folder, an OpenAPI "
         "file), read the schema, architecture, feature spec and CLAUDE.md, and write "
-        "specs/backend/FEATURE.plan.yaml with every guess listed under unresolved.")
+        "specs/backend/FEATURE.plan.yaml with every guess listed under unresolved.",
+    )
     parser.add_argument("feature", help="feature name, e.g. task-crud")
     parser.add_argument("--root", type=Path, default=Path("."), help="project root (default: .)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--dry-run", action="store_true", help="write nothing; show the result")
-    parser.add_argument("--force", action="store_true",
-                        help="overwrite a plan that was edited since gather wrote it")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite a plan that was edited since gather wrote it",
+    )
     parser.set_defaults(handler=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", args.feature):
-        raise SpecError(f"feature {args.feature!r}: use lowercase letters, digits and '-' "
-                        "(e.g. task-crud)")
+        raise SpecError(
+            f"feature {args.feature!r}: use lowercase letters, digits and '-' (e.g. task-crud)"
+        )
     result = gather(args.root, args.feature)
     text = HEADER.format(feature=args.feature) + dump_plan(result.plan)
     target = plan_path(args.root, args.feature)
@@ -58,8 +66,9 @@ def _write(root: Path, target: Path, text: str, *, force: bool, dry_run: bool) -
     from sp_backend.emit.writer import write_files
 
     out_dir = plans_dir(root)
-    report = write_files(out_dir, {target.name: text}, manifest_path=out_dir / MANIFEST,
-                         force=force, dry_run=dry_run)
+    report = write_files(
+        out_dir, {target.name: text}, manifest_path=out_dir / MANIFEST, force=force, dry_run=dry_run
+    )
     result = report.files[0]
     out = {"action": result.action, "dry_run": str(dry_run).lower()}
     if result.beside:
@@ -80,22 +89,32 @@ def _human(result: GatherResult, target: Path, write: dict[str, str]) -> None:
             stdout.print(f"  {ep}")
         stdout.print("  fields: " + ", ".join(f"{f}: {t}" for f, t in r["fields"].items()))
     a = s["auth"]
-    stdout.print(f"auth: {a['mode']} (secret {a['secret_env']}, claim {a['user_id_claim']}, "
-                 f"user id {a['user_id_type']}{', in the path' if a['user_id_in_path'] else ''})")
+    stdout.print(
+        f"auth: {a['mode']} (secret {a['secret_env']}, claim {a['user_id_claim']}, "
+        f"user id {a['user_id_type']}{', in the path' if a['user_id_in_path'] else ''})"
+    )
     e = s["errors"]
-    stdout.print(f"errors: envelope {e['envelope']}, someone else's row {e['not_owner_status']}, "
-                 f"validation {e['validation_status']}")
+    stdout.print(
+        f"errors: envelope {e['envelope']}, someone else's row {e['not_owner_status']}, "
+        f"validation {e['validation_status']}"
+    )
     for c in s["conflicts"]:
-        stdout.print(f"[yellow]conflict[/] {c['what']}: {c.get('chosen')!r} from {c['winner']} "
-                     f"over {c.get('overruled')!r} from {c['loser']}")
+        stdout.print(
+            f"[yellow]conflict[/] {c['what']}: {c.get('chosen')!r} from {c['winner']} "
+            f"over {c.get('overruled')!r} from {c['loser']}"
+        )
     for u in s["unresolved"]:
-        stdout.print(f"[yellow]unresolved[/] {u['what']} ({u.get('source') or 'no source'})"
-                     + (f" -> {u['resolution']}" if u.get("resolution") else ""))
+        stdout.print(
+            f"[yellow]unresolved[/] {u['what']} ({u.get('source') or 'no source'})"
+            + (f" -> {u['resolution']}" if u.get("resolution") else "")
+        )
     action = write["action"]
     if write["dry_run"] == "true":
         stdout.print(f"dry run: would be {action}: {target}")
     elif action == "conflict":
-        stdout.print(f"[red]conflict[/]: {target} was edited since gather wrote it; the new "
-                     f"draft is at {write.get('beside')} (use --force to overwrite)")
+        stdout.print(
+            f"[red]conflict[/]: {target} was edited since gather wrote it; the new "
+            f"draft is at {write.get('beside')} (use --force to overwrite)"
+        )
     else:
         stdout.print(f"plan {action}: {target}")

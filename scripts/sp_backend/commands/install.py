@@ -18,15 +18,23 @@ exits {EXIT_DEPENDENCY} (the files are installed either way)."""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser("install", help="install the skill into .claude/skills/",
-                            description=DESCRIPTION)
+    parser = sub.add_parser(
+        "install", help="install the skill into .claude/skills/", description=DESCRIPTION
+    )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--project", type=Path, metavar="DIR",
-                       help="project to install into (default: the current directory)")
+    where.add_argument(
+        "--project",
+        type=Path,
+        metavar="DIR",
+        help="project to install into (default: the current directory)",
+    )
     where.add_argument("--user", action="store_true", help="install into ~/.claude/skills/")
-    parser.add_argument("--python", metavar="EXE",
-                        help="the interpreter that will run the scripts, for the dependency "
-                        "check (default: this one)")
+    parser.add_argument(
+        "--python",
+        metavar="EXE",
+        help="the interpreter that will run the scripts, for the dependency "
+        "check (default: this one)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show what would change")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
@@ -34,24 +42,28 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = install(target_dir(args.project, args.user), dry_run=args.dry_run,
-                     python=args.python)
+    report = install(target_dir(args.project, args.user), dry_run=args.dry_run, python=args.python)
     if args.json:
         print_json(report.to_json())
     else:
         verb = "would install" if report.dry_run else "installed"
-        stdout.print(f"{verb} {SKILL_DIR_NAME} in {report.destination}: "
-                     f"{len(report.created)} created, {len(report.updated)} updated, "
-                     f"{len(report.identical)} unchanged, {len(report.removed)} removed",
-                     markup=False)
+        stdout.print(
+            f"{verb} {SKILL_DIR_NAME} in {report.destination}: "
+            f"{len(report.created)} created, {len(report.updated)} updated, "
+            f"{len(report.identical)} unchanged, {len(report.removed)} removed",
+            markup=False,
+        )
         for rel in report.removed:
             stdout.print(f"  removed {rel}", markup=False)
         if not report.dry_run:
-            stdout.print(f"Claude Code runs it as /{SKILL_DIR_NAME} FEATURE [--with-tests]",
-                         markup=False)
+            stdout.print(
+                f"Claude Code runs it as /{SKILL_DIR_NAME} FEATURE [--with-tests]", markup=False
+            )
     if report.missing:
-        print_warning(f"the scripts need Python packages that do not import "
-                      f"({', '.join(report.missing)}); install them with: "
-                      f"{report.install_command}")
+        print_warning(
+            f"the scripts need Python packages that do not import "
+            f"({', '.join(report.missing)}); install them with: "
+            f"{report.install_command}"
+        )
         return EXIT_DEPENDENCY
     return 0

@@ -12,7 +12,8 @@ from sp_backend.records.common import InputError
 from sp_backend.records.emit_report import read_emit_json
 from sp_backend.records.phr import DEFAULT_STAGE, STAGES, PhrInput, write_phr
 
-DESCRIPTION = f"""Write a Prompt History Record to history/prompts/<folder>/<ID>-<slug>.<stage>.prompt.md.
+DESCRIPTION = f"""Write a Prompt History Record to
+history/prompts/<folder>/<ID>-<slug>.<stage>.prompt.md.
 
 Folder by stage: constitution -> constitution/, general -> general/, every other stage
 -> <feature>/. ID: 4 digits, highest ID in the folder + 1. Uses the project's
@@ -28,26 +29,51 @@ EXAMPLE = """example:
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser("phr", help="write a Prompt History Record",
-                            description=DESCRIPTION + "\n\n" + EXAMPLE)
+    parser = sub.add_parser(
+        "phr", help="write a Prompt History Record", description=DESCRIPTION + "\n\n" + EXAMPLE
+    )
     what = parser.add_argument_group("record")
     what.add_argument("--title", required=True, help="3-7 words; the file name's slug")
-    what.add_argument("--stage", default=DEFAULT_STAGE,
-                      help=f"one of the stages above (default: {DEFAULT_STAGE})")
-    what.add_argument("--feature", help="feature folder, e.g. task-crud (needed for feature stages)")
+    what.add_argument(
+        "--stage", default=DEFAULT_STAGE, help=f"one of the stages above (default: {DEFAULT_STAGE})"
+    )
+    what.add_argument(
+        "--feature", help="feature folder, e.g. task-crud (needed for feature stages)"
+    )
     what.add_argument("--prompt", help="the user's input, verbatim; '-' reads stdin")
     what.add_argument("--prompt-file", type=Path, help="read the user's input from this file")
     what.add_argument("--response", help="summary of the response; '-' reads stdin")
     what.add_argument("--response-file", type=Path, help="read the response summary from a file")
-    what.add_argument("--files", action="append", default=[], metavar="PATHS",
-                      help="files created or changed; comma- or newline-separated, repeatable")
-    what.add_argument("--emit-json", type=Path, action="append", default=[], metavar="FILE",
-                      help="`sp-backend emit --json` output; adds the files it created or "
-                      "changed; repeat for each emit run")
-    what.add_argument("--tests", action="append", default=[], metavar="TEST",
-                      help="a test run and its result, e.g. 'backend/tests: 48 passed'; repeatable")
-    what.add_argument("--labels", action="append", default=[], metavar="LABELS",
-                      help="comma-separated topics (default: backend,fastapi,sqlmodel)")
+    what.add_argument(
+        "--files",
+        action="append",
+        default=[],
+        metavar="PATHS",
+        help="files created or changed; comma- or newline-separated, repeatable",
+    )
+    what.add_argument(
+        "--emit-json",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="`sp-backend emit --json` output; adds the files it created or "
+        "changed; repeat for each emit run",
+    )
+    what.add_argument(
+        "--tests",
+        action="append",
+        default=[],
+        metavar="TEST",
+        help="a test run and its result, e.g. 'backend/tests: 48 passed'; repeatable",
+    )
+    what.add_argument(
+        "--labels",
+        action="append",
+        default=[],
+        metavar="LABELS",
+        help="comma-separated topics (default: backend,fastapi,sqlmodel)",
+    )
     meta = parser.add_argument_group("front matter")
     meta.add_argument("--model", default="unknown", help="the model that did the work")
     meta.add_argument("--command", default="/sp.backend-engineer", help="the command run")
@@ -56,9 +82,12 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     meta.add_argument("--user", help="who (default: git config user.name)")
     meta.add_argument("--date", help="YYYY-MM-DD (default: today)")
     for link in ("spec", "ticket", "adr", "pr"):
-        meta.add_argument(f"--{link}", metavar="LINK", help=f"links.{link} (default: null"
-                          + (", or specs/api/FEATURE-endpoints.md if present)" if link == "spec"
-                             else ")"))
+        meta.add_argument(
+            f"--{link}",
+            metavar="LINK",
+            help=f"links.{link} (default: null"
+            + (", or specs/api/FEATURE-endpoints.md if present)" if link == "spec" else ")"),
+        )
     outcome = parser.add_argument_group("outcome and evaluation")
     outcome.add_argument("--impact", help="what changed for the user")
     outcome.add_argument("--next-prompts", help="what to ask next")
@@ -90,24 +119,45 @@ def run(args: argparse.Namespace) -> int:
         candidate = Path("specs") / "api" / f"{args.feature}-endpoints.md"
         spec = candidate.as_posix() if (root / candidate).is_file() else None
     data = PhrInput(
-        title=args.title.strip(), prompt=prompt, stage=args.stage, feature=args.feature,
-        response=response, files=files, tests=_split(args.tests, "\n"),
+        title=args.title.strip(),
+        prompt=prompt,
+        stage=args.stage,
+        feature=args.feature,
+        response=response,
+        files=files,
+        tests=_split(args.tests, "\n"),
         labels=_split(args.labels, ",\n") or ["backend", "fastapi", "sqlmodel"],
-        model=args.model, surface=args.surface, command=args.command, branch=args.branch,
-        user=args.user, day=_day(args.date),
+        model=args.model,
+        surface=args.surface,
+        command=args.command,
+        branch=args.branch,
+        user=args.user,
+        day=_day(args.date),
         links={"spec": spec, "ticket": args.ticket, "adr": args.adr, "pr": args.pr},
-        impact=args.impact, next_prompts=args.next_prompts, reflection=args.reflection,
-        failure_modes=args.failure_modes, graders=args.graders, variant=args.variant,
+        impact=args.impact,
+        next_prompts=args.next_prompts,
+        reflection=args.reflection,
+        failure_modes=args.failure_modes,
+        graders=args.graders,
+        variant=args.variant,
         next_experiment=args.next_experiment,
     )
     result = write_phr(root, data, dry_run=args.dry_run)
     for warning in result.warnings:
         print_warning(warning)
     if args.json:
-        doc = {"path": str(result.path), "id": result.id, "stage": data.stage,
-               "title": data.title, "feature": data.feature, "template": result.template,
-               "files": data.files, "tests": data.tests, "dry_run": args.dry_run,
-               "warnings": result.warnings}
+        doc = {
+            "path": str(result.path),
+            "id": result.id,
+            "stage": data.stage,
+            "title": data.title,
+            "feature": data.feature,
+            "template": result.template,
+            "files": data.files,
+            "tests": data.tests,
+            "dry_run": args.dry_run,
+            "warnings": result.warnings,
+        }
         if args.dry_run:
             doc["content"] = result.content
         print_json(doc)

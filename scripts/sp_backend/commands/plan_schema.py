@@ -9,8 +9,11 @@ from sp_backend.plan.load import plan_json_schema
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser("plan-schema", help="print the backend plan's JSON Schema",
-                            description="Print the JSON Schema of a backend plan (always JSON).")
+    parser = sub.add_parser(
+        "plan-schema",
+        help="print the backend plan's JSON Schema",
+        description="Print the JSON Schema of a backend plan (always JSON).",
+    )
     parser.set_defaults(handler=run)
     return parser
 

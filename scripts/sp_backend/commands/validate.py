@@ -11,11 +11,15 @@ from sp_backend.plan.load import load_plan, plan_path
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = sub.add_parser(
-        "validate", help="validate a feature's backend plan",
-        description="Validate specs/backend/FEATURE.plan.yaml (or --plan FILE); print a summary.")
+        "validate",
+        help="validate a feature's backend plan",
+        description="Validate specs/backend/FEATURE.plan.yaml (or --plan FILE); print a summary.",
+    )
     parser.add_argument("feature", help="feature name, e.g. task-crud")
     parser.add_argument("--root", type=Path, default=Path("."), help="project root (default: .)")
-    parser.add_argument("--plan", type=Path, help="plan file (default: specs/backend/FEATURE.plan.yaml)")
+    parser.add_argument(
+        "--plan", type=Path, help="plan file (default: specs/backend/FEATURE.plan.yaml)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
     return parser
@@ -30,9 +34,16 @@ def run(args: argparse.Namespace) -> int:
         "feature": plan.feature,
         "auth": plan.auth.mode,
         "resources": {
-            name: {"path": r.path, "fields": list(r.fields), "operations": [
-                op for op in ("list", "create", "read", "update", "replace", "delete")
-                if getattr(r.operations, op) is not None] + list(r.operations.actions)}
+            name: {
+                "path": r.path,
+                "fields": list(r.fields),
+                "operations": [
+                    op
+                    for op in ("list", "create", "read", "update", "replace", "delete")
+                    if getattr(r.operations, op) is not None
+                ]
+                + list(r.operations.actions),
+            }
             for name, r in plan.resources.items()
         },
         "unresolved": [u.model_dump(exclude_none=True) for u in plan.unresolved],
@@ -42,8 +53,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     stdout.print(f"[green]valid[/]: {path}")
     for name, info in summary["resources"].items():
-        stdout.print(f"  {name} {info['path']}: {len(info['fields'])} fields; "
-                     f"operations: {', '.join(info['operations'])}")
+        stdout.print(
+            f"  {name} {info['path']}: {len(info['fields'])} fields; "
+            f"operations: {', '.join(info['operations'])}"
+        )
     for item in plan.unresolved:
         stdout.print(f"  [yellow]unresolved[/]: {item.what} ({item.source or 'no source'})")
     return 0

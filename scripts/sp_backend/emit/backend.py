@@ -26,13 +26,16 @@ class EmitResult:
         return {"feature": self.feature, "features": self.features, **self.report.to_json()}
 
 
-def load_project_plans(root: Path, feature: str, plan_file: Path | None = None) -> list[BackendPlan]:
+def load_project_plans(
+    root: Path, feature: str, plan_file: Path | None = None
+) -> list[BackendPlan]:
     """The current feature's plan first, then every other plan of the project."""
     current_path = plan_file or plan_path(root, feature)
     current = load_plan(current_path)
     if current.feature != feature:
-        raise PlanError(f"{current_path}: feature: the plan is for {current.feature!r}, "
-                        f"not {feature!r}")
+        raise PlanError(
+            f"{current_path}: feature: the plan is for {current.feature!r}, not {feature!r}"
+        )
     others = []
     folder = plans_dir(root)
     if folder.is_dir():
@@ -48,8 +51,10 @@ def load_project_plans(root: Path, feature: str, plan_file: Path | None = None) 
 def migration_info(features_in_order: list[str], feature: str) -> dict[str, Any]:
     """Each feature gets one revision, chained in the order features were first emitted."""
     index = features_in_order.index(feature)
+
     def revision(name: str) -> str:
         return f"{features_in_order.index(name) + 1:04d}_{name.replace('-', '_')}"
+
     return {
         "feature": feature,
         "revision": revision(feature),
@@ -58,8 +63,16 @@ def migration_info(features_in_order: list[str], feature: str) -> dict[str, Any]
     }
 
 
-def emit(root: Path, feature: str, *, out: Path | None = None, with_tests: bool = False,
-         dry_run: bool = False, force: bool = False, plan_file: Path | None = None) -> EmitResult:
+def emit(
+    root: Path,
+    feature: str,
+    *,
+    out: Path | None = None,
+    with_tests: bool = False,
+    dry_run: bool = False,
+    force: bool = False,
+    plan_file: Path | None = None,
+) -> EmitResult:
     plans = load_project_plans(root, feature, plan_file)
     out_dir = out or root / "backend"
     manifest_path = out_dir / MANIFEST
@@ -72,12 +85,21 @@ def emit(root: Path, feature: str, *, out: Path | None = None, with_tests: bool 
     known = {p.feature for p in plans}
     missing = [f for f in order if f not in known]
     if missing:
-        raise PlanError(f"{plans_dir(root)}: feature(s) {', '.join(missing)} were emitted into "
-                        f"{out_dir} but their plan is gone; restore it or remove the feature "
-                        "from the backend by hand (and from the manifest's state.features)")
+        raise PlanError(
+            f"{plans_dir(root)}: feature(s) {', '.join(missing)} were emitted into "
+            f"{out_dir} but their plan is gone; restore it or remove the feature "
+            "from the backend by hand (and from the manifest's state.features)"
+        )
     view = build_project(plans, feature, order)
-    files = render_backend(view, feature=feature, migration=migration_info(order, feature),
-                           with_tests=with_tests)
-    report = write_files(out_dir, files, manifest_path=manifest_path, force=force,
-                         dry_run=dry_run, state={**state, "features": order})
+    files = render_backend(
+        view, feature=feature, migration=migration_info(order, feature), with_tests=with_tests
+    )
+    report = write_files(
+        out_dir,
+        files,
+        manifest_path=manifest_path,
+        force=force,
+        dry_run=dry_run,
+        state={**state, "features": order},
+    )
     return EmitResult(feature, report, order)

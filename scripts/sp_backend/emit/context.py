@@ -146,8 +146,9 @@ class ResourceView:
 
     def create_payload(self, second: bool = False) -> dict[str, Any]:
         """A valid create body: every writable field, so tests see values round-trip."""
-        return {f.name: (f.other_valid_value if second else f.valid_value)
-                for f in self.writable_fields}
+        return {
+            f.name: (f.other_valid_value if second else f.valid_value) for f in self.writable_fields
+        }
 
     @property
     def varying_fields(self) -> list[str]:
@@ -163,17 +164,20 @@ class ResourceView:
     @property
     def fixed_unique_fields(self) -> list[str]:
         varying = set(self.varying_fields)
-        return [f.name for f in self.writable_fields
-                if f.spec.unique and f.name not in varying and not f.required]
+        return [
+            f.name
+            for f in self.writable_fields
+            if f.spec.unique and f.name not in varying and not f.required
+        ]
 
     def required_payload(self) -> dict[str, Any]:
         return {f.name: f.valid_value for f in self.writable_fields if f.required}
 
     def create_status(self) -> int:
-        return (self.ops.create.status if self.ops.create and self.ops.create.status else 201)
+        return self.ops.create.status if self.ops.create and self.ops.create.status else 201
 
     def delete_status(self) -> int:
-        return (self.ops.delete.status if self.ops.delete and self.ops.delete.status else 204)
+        return self.ops.delete.status if self.ops.delete and self.ops.delete.status else 204
 
     def status_of(self, op: str, default: int = 200) -> int:
         operation = getattr(self.ops, op)
@@ -250,25 +254,43 @@ class ProjectView:
         return set().union(*(r.uses for r in self.resources)) if self.resources else set()
 
 
-def build_resource(feature: str, name: str, resource: Resource, plan: BackendPlan,
-                   auth: AuthConfig | None = None) -> ResourceView:
+def build_resource(
+    feature: str, name: str, resource: Resource, plan: BackendPlan, auth: AuthConfig | None = None
+) -> ResourceView:
     """auth: the project's merged auth (defaults to the plan's own)."""
     auth = auth or plan.auth
     where = f"resources.{name}"
     owned = resource.owner is not None
-    fields = [build_field(name, fname, spec, where, owned=owned)
-              for fname, spec in resource.fields.items()]
+    fields = [
+        build_field(name, fname, spec, where, owned=owned)
+        for fname, spec in resource.fields.items()
+    ]
     owner_py = USER_ID_PY[auth.user_id_type] if resource.owner else None
     sort = None
     if resource.operations.list is not None:
         spec = resource.operations.list.sort
-        ranks = {f: list(resource.fields[f].values or []) for f in spec.fields
-                 if f in resource.fields and resource.fields[f].type == "enum"}
-        sort = SortView(spec.fields, spec.default.lstrip("-"), spec.default.startswith("-"),
-                        spec.param, spec.order_param, ranks)
+        ranks = {
+            f: list(resource.fields[f].values or [])
+            for f in spec.fields
+            if f in resource.fields and resource.fields[f].type == "enum"
+        }
+        sort = SortView(
+            spec.fields,
+            spec.default.lstrip("-"),
+            spec.default.startswith("-"),
+            spec.param,
+            spec.order_param,
+            ranks,
+        )
     view = ResourceView(
-        name=name, plan=resource, feature=feature, fields=fields, owner_py=owner_py,
-        id_py="UUID" if resource.id == "uuid" else "int", sort=sort, errors=plan.errors,
+        name=name,
+        plan=resource,
+        feature=feature,
+        fields=fields,
+        owner_py=owner_py,
+        id_py="UUID" if resource.id == "uuid" else "int",
+        sort=sort,
+        errors=plan.errors,
         sample_users=SAMPLE_USERS[auth.user_id_type],
     )
     view.indexes = _indexes(view)
@@ -290,8 +312,9 @@ def _indexes(view: ResourceView) -> list[tuple[str, list[str]]]:
     return indexes
 
 
-def build_project(plans: list[BackendPlan], current: str,
-                  order: list[str] | None = None) -> ProjectView:
+def build_project(
+    plans: list[BackendPlan], current: str, order: list[str] | None = None
+) -> ProjectView:
     """One backend from the project's plans.
 
     Auth and error conventions are merged from every plan (see merge_settings), so they do not
@@ -318,21 +341,30 @@ def build_project(plans: list[BackendPlan], current: str,
     for plan in sorted(plans, key=lambda p: p.feature):
         for name, resource in plan.resources.items():
             if name in seen:
-                raise PlanError(f"resource {name!r} is defined by both feature {seen[name]!r} and "
-                                f"feature {plan.feature!r}; keep it in one plan")
+                raise PlanError(
+                    f"resource {name!r} is defined by both feature {seen[name]!r} and "
+                    f"feature {plan.feature!r}; keep it in one plan"
+                )
             seen[name] = plan.feature
             if auth_feature and (name == "user" or resource.table in ("users", "auth")):
-                raise PlanError(f"{plan.feature}: resource {name!r} (table {resource.table!r}) "
-                                f"clashes with the users table that auth.mode 'local' (feature "
-                                f"{auth_feature!r}) adds; rename the resource and its table")
+                raise PlanError(
+                    f"{plan.feature}: resource {name!r} (table {resource.table!r}) "
+                    f"clashes with the users table that auth.mode 'local' (feature "
+                    f"{auth_feature!r}) adds; rename the resource and its table"
+                )
             if plan.feature in emitted:
                 resources.append(build_resource(plan.feature, name, resource, plan, auth))
     first = next((by_feature[f] for f in order or [] if f in by_feature), base)
     return ProjectView(
-        title=first.project.name, auth=auth, errors=errors, database=first.database,
-        features=sorted(f for f in by_feature if f in emitted), resources=resources,
+        title=first.project.name,
+        auth=auth,
+        errors=errors,
+        database=first.database,
+        features=sorted(f for f in by_feature if f in emitted),
+        resources=resources,
         current=[r for r in resources if r.feature == current],
-        auth_feature=auth_feature if auth.mode == "local" else "", current_feature=current,
+        auth_feature=auth_feature if auth.mode == "local" else "",
+        current_feature=current,
     )
 
 
@@ -363,15 +395,18 @@ def merge_settings(plans: list[BackendPlan], part: str, model: type[Settings]) -
                     f"plans {other!r} and {feature!r} disagree on {part}.{key} ({other}: "
                     f"{chosen[key][0]!r}, {feature}: {value!r}); one backend has one {part} "
                     f"setting: make them equal, or leave {part}.{key} out of one plan (a key "
-                    "one plan leaves out comes from the others)")
+                    "one plan leaves out comes from the others)"
+                )
             chosen[key] = (value, plan.feature)
     values = {key: value for key, (value, _) in chosen.items()}
     if modes:
         if "jwks" in modes and len(modes) > 1:
             named = ", ".join(f"{feature}: {mode}" for mode, feature in sorted(modes.items()))
-            raise PlanError(f"plans disagree on auth.mode ({named}); one backend verifies tokens "
-                            "one way: 'jwks' cannot be combined with another mode ('local' and "
-                            "'shared-secret' can: the backend then issues the tokens itself)")
+            raise PlanError(
+                f"plans disagree on auth.mode ({named}); one backend verifies tokens "
+                "one way: 'jwks' cannot be combined with another mode ('local' and "
+                "'shared-secret' can: the backend then issues the tokens itself)"
+            )
         values["mode"] = "local" if "local" in modes else next(iter(modes))
     try:
         return model.model_validate(values)

@@ -13,9 +13,17 @@ from sp_backend.errors import PlanError
 from sp_backend.plan.model import FieldSpec
 
 PY_TYPES = {
-    "str": "str", "text": "str", "int": "int", "float": "float", "decimal": "Decimal",
-    "bool": "bool", "date": "date", "datetime": "datetime", "uuid": "UUID",
-    "list[str]": "list[str]", "json": "JsonValue",
+    "str": "str",
+    "text": "str",
+    "int": "int",
+    "float": "float",
+    "decimal": "Decimal",
+    "bool": "bool",
+    "date": "date",
+    "datetime": "datetime",
+    "uuid": "UUID",
+    "list[str]": "list[str]",
+    "json": "JsonValue",
 }
 
 
@@ -64,20 +72,35 @@ class FieldView:
             length = f"length={spec.max_length}" if spec.max_length is not None else ""
             return f"sqlmodel.sql.sqltypes.AutoString({length})"
         if t == "enum":
-            return Call("sa.Enum", [*(_py_literal(v) for v in spec.values or []),
-                                    *_enum_options(self.resource, self.name, spec)])
+            return Call(
+                "sa.Enum",
+                [
+                    *(_py_literal(v) for v in spec.values or []),
+                    *_enum_options(self.resource, self.name, spec),
+                ],
+            )
         if t == "decimal":
-            return (f"sa.Numeric({spec.max_digits or 18}, "
-                    f"{spec.decimal_places if spec.decimal_places is not None else 2})")
-        return {"text": "sa.Text()", "int": "sa.Integer()", "float": "sa.Float()",
-                "bool": "sa.Boolean()", "date": "sa.Date()",
-                "datetime": "app.db_types.UTCDateTime()", "uuid": "sa.Uuid()",
-                "list[str]": "sa.JSON()", "json": "sa.JSON()"}[t]
+            return (
+                f"sa.Numeric({spec.max_digits or 18}, "
+                f"{spec.decimal_places if spec.decimal_places is not None else 2})"
+            )
+        return {
+            "text": "sa.Text()",
+            "int": "sa.Integer()",
+            "float": "sa.Float()",
+            "bool": "sa.Boolean()",
+            "date": "sa.Date()",
+            "datetime": "app.db_types.UTCDateTime()",
+            "uuid": "sa.Uuid()",
+            "list[str]": "sa.JSON()",
+            "json": "sa.JSON()",
+        }[t]
 
     @property
     def migration_column(self) -> str:
-        return Call("sa.Column", [_py_literal(self.name), self.column_expr,
-                                  f"nullable={self.nullable}"]).render(8)
+        return Call(
+            "sa.Column", [_py_literal(self.name), self.column_expr, f"nullable={self.nullable}"]
+        ).render(8)
 
     @property
     def filter_decl(self) -> str:
@@ -92,24 +115,32 @@ class FieldView:
     def rule_functions(self) -> list[str]:
         """Names of the input-rule validators in app/schemas/rules.py for this field."""
         prefix = "date_" if self.spec.type == "date" else ""
-        names = {"not_blank": "not_blank", "future": f"{prefix}in_future",
-                 "past": f"{prefix}in_past"}
+        names = {
+            "not_blank": "not_blank",
+            "future": f"{prefix}in_future",
+            "past": f"{prefix}in_past",
+        }
         return [names[rule] for rule in self.spec.input_rules]
 
 
-def build_field(resource: str, name: str, spec: FieldSpec, where: str, *,
-                owned: bool) -> FieldView:
+def build_field(resource: str, name: str, spec: FieldSpec, where: str, *, owned: bool) -> FieldView:
     enum_alias = f"{class_name(resource)}{class_name(name)}" if spec.type == "enum" else None
     py_type = enum_alias or PY_TYPES[spec.type]
     nullable = spec.is_nullable
     valid, other = _valid_values(spec, f"{where}.fields.{name}")
     return FieldView(
-        resource=resource, name=name, spec=spec, py_type=py_type, enum_alias=enum_alias, nullable=nullable,
+        resource=resource,
+        name=name,
+        spec=spec,
+        py_type=py_type,
+        enum_alias=enum_alias,
+        nullable=nullable,
         model_decl=_model_decl(name, spec, py_type, resource, single_index=not owned),
         create_decl=None if spec.read_only else _create_decl(name, spec, py_type),
         update_decl=None if spec.read_only else _update_decl(name, spec, py_type),
         public_decl=f"{name}: {py_type}{' | None' if nullable else ''}",
-        valid_value=valid, other_valid_value=other,
+        valid_value=valid,
+        other_valid_value=other,
         invalid_cases=_invalid_cases(spec),
     )
 
@@ -121,7 +152,9 @@ def _py_literal(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_py_literal(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_py_literal(k)}: {_py_literal(v)}" for k, v in value.items()) + "}"
+        return (
+            "{" + ", ".join(f"{_py_literal(k)}: {_py_literal(v)}" for k, v in value.items()) + "}"
+        )
     return repr(value)
 
 
@@ -144,9 +177,9 @@ class Call:
             return one_line
         inner = " " * (indent + 4)
         joined = ", ".join(_flat(a) for a in self.args)
-        if len(inner) + len(joined) <= width and all(not isinstance(a, Call) or
-                                                     indent + 4 + len(a.flat()) <= width
-                                                     for a in self.args):
+        if len(inner) + len(joined) <= width and all(
+            not isinstance(a, Call) or indent + 4 + len(a.flat()) <= width for a in self.args
+        ):
             return f"{self.prefix}(\n{inner}{joined}\n{' ' * indent})"
         lines = [
             inner + (a.render(indent + 4, width, ",") if isinstance(a, Call) else str(a)) + ","
@@ -198,8 +231,13 @@ def _validation_kwargs(spec: FieldSpec) -> list[str]:
 
 # Input scalars accept exactly what the OpenAPI states: no true for 1, no 0 for false, no
 # number of seconds for a date (app/schemas/rules.py). A naive datetime is refused too.
-STRICT_INPUT = {"int": "JsonInt", "float": "StrictFloat", "bool": "StrictBool",
-                "date": "IsoDate", "datetime": "IsoDatetime"}
+STRICT_INPUT = {
+    "int": "JsonInt",
+    "float": "StrictFloat",
+    "bool": "StrictBool",
+    "date": "IsoDate",
+    "datetime": "IsoDatetime",
+}
 
 
 def _input_type(spec: FieldSpec, py_type: str) -> str:
@@ -254,8 +292,9 @@ def _update_decl(name: str, spec: FieldSpec, py_type: str) -> str:
     return wrap_call(f"{name}: {annotation} = Field", ["None", *kw])
 
 
-def _model_decl(name: str, spec: FieldSpec, py_type: str, resource: str, *,
-                single_index: bool) -> str:
+def _model_decl(
+    name: str, spec: FieldSpec, py_type: str, resource: str, *, single_index: bool
+) -> str:
     """Owned resources index (owner, field) together instead: every query filters by owner."""
     column = _column_type(spec, resource, name)
     kw: list[Any] = []
@@ -276,8 +315,11 @@ def _model_decl(name: str, spec: FieldSpec, py_type: str, resource: str, *,
     if spec.index and single_index:
         kw.append("index=True")
     if column:
-        kw.append(Call("sa_type=" + column.prefix, column.args) if isinstance(column, Call)
-                  else f"sa_type={column}")
+        kw.append(
+            Call("sa_type=" + column.prefix, column.args)
+            if isinstance(column, Call)
+            else f"sa_type={column}"
+        )
     if not spec.is_nullable:
         kw.append("nullable=False")
     annotation = py_type + (" | None" if spec.is_nullable else "")
@@ -286,8 +328,12 @@ def _model_decl(name: str, spec: FieldSpec, py_type: str, resource: str, *,
 
 def _enum_options(resource: str, name: str, spec: FieldSpec) -> list[str]:
     length = max(len(v) for v in spec.values or ["x"])
-    return [f'name="{resource}_{name}"', "native_enum=False", "create_constraint=True",
-            f"length={length}"]
+    return [
+        f'name="{resource}_{name}"',
+        "native_enum=False",
+        "create_constraint=True",
+        f"length={length}",
+    ]
 
 
 def _column_type(spec: FieldSpec, resource: str, name: str) -> Call | str | None:
@@ -301,8 +347,10 @@ def _column_type(spec: FieldSpec, resource: str, name: str) -> Call | str | None
     if t == "enum":
         # VARCHAR + CHECK rather than a native enum type: adding a value later is a plain
         # migration on every database.
-        return Call("SAEnum", [*(_py_literal(v) for v in spec.values or []),
-                               *_enum_options(resource, name, spec)])
+        return Call(
+            "SAEnum",
+            [*(_py_literal(v) for v in spec.values or []), *_enum_options(resource, name, spec)],
+        )
     if t == "decimal":
         digits = spec.max_digits or 18
         places = spec.decimal_places if spec.decimal_places is not None else 2
@@ -311,6 +359,7 @@ def _column_type(spec: FieldSpec, resource: str, name: str) -> Call | str | None
 
 
 # --- sample values for the generated tests ---------------------------------------------------
+
 
 def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
     """Two distinct valid JSON values (the second for updates)."""
@@ -321,8 +370,10 @@ def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
         if spec.pattern:
             sample = _pattern_sample(spec.pattern)
             if sample is None:
-                raise PlanError(f"{where}: pattern {spec.pattern!r} needs an example value "
-                                f"(add example: ... to the field) for the generated tests")
+                raise PlanError(
+                    f"{where}: pattern {spec.pattern!r} needs an example value "
+                    f"(add example: ... to the field) for the generated tests"
+                )
             return sample, sample
         low = max(spec.min_length or 1, 1)
         high = spec.max_length or max(low, 12)
@@ -345,8 +396,10 @@ def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
         values = spec.values or []
         return values[-1], values[0]
     if t == "date":
-        return ("2999-01-15" if "past" not in spec.input_rules else "2000-01-15",
-                "2999-02-20" if "past" not in spec.input_rules else "2000-02-20")
+        return (
+            "2999-01-15" if "past" not in spec.input_rules else "2000-01-15",
+            "2999-02-20" if "past" not in spec.input_rules else "2000-02-20",
+        )
     if t == "datetime":
         if "past" in spec.input_rules:
             return "2000-01-15T10:00:00Z", "2000-02-20T12:30:00Z"
@@ -356,8 +409,10 @@ def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
     if t == "list[str]":
         size = min(spec.max_items if spec.max_items is not None else 2, 2)
         length = spec.item_max_length or 10
-        return ([_sized_text("alpha", 1, length), _sized_text("beta", 1, length)][:size],
-                [_sized_text("gamma", 1, length)][: min(size, 1)])
+        return (
+            [_sized_text("alpha", 1, length), _sized_text("beta", 1, length)][:size],
+            [_sized_text("gamma", 1, length)][: min(size, 1)],
+        )
     return {"key": "value"}, {"key": "changed"}
 
 
@@ -367,9 +422,28 @@ def _sized_text(seed: str, low: int, high: int) -> str:
 
 
 def _pattern_sample(pattern: str) -> str | None:
-    candidates = ["abc", "ABC", "abc123", "a1", "A1", "sample", "2999-01-15", "+15551234567",
-                  "user@example.com", "https://example.com", "#a1b2c3", "ABC-123", "12345",
-                  "a", "1", "en", "EN", "en-US", "sample-value", "sample_value"]
+    candidates = [
+        "abc",
+        "ABC",
+        "abc123",
+        "a1",
+        "A1",
+        "sample",
+        "2999-01-15",
+        "+15551234567",
+        "user@example.com",
+        "https://example.com",
+        "#a1b2c3",
+        "ABC-123",
+        "12345",
+        "a",
+        "1",
+        "en",
+        "EN",
+        "en-US",
+        "sample-value",
+        "sample_value",
+    ]
     compiled = re.compile(pattern)
     return next((c for c in candidates if compiled.fullmatch(c)), None)
 
@@ -411,8 +485,9 @@ def _invalid_cases(spec: FieldSpec) -> list[tuple[Any, str]]:
         if spec.max_items is not None:
             cases.append((["t"] * (spec.max_items + 1), f"more than {spec.max_items} items"))
         if spec.item_max_length is not None:
-            cases.append((["x" * (spec.item_max_length + 1)],
-                          f"an item longer than {spec.item_max_length}"))
+            cases.append(
+                (["x" * (spec.item_max_length + 1)], f"an item longer than {spec.item_max_length}")
+            )
     if spec.required:
         cases.append((None, "null"))
     return cases

@@ -39,11 +39,11 @@ def _collect(lines: list[str]) -> list[tuple[int, int, str]]:
     while i < len(lines):
         if lines[i].startswith(_MARK):
             start = i
-            parts = [lines[i][len(_MARK):]]
+            parts = [lines[i][len(_MARK) :]]
             if parts[0].rstrip().endswith("("):
                 while not lines[i].rstrip().endswith(")"):
                     i += 1
-                    parts.append(lines[i][len(_MARK):])
+                    parts.append(lines[i][len(_MARK) :])
             statements.append((start, i + 1, " ".join(p.strip() for p in parts)))
         i += 1
     return statements

@@ -54,8 +54,14 @@ def template_names(templates: Path = BACKEND_TEMPLATES) -> Iterator[str]:
         yield path.relative_to(templates).as_posix()
 
 
-def render_backend(view: ProjectView, *, feature: str, migration: dict[str, Any],
-                   with_tests: bool, templates: Path = BACKEND_TEMPLATES) -> dict[str, str]:
+def render_backend(
+    view: ProjectView,
+    *,
+    feature: str,
+    migration: dict[str, Any],
+    with_tests: bool,
+    templates: Path = BACKEND_TEMPLATES,
+) -> dict[str, str]:
     """Return {relative path: content} for the feature being emitted plus project-wide files."""
     env = environment(templates)
     files: dict[str, str] = {}
@@ -67,7 +73,8 @@ def render_backend(view: ProjectView, *, feature: str, migration: dict[str, Any]
         if "__resource__" in target or "__collection__" in target:
             for r in view.current:
                 path = target.replace("__resource__", r.module).replace(
-                    "__collection__", r.collection)
+                    "__collection__", r.collection
+                )
                 files[path] = _finish(path, template.render(p=view, r=r))
         elif "__feature__" in target:
             path = target.replace("__feature__", migration["file_stem"])

@@ -54,8 +54,10 @@ class WriteReport:
                 {"path": f.path, "action": f.action, **({"beside": f.beside} if f.beside else {})}
                 for f in self.files
             ],
-            "summary": {a: len(self.paths(a)) for a in
-                        ("created", "updated", "identical", "conflict", "forced")},
+            "summary": {
+                a: len(self.paths(a))
+                for a in ("created", "updated", "identical", "conflict", "forced")
+            },
         }
 
 
@@ -74,17 +76,23 @@ class Manifest:
             files = {str(k): str(v) for k, v in data["files"].items()}
             return cls(path, files, dict(data.get("state", {})))
         except (OSError, ValueError, KeyError, AttributeError, TypeError) as exc:
-            raise WriteError(f"{path}: the generator's manifest is unreadable ({exc}); "
-                             "delete it to treat every existing file as hand-edited") from None
+            raise WriteError(
+                f"{path}: the generator's manifest is unreadable ({exc}); "
+                "delete it to treat every existing file as hand-edited"
+            ) from None
 
     def render(self) -> str:
-        data = {"version": MANIFEST_VERSION, "files": dict(sorted(self.files.items())),
-                "state": self.state}
+        data = {
+            "version": MANIFEST_VERSION,
+            "files": dict(sorted(self.files.items())),
+            "state": self.state,
+        }
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
 
-def plan_writes(out_dir: Path, files: dict[str, str], manifest: Manifest, *,
-                force: bool) -> tuple[list[FileResult], dict[Path, str]]:
+def plan_writes(
+    out_dir: Path, files: dict[str, str], manifest: Manifest, *, force: bool
+) -> tuple[list[FileResult], dict[Path, str]]:
     """Decide each file's fate without touching disk; return results and the writes to make."""
     results: list[FileResult] = []
     writes: dict[Path, str] = {}
@@ -117,8 +125,15 @@ def plan_writes(out_dir: Path, files: dict[str, str], manifest: Manifest, *,
     return results, writes
 
 
-def write_files(out_dir: Path, files: dict[str, str], *, manifest_path: Path, force: bool = False,
-                dry_run: bool = False, state: dict[str, object] | None = None) -> WriteReport:
+def write_files(
+    out_dir: Path,
+    files: dict[str, str],
+    *,
+    manifest_path: Path,
+    force: bool = False,
+    dry_run: bool = False,
+    state: dict[str, object] | None = None,
+) -> WriteReport:
     """Write ``files`` (relative path -> text) under ``out_dir`` with the rules above."""
     manifest = Manifest.load(manifest_path)
     results, writes = plan_writes(out_dir, files, manifest, force=force)
@@ -166,8 +181,10 @@ def commit_atomically(writes: dict[Path, str]) -> None:
                 target.unlink()
         if not isinstance(exc, OSError):
             raise
-        raise WriteError(f"could not write {exc.filename or 'a file'}: {exc.strerror or exc}; "
-                         "nothing was changed") from None
+        raise WriteError(
+            f"could not write {exc.filename or 'a file'}: {exc.strerror or exc}; "
+            "nothing was changed"
+        ) from None
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)

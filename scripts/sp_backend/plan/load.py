@@ -29,8 +29,10 @@ def load_plan(path: Path) -> BackendPlan:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PlanError(f"{path}: no plan here; write one with `sp-backend gather FEATURE` "
-                        "or by hand (see `sp-backend plan-schema`)") from None
+        raise PlanError(
+            f"{path}: no plan here; write one with `sp-backend gather FEATURE` "
+            "or by hand (see `sp-backend plan-schema`)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanError(f"{path}: cannot read the plan: {exc}") from None
     return parse_plan(text, path)
@@ -46,8 +48,10 @@ def parse_plan(text: str, path: Path | str = "<plan>") -> BackendPlan:
         problem = getattr(exc, "problem", None) or str(exc)
         raise PlanError(f"{path}{where}: not valid YAML: {problem}") from None
     if not isinstance(data, dict):
-        raise PlanError(f"{path}: a plan is a YAML mapping with keys plan_version, feature, "
-                        f"resources, ...; found {type(data).__name__}")
+        raise PlanError(
+            f"{path}: a plan is a YAML mapping with keys plan_version, feature, "
+            f"resources, ...; found {type(data).__name__}"
+        )
     try:
         return BackendPlan.model_validate(data)
     except ValidationError as exc:
@@ -65,8 +69,9 @@ def _describe(err: Any, node: yaml.Node | None, path: Path | str) -> str:
 
 def _is_union_tag(part: Any) -> bool:
     # pydantic inserts the chosen union member or validator name into locations
-    return isinstance(part, str) and (part.startswith("function-") or part in (
-        "list[str]", "str", "int", "float"))
+    return isinstance(part, str) and (
+        part.startswith("function-") or part in ("list[str]", "str", "int", "float")
+    )
 
 
 def _explain(err: Any) -> str:
@@ -92,8 +97,8 @@ def _line_of(node: yaml.Node | None, loc: list[Any]) -> int | None:
     for part in loc:
         if isinstance(node, yaml.MappingNode):
             node = next((v for k, v in node.value if str(k.value) == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(
-            node.value
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
         ):
             node = node.value[part]
         else:
@@ -116,6 +121,11 @@ def dump_plan(plan: BackendPlan) -> str:
 
 
 __all__ = [
-    "PLAN_SUFFIX", "dump_plan", "load_plan", "parse_plan", "plan_json_schema", "plan_path",
+    "PLAN_SUFFIX",
+    "dump_plan",
+    "load_plan",
+    "parse_plan",
+    "plan_json_schema",
+    "plan_path",
     "plans_dir",
 ]

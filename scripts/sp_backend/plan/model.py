@@ -15,12 +15,32 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 PLAN_VERSION = 1
 
 FIELD_TYPES = (
-    "str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "enum",
-    "list[str]", "json",
+    "str",
+    "text",
+    "int",
+    "float",
+    "decimal",
+    "bool",
+    "date",
+    "datetime",
+    "uuid",
+    "enum",
+    "list[str]",
+    "json",
 )
 FieldType = Literal[
-    "str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "enum",
-    "list[str]", "json",
+    "str",
+    "text",
+    "int",
+    "float",
+    "decimal",
+    "bool",
+    "date",
+    "datetime",
+    "uuid",
+    "enum",
+    "list[str]",
+    "json",
 ]
 # Rules that apply to request bodies only: a stored row must stay readable when they stop holding.
 InputRule = Literal["future", "past", "not_blank"]
@@ -32,14 +52,62 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_len
 EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
 
 # Python keywords and names the generated code uses itself cannot be field names.
-RESERVED_FIELD_NAMES = frozenset({
-    "id", "created_at", "updated_at", "model_config", "metadata", "registry",
-    "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
-    "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
-    "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-    "true", "false", "none", "self", "session", "page", "page_size", "limit", "offset", "cursor",
-    "sort", "order", "q", "search",
-})
+RESERVED_FIELD_NAMES = frozenset(
+    {
+        "id",
+        "created_at",
+        "updated_at",
+        "model_config",
+        "metadata",
+        "registry",
+        "and",
+        "as",
+        "assert",
+        "async",
+        "await",
+        "break",
+        "class",
+        "continue",
+        "def",
+        "del",
+        "elif",
+        "else",
+        "except",
+        "finally",
+        "for",
+        "from",
+        "global",
+        "if",
+        "import",
+        "in",
+        "is",
+        "lambda",
+        "nonlocal",
+        "not",
+        "or",
+        "pass",
+        "raise",
+        "return",
+        "try",
+        "while",
+        "with",
+        "yield",
+        "true",
+        "false",
+        "none",
+        "self",
+        "session",
+        "page",
+        "page_size",
+        "limit",
+        "offset",
+        "cursor",
+        "sort",
+        "order",
+        "q",
+        "search",
+    }
+)
 
 
 class _Strict(BaseModel):
@@ -100,7 +168,8 @@ class AuthConfig(_Strict):
     )
     token_ttl_minutes: int = Field(60, ge=1, le=60 * 24 * 30)
     routes_prefix: str = Field(
-        "/api/auth", pattern=r"^(/[a-z0-9_-]+)+$",
+        "/api/auth",
+        pattern=r"^(/[a-z0-9_-]+)+$",
         description="local: where register, login, token and me live.",
     )
     path_mismatch_status: Literal[403, 404] = Field(
@@ -115,11 +184,15 @@ class AuthConfig(_Strict):
             self.algorithms = ["RS256"]  # the HS256 default cannot apply to public keys
         symmetric = [a for a in self.algorithms if a.startswith("HS")]
         if self.mode in ("shared-secret", "local") and len(symmetric) != len(self.algorithms):
-            raise ValueError(f"mode {self.mode!r} verifies with a shared secret: use HS256, HS384 "
-                             "or HS512 (asymmetric algorithms need mode 'jwks')")
+            raise ValueError(
+                f"mode {self.mode!r} verifies with a shared secret: use HS256, HS384 "
+                "or HS512 (asymmetric algorithms need mode 'jwks')"
+            )
         if self.mode == "jwks" and symmetric:
-            raise ValueError("mode 'jwks' takes asymmetric algorithms only (RS256, ES256, EdDSA, "
-                             "...): mixing in HS* opens algorithm-confusion attacks")
+            raise ValueError(
+                "mode 'jwks' takes asymmetric algorithms only (RS256, ES256, EdDSA, "
+                "...): mixing in HS* opens algorithm-confusion attacks"
+            )
         return self
 
 
@@ -190,8 +263,11 @@ class FieldSpec(_Strict):
                 raise ValueError("enum values must be distinct")
         elif self.values is not None:
             raise ValueError(f"values apply to enum, not {t}")
-        if (self.min_length is not None and self.max_length is not None
-                and self.min_length > self.max_length):
+        if (
+            self.min_length is not None
+            and self.max_length is not None
+            and self.min_length > self.max_length
+        ):
             raise ValueError(f"min_length {self.min_length} > max_length {self.max_length}")
         low = self.ge if self.ge is not None else self.gt
         high = self.le if self.le is not None else self.lt
@@ -201,9 +277,12 @@ class FieldSpec(_Strict):
             try:
                 re.compile(self.pattern)
             except re.error as exc:
-                raise ValueError(f"pattern {self.pattern!r} is not a regular expression: {exc}")
+                raise ValueError(
+                    f"pattern {self.pattern!r} is not a regular expression: {exc}"
+                ) from None
         if ("future" in self.input_rules or "past" in self.input_rules) and t not in (
-            "date", "datetime"
+            "date",
+            "datetime",
         ):
             raise ValueError(f"input rules future/past apply to date or datetime, not {t}")
         if "not_blank" in self.input_rules and not textual:
@@ -219,7 +298,9 @@ class FieldSpec(_Strict):
     def _check_default(self) -> None:
         d, t = self.default, self.type
         ok = {
-            "str": isinstance(d, str), "text": isinstance(d, str), "enum": d in (self.values or []),
+            "str": isinstance(d, str),
+            "text": isinstance(d, str),
+            "enum": d in (self.values or []),
             "int": isinstance(d, int) and not isinstance(d, bool),
             "float": isinstance(d, (int, float)) and not isinstance(d, bool),
             "decimal": isinstance(d, (int, float, str, Decimal)) and not isinstance(d, bool),
@@ -227,7 +308,9 @@ class FieldSpec(_Strict):
             "list[str]": isinstance(d, list) and all(isinstance(i, str) for i in d),
             "json": True,
             # Dates, datetimes and UUIDs have no sensible literal default in a shared schema.
-            "date": False, "datetime": False, "uuid": False,
+            "date": False,
+            "datetime": False,
+            "uuid": False,
         }[t]
         if not ok:
             allowed = f"one of {self.values}" if t == "enum" else f"a {t} value"
@@ -296,7 +379,9 @@ class Operations(_Strict):
     update: Operation | None = Field(
         default_factory=Operation, description="PATCH: partial update, only the fields sent."
     )
-    replace: Operation | None = Field(None, description="PUT: full replacement of the input fields.")
+    replace: Operation | None = Field(
+        None, description="PUT: full replacement of the input fields."
+    )
     delete: Operation | None = Field(default_factory=lambda: Operation(status=204))
     actions: dict[Identifier, Action] = Field(default_factory=dict)
 
@@ -321,16 +406,20 @@ class Resource(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Resource:
         if not re.fullmatch(r"(/[a-z0-9_-]+|/\{user_id\})+", self.path):
-            raise ValueError(f"path {self.path!r} must be like /api/items or /api/{{user_id}}/items "
-                             "(lowercase segments, {user_id} the only parameter)")
+            raise ValueError(
+                f"path {self.path!r} must be like /api/items or /api/{{user_id}}/items "
+                "(lowercase segments, {user_id} the only parameter)"
+            )
         if self.path_has_user_id and self.owner is None:
             raise ValueError("a path with {user_id} needs an owner column")
         if not self.fields:
             raise ValueError("a resource needs at least one field")
         for name in self.fields:
             if name in RESERVED_FIELD_NAMES or name == self.owner:
-                raise ValueError(f"field name {name!r} is reserved (id, timestamps, the owner "
-                                 "column, query parameters and Python keywords are)")
+                raise ValueError(
+                    f"field name {name!r} is reserved (id, timestamps, the owner "
+                    "column, query parameters and Python keywords are)"
+                )
         known = set(self.fields) | ({"created_at", "updated_at"} if self.timestamps else set())
         known_with_id = known | {"id"}
         ops = self.operations
@@ -350,8 +439,10 @@ class Resource(_Strict):
                 if f in self.fields and self.fields[f].type in ("json", "list[str]"):
                     raise ValueError(f"sort field {f!r}: {self.fields[f].type} cannot be sorted")
             if sort.default.lstrip("-") not in sort.fields:
-                raise ValueError(f"default sort {sort.default!r} must be one of the sort fields "
-                                 f"{sort.fields} (with '-' for descending)")
+                raise ValueError(
+                    f"default sort {sort.default!r} must be one of the sort fields "
+                    f"{sort.fields} (with '-' for descending)"
+                )
             if ops.list.pagination.style == "cursor" and sort.order_param:
                 raise ValueError("cursor pagination sorts by its default order; drop order_param")
         for name, action in ops.actions.items():

@@ -12,10 +12,13 @@ from sp_backend.readers.markdown import Doc
 
 _ALGS = r"\b(HS256|HS384|HS512|RS256|RS384|RS512|ES256|ES384|EdDSA)\b"
 _SECRET = re.compile(r"\b([A-Z][A-Z0-9_]*(?:SECRET|_KEY)[A-Z0-9_]*)\b")
-_OTHERS_ROW = re.compile(r"another user|other user|other users|someone else|belongs to (?:a |an)?"
-                         r"(?:different|another)|not owned|not own\b|isn't theirs|not theirs|"
-                         r"not (?:found )?for (?:this|the authenticated) user|doesn't own|"
-                         r"does not own|owned by (?:a |an)?(?:different|other|another)", re.IGNORECASE)
+_OTHERS_ROW = re.compile(
+    r"another user|other user|other users|someone else|belongs to (?:a |an)?"
+    r"(?:different|another)|not owned|not own\b|isn't theirs|not theirs|"
+    r"not (?:found )?for (?:this|the authenticated) user|doesn't own|"
+    r"does not own|owned by (?:a |an)?(?:different|other|another)",
+    re.IGNORECASE,
+)
 _MISMATCH = re.compile(r"mismatch|does not match|doesn't match|!=|must match", re.IGNORECASE)
 _VALIDATION = re.compile(r"validat|invalid input|invalid (?:data|body|request)", re.IGNORECASE)
 _CLAIM_CODE = re.compile(r"payload\s*(?:\.get\(\s*|\[\s*)[\"'](\w+)[\"']")
@@ -58,8 +61,11 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
             continue
         if in_fence:
             fence_lines.append((i, line))
-        if re.search(r"payload|claims?\b|token (?:contains|carries|includes)|jwt (?:contains|"
-                     r"structure)|token structure", low):
+        if re.search(
+            r"payload|claims?\b|token (?:contains|carries|includes)|jwt (?:contains|"
+            r"structure)|token structure",
+            low,
+        ):
             token_context = 12
         elif token_context:
             token_context -= 1
@@ -93,7 +99,9 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
             others = _OTHERS_ROW.search(line)
             if others and not _MISMATCH.search(line):
                 # Several codes on one line: the one written just before the phrase applies.
-                near = [m for m in re.finditer(r"\b(403|404)\b", line) if m.start() < others.start()]
+                near = [
+                    m for m in re.finditer(r"\b(403|404)\b", line) if m.start() < others.start()
+                ]
                 pick = near[-1] if near else re.search(r"\b(403|404)\b", line)
                 if pick:
                     signals.not_owner.append(_v(int(pick.group(1)), doc, i, rank))

@@ -42,13 +42,31 @@ from sp_backend.readers.types import parse_enum_values, parse_type
 
 _TIMESTAMPS = {"created_at", "updated_at", "createdat", "updatedat"}
 _OWNER_NAMES = ("user_id", "owner_id", "owner", "userid", "created_by")
-_PAGE_PARAMS = {"page", "page_size", "pagesize", "per_page", "perpage", "limit", "offset",
-                "cursor", "size", "page_number", "after", "before"}
+_PAGE_PARAMS = {
+    "page",
+    "page_size",
+    "pagesize",
+    "per_page",
+    "perpage",
+    "limit",
+    "offset",
+    "cursor",
+    "size",
+    "page_number",
+    "after",
+    "before",
+}
 _SORT_PARAMS = {"sort", "sort_by", "sortby", "order_by", "orderby", "ordering", "sort_field"}
 _ORDER_PARAMS = {"order", "direction", "sort_order", "dir", "sort_dir", "sort_direction"}
 _SEARCH_PARAMS = {"search", "q", "query", "keyword", "keywords", "term"}
-_SORT_ALIASES = {"created": "created_at", "updated": "updated_at", "createdat": "created_at",
-                 "updatedat": "updated_at", "date": "created_at", "newest": "created_at"}
+_SORT_ALIASES = {
+    "created": "created_at",
+    "updated": "updated_at",
+    "createdat": "created_at",
+    "updatedat": "updated_at",
+    "date": "created_at",
+    "newest": "created_at",
+}
 
 
 @dataclass
@@ -93,8 +111,11 @@ def build_plan(inp: Inputs) -> Built:
         if reason:
             for ep in g.endpoints:
                 built.skipped.append(f"{ep.method} {ep.path}")
-                notes.add(f"{ep.method} {ep.path} is not planned: {reason}", ep.source,
-                          "left out of the generated backend")
+                notes.add(
+                    f"{ep.method} {ep.path} is not planned: {reason}",
+                    ep.source,
+                    "left out of the generated backend",
+                )
             continue
         resource = _resource(g, inp, notes, owner_types)
         if resource is None:
@@ -106,21 +127,32 @@ def build_plan(inp: Inputs) -> Built:
     auth = _auth(inp, notes, owner_types, resources)
     errors = _errors(inp, notes)
     data: dict[str, Any] = {
-        "feature": inp.feature, "sources": inp.sources, "auth": auth, "errors": errors,
-        "resources": resources, "unresolved": notes.unresolved, "conflicts": notes.conflicts,
+        "feature": inp.feature,
+        "sources": inp.sources,
+        "auth": auth,
+        "errors": errors,
+        "resources": resources,
+        "unresolved": notes.unresolved,
+        "conflicts": notes.conflicts,
     }
     if not resources and auth.mode != "local":
         raise ValueError("no resource the generator can build was found in the contract")
     built.plan = BackendPlan.model_validate(
-        {k: (v.model_dump(exclude_none=True) if hasattr(v, "model_dump") else v)
-         for k, v in data.items()} | {
+        {
+            k: (v.model_dump(exclude_none=True) if hasattr(v, "model_dump") else v)
+            for k, v in data.items()
+        }
+        | {
             "resources": {k: r.model_dump() for k, r in resources.items()},
             "unresolved": [u.model_dump() for u in notes.unresolved],
-            "conflicts": [c.model_dump() for c in notes.conflicts]})
+            "conflicts": [c.model_dump() for c in notes.conflicts],
+        }
+    )
     return built
 
 
 # ---------------------------------------------------------------------------------- resources
+
 
 def _facts_for(g: Group, inp: Inputs) -> tuple[dict[str, list[FieldFact]], list[TableFacts]]:
     facts: dict[str, list[FieldFact]] = {}
@@ -153,8 +185,10 @@ def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) ->
     facts, _ = _facts_for(g, inp)
     first = g.endpoints[0]
     # The id's type is decided (and its conflict reported) once, by _id_type.
-    merged = {name: merge_field(name, fs, [] if name == "id" else notes.conflicts, g.name)
-              for name, fs in facts.items()}
+    merged = {
+        name: merge_field(name, fs, [] if name == "id" else notes.conflicts, g.name)
+        for name, fs in facts.items()
+    }
     id_type = _id_type(g, merged, facts, notes)
     owner = _owner(g, merged, notes, owner_types)
     timestamps = True
@@ -169,25 +203,47 @@ def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) ->
         if fk and re.match(r"^users?\.", str(fk.value), re.IGNORECASE):
             continue  # another owner-like column (e.g. created_by): the owner is enough
         if name in RESERVED_FIELD_NAMES or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-            notes.add(f"{g.name}.{name}: the name is reserved or not snake_case",
-                      _best_source(facts[name]), "left out; rename it in the plan to keep it")
+            notes.add(
+                f"{g.name}.{name}: the name is reserved or not snake_case",
+                _best_source(facts[name]),
+                "left out; rename it in the plan to keep it",
+            )
             continue
-        spec = _field(g.name, name, attrs, facts[name], notes,
-                      read_only=name in action_fields and not _in_input(facts[name]))
+        spec = _field(
+            g.name,
+            name,
+            attrs,
+            facts[name],
+            notes,
+            read_only=name in action_fields and not _in_input(facts[name]),
+        )
         if spec is not None:
             fields[name] = spec
     if not fields:
-        notes.add(f"{g.name}: no fields found for this resource", first.source,
-                  "resource left out; describe its fields in the contract or schema")
+        notes.add(
+            f"{g.name}: no fields found for this resource",
+            first.source,
+            "resource left out; describe its fields in the contract or schema",
+        )
         return None
     ops = _operations(g, fields, inp, notes)
     try:
-        return Resource(table=_table_name(g), path=g.collection, id=id_type, owner=owner,
-                        timestamps=timestamps, fields=fields, operations=ops,
-                        source=first.source)
+        return Resource(
+            table=_table_name(g),
+            path=g.collection,
+            id=id_type,
+            owner=owner,
+            timestamps=timestamps,
+            fields=fields,
+            operations=ops,
+            source=first.source,
+        )
     except ValidationError as exc:
-        notes.add(f"{g.name}: cannot be planned: {exc.errors()[0]['msg']}", first.source,
-                  "resource left out")
+        notes.add(
+            f"{g.name}: cannot be planned: {exc.errors()[0]['msg']}",
+            first.source,
+            "resource left out",
+        )
         return None
 
 
@@ -205,9 +261,17 @@ def _in_input(facts: list[FieldFact]) -> bool:
     return any(f.get("in_input") for f in facts)
 
 
-def _field(res: str, name: str, attrs: dict[str, Chosen], facts: list[FieldFact], notes: _Notes,
-           *, read_only: bool) -> FieldSpec | None:
+def _field(
+    res: str,
+    name: str,
+    attrs: dict[str, Chosen],
+    facts: list[FieldFact],
+    notes: _Notes,
+    *,
+    read_only: bool,
+) -> FieldSpec | None:
     source = _best_source(facts)
+
     def val(key: str) -> Any:
         return attrs[key].value if key in attrs else None
 
@@ -278,8 +342,9 @@ def _field(res: str, name: str, attrs: dict[str, Chosen], facts: list[FieldFact]
             return None
 
 
-def _id_type(g: Group, merged: dict[str, dict[str, Chosen]], facts: dict[str, list[FieldFact]],
-             notes: _Notes) -> str:
+def _id_type(
+    g: Group, merged: dict[str, dict[str, Chosen]], facts: dict[str, list[FieldFact]], notes: _Notes
+) -> str:
     candidates: list[Value] = []
     for f in facts.get("id", []):
         t = f.attrs.get("type")
@@ -305,17 +370,28 @@ def _id_type(g: Group, merged: dict[str, dict[str, Chosen]], facts: dict[str, li
     return str(chosen.value)
 
 
-def _owner(g: Group, merged: dict[str, dict[str, Chosen]], notes: _Notes,
-           owner_types: list[Value]) -> str:
+def _owner(
+    g: Group, merged: dict[str, dict[str, Chosen]], notes: _Notes, owner_types: list[Value]
+) -> str:
     name = next((n for n in _OWNER_NAMES if n in merged), None)
     if name is None:
-        name = next((n for n, a in merged.items() if "foreign_key" in a
-                     and re.match(r"^users?\.", str(a["foreign_key"].value), re.IGNORECASE)), None)
+        name = next(
+            (
+                n
+                for n, a in merged.items()
+                if "foreign_key" in a
+                and re.match(r"^users?\.", str(a["foreign_key"].value), re.IGNORECASE)
+            ),
+            None,
+        )
     if name is None:
         name = "user_id"
         if "{user_id}" not in g.collection:
-            notes.add(f"{g.name}: no owner column is named", g.endpoints[0].source,
-                      "owned through user_id, taken from the token")
+            notes.add(
+                f"{g.name}: no owner column is named",
+                g.endpoints[0].source,
+                "owned through user_id, taken from the token",
+            )
     if name in merged and "type" in merged[name]:
         chosen = merged[name]["type"]
         owner_types.append(Value(chosen.value, chosen.source, RANK_CONTRACT, 0))
@@ -333,14 +409,22 @@ def _action_field(action: str, merged: dict[str, dict[str, Chosen]]) -> str | No
 
 # --------------------------------------------------------------------------------- operations
 
+
 def _status(ep: Endpoint, default: int) -> int:
     codes = sorted(c for c in ep.statuses if 200 <= c < 300)
     return codes[0] if codes else default
 
 
 def _operations(g: Group, fields: dict[str, FieldSpec], inp: Inputs, notes: _Notes) -> Operations:
-    ops: dict[str, Any] = {"list": None, "create": None, "read": None, "update": None,
-                           "replace": None, "delete": None, "actions": {}}
+    ops: dict[str, Any] = {
+        "list": None,
+        "create": None,
+        "read": None,
+        "update": None,
+        "replace": None,
+        "delete": None,
+        "actions": {},
+    }
     if (ep := g.find("GET", "collection")) is not None:
         ops["list"] = _list(g, ep, fields, inp, notes)
     if (ep := g.find("POST", "collection")) is not None:
@@ -355,9 +439,14 @@ def _operations(g: Group, fields: dict[str, FieldSpec], inp: Inputs, notes: _Not
         ops["replace"] = Operation(status=_status(ep, 200), source=ep.source)
         if ops["replace"].status == 200:
             ops["replace"].status = None
-        if re.search(r"partial|all optional|only provided|empty fields are not", ep.text, re.IGNORECASE):
-            notes.add(f"PUT {ep.path} is described as a partial update", ep.source,
-                      "planned as replace (PUT); add update (PATCH) in the plan if wanted")
+        if re.search(
+            r"partial|all optional|only provided|empty fields are not", ep.text, re.IGNORECASE
+        ):
+            notes.add(
+                f"PUT {ep.path} is described as a partial update",
+                ep.source,
+                "planned as replace (PUT); add update (PATCH) in the plan if wanted",
+            )
     if (ep := g.find("DELETE", "item")) is not None:
         ops["delete"] = Operation(status=_status(ep, 204), source=ep.source)
     for name, ep in g.actions.items():
@@ -365,30 +454,49 @@ def _operations(g: Group, fields: dict[str, FieldSpec], inp: Inputs, notes: _Not
         if action is not None:
             ops["actions"][name.replace("-", "_")] = action
     for ep in g.other:
-        notes.add(f"{ep.method} {ep.path} is not planned: nested path", ep.source,
-                  "left out of the generated backend")
+        notes.add(
+            f"{ep.method} {ep.path} is not planned: nested path",
+            ep.source,
+            "left out of the generated backend",
+        )
     return Operations(**ops)
 
 
-def _action(g: Group, name: str, ep: Endpoint, fields: dict[str, FieldSpec],
-            notes: _Notes) -> Action | None:
+def _action(
+    g: Group, name: str, ep: Endpoint, fields: dict[str, FieldSpec], notes: _Notes
+) -> Action | None:
     merged = {n: {"type": Chosen(f.type, f.source or "")} for n, f in fields.items()}
     target = _action_field(name, merged)
     if ep.method not in ("POST", "PATCH", "PUT") or target is None:
-        notes.add(f"{ep.method} {ep.path}: no boolean field for this action", ep.source,
-                  "left out of the generated backend")
+        notes.add(
+            f"{ep.method} {ep.path}: no boolean field for this action",
+            ep.source,
+            "left out of the generated backend",
+        )
         return None
     toggle = bool(re.search(r"toggl", ep.text, re.IGNORECASE))
     if ep.body and not toggle:
-        notes.add(f"{ep.method} {ep.path} takes a body ({', '.join(f.name for f in ep.body)})",
-                  ep.source, f"planned as a toggle of {target}")
+        notes.add(
+            f"{ep.method} {ep.path} takes a body ({', '.join(f.name for f in ep.body)})",
+            ep.source,
+            f"planned as a toggle of {target}",
+        )
     elif ep.body:
-        notes.add(f"{ep.method} {ep.path} toggles but also documents a body "
-                  f"({', '.join(f.name for f in ep.body)})", ep.source,
-                  f"planned as a toggle of {target}; the body is ignored")
+        notes.add(
+            f"{ep.method} {ep.path} toggles but also documents a body "
+            f"({', '.join(f.name for f in ep.body)})",
+            ep.source,
+            f"planned as a toggle of {target}; the body is ignored",
+        )
     action_name = re.sub(r"[^a-z0-9_-]", "", name.lower())
-    return Action(method=ep.method, path=f"/{{id}}/{action_name}", effect="toggle", field=target,
-                  status=_status(ep, 200), source=ep.source)
+    return Action(
+        method=ep.method,
+        path=f"/{{id}}/{action_name}",
+        effect="toggle",
+        field=target,
+        status=_status(ep, 200),
+        source=ep.source,
+    )
 
 
 def _param(ep: Endpoint, names: set[str]) -> Param | None:
@@ -400,8 +508,9 @@ def _int_in(text: str | None) -> int | None:
     return int(m.group()) if m else None
 
 
-def _list(g: Group, ep: Endpoint, fields: dict[str, FieldSpec], inp: Inputs,
-          notes: _Notes) -> ListOperation:
+def _list(
+    g: Group, ep: Endpoint, fields: dict[str, FieldSpec], inp: Inputs, notes: _Notes
+) -> ListOperation:
     query = [p for p in ep.params if p.location not in ("path", "body")]
     names = {p.name.lower() for p in query}
     pagination: dict[str, Any] = {}
@@ -418,12 +527,17 @@ def _list(g: Group, ep: Endpoint, fields: dict[str, FieldSpec], inp: Inputs,
         m = re.search(r"max(?:imum)?\s*[:=]?\s*(\d+)", size.description, re.IGNORECASE)
         if m:
             pagination["max"] = int(m.group(1))
-    m = re.search(r"maximum\W{0,6}(\d+)\s*(?:items|per page|results)", inp.contract_text, re.IGNORECASE)
+    m = re.search(
+        r"maximum\W{0,6}(\d+)\s*(?:items|per page|results)", inp.contract_text, re.IGNORECASE
+    )
     if m and "max" not in pagination:
         pagination["max"] = int(m.group(1))
     if not pagination:
-        notes.add(f"GET {ep.path}: the contract names no pagination", ep.source,
-                  "page/page_size, 20 per page, at most 100")
+        notes.add(
+            f"GET {ep.path}: the contract names no pagination",
+            ep.source,
+            "page/page_size, 20 per page, at most 100",
+        )
     if pagination.get("default", 20) > pagination.get("max", 100):
         pagination["max"] = pagination["default"]
     filters: list[str] = []
@@ -436,8 +550,11 @@ def _list(g: Group, ep: Endpoint, fields: dict[str, FieldSpec], inp: Inputs,
             continue
         if low in _SEARCH_PARAMS:
             search_param = p.name
-            mentioned = [f for f in fields if re.search(rf"\b{f}\b", p.description)
-                         and fields[f].type in ("str", "text")]
+            mentioned = [
+                f
+                for f in fields
+                if re.search(rf"\b{f}\b", p.description) and fields[f].type in ("str", "text")
+            ]
             search = mentioned or [f for f, s in fields.items() if s.type in ("str", "text")]
         elif low in _SORT_PARAMS:
             sort.update(_sort(p, fields, notes, g))
@@ -448,22 +565,35 @@ def _list(g: Group, ep: Endpoint, fields: dict[str, FieldSpec], inp: Inputs,
         elif p.name in fields and fields[p.name].type not in ("json", "list[str]", "text"):
             filters.append(p.name)
         else:
-            notes.add(f"GET {ep.path}: query parameter {p.name!r} is not a field of {g.name}",
-                      p.source, "not planned as a filter; map it to a field in the plan")
+            notes.add(
+                f"GET {ep.path}: query parameter {p.name!r} is not a field of {g.name}",
+                p.source,
+                "not planned as a filter; map it to a field in the plan",
+            )
     asc = sort.pop("_asc", False)
     if "default" in sort and not asc and "order_param" in sort:
         sort["default"] = "-" + sort["default"].lstrip("-")
     for f in sort.get("fields", []):
         if f in fields and fields[f].type == "enum":
-            notes.add(f"sort by {f}: ranked {' < '.join(fields[f].values or [])} (the enum's "
-                      "order), not alphabetical", sort.get("_source", ep.source), "rank order")
+            notes.add(
+                f"sort by {f}: ranked {' < '.join(fields[f].values or [])} (the enum's "
+                "order), not alphabetical",
+                sort.get("_source", ep.source),
+                "rank order",
+            )
     sort.pop("_source", None)
     try:
         sort_spec = SortSpec(**sort) if sort else SortSpec()
     except ValidationError:
         sort_spec = SortSpec()
-    return ListOperation(pagination=Pagination(**pagination), filters=filters, search=search,
-                         search_param=search_param, sort=sort_spec, source=ep.source)
+    return ListOperation(
+        pagination=Pagination(**pagination),
+        filters=filters,
+        search=search,
+        search_param=search_param,
+        sort=sort_spec,
+        source=ep.source,
+    )
 
 
 def _sort(p: Param, fields: dict[str, FieldSpec], notes: _Notes, g: Group) -> dict[str, Any]:
@@ -476,13 +606,19 @@ def _sort(p: Param, fields: dict[str, FieldSpec], notes: _Notes, g: Group) -> di
     chosen: list[str] = []
     for value in raw:
         name = _SORT_ALIASES.get(value.lower(), value.lower())
-        if name in known and fields.get(name, None) is None or (
-                name in fields and fields[name].type not in ("json", "list[str]")):
+        if (
+            name in known
+            and fields.get(name, None) is None
+            or (name in fields and fields[name].type not in ("json", "list[str]"))
+        ):
             if name not in chosen:
                 chosen.append(name)
         else:
-            notes.add(f"sort value {value!r} of {p.name!r} is not a sortable field of {g.name}",
-                      p.source, "not offered")
+            notes.add(
+                f"sort value {value!r} of {p.name!r} is not a sortable field of {g.name}",
+                p.source,
+                "not offered",
+            )
     if not chosen:
         return {"param": p.name}
     default = _SORT_ALIASES.get((p.default or "").lower(), (p.default or "").lower())
@@ -493,8 +629,10 @@ def _sort(p: Param, fields: dict[str, FieldSpec], notes: _Notes, g: Group) -> di
 
 # ------------------------------------------------------------------------- auth and errors
 
-def _auth(inp: Inputs, notes: _Notes, owner_types: list[Value],
-          resources: dict[str, Resource]) -> AuthConfig:
+
+def _auth(
+    inp: Inputs, notes: _Notes, owner_types: list[Value], resources: dict[str, Resource]
+) -> AuthConfig:
     s = inp.signals
     data: dict[str, Any] = {}
     mode = decide("auth.mode", s.mode, [], "mode")
@@ -504,15 +642,19 @@ def _auth(inp: Inputs, notes: _Notes, owner_types: list[Value],
     elif mode is not None:
         data["mode"], data["source"] = mode.value, mode.source
         if s.local_endpoints and mode.value == "shared-secret":
-            notes.add("register/login endpoints are documented, but tokens come from Better "
-                      "Auth / a shared secret", s.local_endpoints[0].source,
-                      "verify shared-secret tokens here; plan the authentication feature "
-                      "separately if this backend must issue them")
+            notes.add(
+                "register/login endpoints are documented, but tokens come from Better "
+                "Auth / a shared secret",
+                s.local_endpoints[0].source,
+                "verify shared-secret tokens here; plan the authentication feature "
+                "separately if this backend must issue them",
+            )
     elif s.local_endpoints:
         data["mode"], data["source"] = "local", s.local_endpoints[0].source
     else:
-        notes.add("how tokens are issued is not stated", None,
-                  "shared-secret HS256 JWT verification")
+        notes.add(
+            "how tokens are issued is not stated", None, "shared-secret HS256 JWT verification"
+        )
         data["mode"] = "shared-secret"
     if data["mode"] in ("shared-secret", "local"):
         names = [v for v in s.secret_env]
@@ -521,14 +663,21 @@ def _auth(inp: Inputs, notes: _Notes, owner_types: list[Value],
         if pick is not None:
             data["secret_env"] = pick.value
         else:
-            notes.add("the environment variable holding the token secret is not named", None,
-                      "JWT_SECRET")
-        algs = [v.value for v in sorted(s.algorithms, key=lambda v: v.rank)
-                if str(v.value).startswith("HS")]
+            notes.add(
+                "the environment variable holding the token secret is not named", None, "JWT_SECRET"
+            )
+        algs = [
+            v.value
+            for v in sorted(s.algorithms, key=lambda v: v.rank)
+            if str(v.value).startswith("HS")
+        ]
         data["algorithms"] = list(dict.fromkeys(algs)) or ["HS256"]
     else:
-        algs = [v.value for v in sorted(s.algorithms, key=lambda v: v.rank)
-                if not str(v.value).startswith("HS")]
+        algs = [
+            v.value
+            for v in sorted(s.algorithms, key=lambda v: v.rank)
+            if not str(v.value).startswith("HS")
+        ]
         data["algorithms"] = list(dict.fromkeys(algs)) or ["RS256"]
     claim = decide("auth.user_id_claim", s.claim, notes.conflicts, "claim")
     if claim is not None:
@@ -554,8 +703,11 @@ def _errors(inp: Inputs, notes: _Notes) -> ErrorConventions:
         data["envelope"] = env.value
     elif s.envelope_odd:
         odd = min(s.envelope_odd, key=lambda v: v.rank)
-        notes.add(f"error bodies look like {odd.value}", odd.source,
-                  'the {"error": {"code", "message", "details"}} envelope')
+        notes.add(
+            f"error bodies look like {odd.value}",
+            odd.source,
+            'the {"error": {"code", "message", "details"}} envelope',
+        )
     owner = decide("errors.not_owner_status", s.not_owner, notes.conflicts)
     if owner is not None:
         data["not_owner_status"] = owner.value
@@ -575,8 +727,11 @@ def _other_api_conflicts(inp: Inputs, notes: _Notes) -> None:
         from sp_backend.readers.resources import split
 
         if split(ep.path)[0] in planned:
-            notes.add(f"{ep.method} {ep.path} is in {ep.file} but not in the contract "
-                      f"{inp.contract_rel}", ep.source, "not planned: the contract decides")
+            notes.add(
+                f"{ep.method} {ep.path} is in {ep.file} but not in the contract {inp.contract_rel}",
+                ep.source,
+                "not planned: the contract decides",
+            )
 
 
 __all__ = ["Built", "Inputs", "build_plan"]

@@ -29,7 +29,9 @@ _M = r"(GET|POST|PUT|PATCH|DELETE)"
 _PATH = r"(?:https?://[^/\s`\"'<>]+)?(/[^\s`\"'<>)|,]*)"
 # A declaration: the method, then (after emphasis/ticks/colons) a path.
 _DECL = re.compile(rf"^(?:\d+[.)]\s*)?[*_`]*{_M}[*_`]*\s*[:\-–]?\s*[*_`]*\s*{_PATH}")
-_LABELLED = re.compile(rf"(?:endpoint|route|url)\s*[:*]*\s*[*_`]*{_M}\s+[*_`]*{_PATH}", re.IGNORECASE)
+_LABELLED = re.compile(
+    rf"(?:endpoint|route|url)\s*[:*]*\s*[*_`]*{_M}\s+[*_`]*{_PATH}", re.IGNORECASE
+)
 _FENCE_LINE = re.compile(rf"(?:^|[\s>→])({'|'.join(METHODS)})\s+{_PATH}")
 _CURL = re.compile(r"\bcurl\b")
 _CURL_URL = re.compile(r"[\"']?https?://[^/\s\"']+(/[^\s\"'?]*)")
@@ -37,9 +39,11 @@ _CURL_X = re.compile(r"(?:-X|--request)\s*[\"']?([A-Z]+)")
 _STATUS_AFTER = re.compile(
     r"\b([2-5]\d\d)\b(?=\s*(?:OK|Created|No Content|Accepted|Bad Request|Unauthori[sz]ed|"
     r"Forbidden|Not Found|Conflict|Unprocessable|Internal|Server Error|Too Many|[:)\]|/,]|\*\*|$))",
-    re.MULTILINE | re.IGNORECASE)
-_STATUS_BEFORE = re.compile(r"\b(?:response|status|returns?|error|http)\b[^\n\d]{0,16}([2-5]\d\d)\b",
-                            re.IGNORECASE)
+    re.MULTILINE | re.IGNORECASE,
+)
+_STATUS_BEFORE = re.compile(
+    r"\b(?:response|status|returns?|error|http)\b[^\n\d]{0,16}([2-5]\d\d)\b", re.IGNORECASE
+)
 _CONCRETE = re.compile(r"^(\d+|[0-9a-f]{8}-[0-9a-f-]{27,}|[0-9a-f]{24,})$", re.IGNORECASE)
 
 
@@ -96,8 +100,11 @@ def _statuses(ep: Endpoint, text: str) -> None:
     for regex in (_STATUS_AFTER, _STATUS_BEFORE):
         for m in regex.finditer(text):
             code = int(m.group(1))
-            line = text[max(0, text.rfind("\n", 0, m.start()) + 1):text.find("\n", m.end())
-                        if text.find("\n", m.end()) >= 0 else len(text)]
+            line = text[
+                max(0, text.rfind("\n", 0, m.start()) + 1) : text.find("\n", m.end())
+                if text.find("\n", m.end()) >= 0
+                else len(text)
+            ]
             ep.statuses.setdefault(code, plain(line)[:200])
 
 
@@ -113,11 +120,16 @@ def _params_from_table(doc: Doc, block: Block, ep: Endpoint, location: str) -> N
         if not re.match(r"^[A-Za-z_][\w-]*$", name):
             continue
         where = plain(cells[loc_i]).lower() if loc_i is not None else location
-        ep.params.append(Param(
-            name, where or location, doc.at(row.line),
-            plain(cells[type_i]) if type_i is not None else None,
-            plain(cells[def_i]) if def_i is not None else None,
-            " ".join(cells[i] for i in desc_i)))
+        ep.params.append(
+            Param(
+                name,
+                where or location,
+                doc.at(row.line),
+                plain(cells[type_i]) if type_i is not None else None,
+                plain(cells[def_i]) if def_i is not None else None,
+                " ".join(cells[i] for i in desc_i),
+            )
+        )
 
 
 _PARAM_BULLET = re.compile(r"^\s*`?([A-Za-z_][\w-]*)`?\s*[:\-–]\s*(.*)$", re.DOTALL)
@@ -128,8 +140,16 @@ def _param_from_item(doc: Doc, block: Block, ep: Endpoint, location: str) -> Non
     if m:
         desc = m.group(2)
         dm = re.search(r"default\s*[:=]?\s*[\"'`]?([\w.-]+)", desc, re.IGNORECASE)
-        ep.params.append(Param(m.group(1), location, doc.at(block.line),
-                               None, dm.group(1) if dm else None, block.text))
+        ep.params.append(
+            Param(
+                m.group(1),
+                location,
+                doc.at(block.line),
+                None,
+                dm.group(1) if dm else None,
+                block.text,
+            )
+        )
 
 
 def _body_json(doc: Doc, text: str, line: int, ep: Endpoint, target: str) -> None:
@@ -148,7 +168,8 @@ def _is_error_json(text: str) -> bool:
     except ValueError:
         return bool(re.match(r"^\s*\{\s*\"(error|detail)\"", text))
     return isinstance(data, dict) and (
-        "error" in data or "detail" in data or data.get("status") == "error")
+        "error" in data or "detail" in data or data.get("status") == "error"
+    )
 
 
 def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
@@ -161,8 +182,11 @@ def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
             if new:
                 label = new
             body = block.text.split("\n", 1)
-            if len(body) == 2 and body[1].lstrip().startswith("{") and label in ("body",
-                                                                                 "response"):
+            if (
+                len(body) == 2
+                and body[1].lstrip().startswith("{")
+                and label in ("body", "response")
+            ):
                 target = "body" if label == "body" else "response"
                 _body_json(doc, body[1], block.line + 1, ep, target)
             elif block.kind == "paragraph" and not ep.description and not new:
@@ -172,8 +196,9 @@ def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
             if label in ("query",) and block.level <= 1:
                 _param_from_item(doc, block, ep, "query")
             elif label in ("rules", "body", "response") or label == "":
-                fact = field_from_bullet(doc, block, ep.rank, CTX_RULES,
-                                         need_ticks=label not in ("rules", "body"))
+                fact = field_from_bullet(
+                    doc, block, ep.rank, CTX_RULES, need_ticks=label not in ("rules", "body")
+                )
                 if fact is not None:
                     if label != "response":
                         fact.put("in_input", True)
@@ -205,8 +230,9 @@ def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
 def _from_table(doc: Doc, block: Block, rank: int) -> list[Endpoint]:
     header = [plain(h).lower() for h in block.header]
     m_i = next((i for i, h in enumerate(header) if h in ("method", "verb", "http method")), None)
-    p_i = next((i for i, h in enumerate(header) if h in ("path", "endpoint", "url", "route",
-                                                         "uri")), None)
+    p_i = next(
+        (i for i, h in enumerate(header) if h in ("path", "endpoint", "url", "route", "uri")), None
+    )
     out: list[Endpoint] = []
     for row in block.rows:
         cells = list(row.cells) + [""] * len(header)
@@ -250,16 +276,20 @@ def _from_fence(doc: Doc, block: Block, rank: int) -> list[Endpoint]:
             if not url:
                 continue
             x = _CURL_X.search(joined)
-            method = x.group(1) if x else ("POST" if re.search(r"\s(-d|--data)\b", joined)
-                                           else "GET")
+            method = (
+                x.group(1) if x else ("POST" if re.search(r"\s(-d|--data)\b", joined) else "GET")
+            )
             found = [(method, url.group(1))]
         else:
             found = [(m.group(1), m.group(2)) for m in _FENCE_LINE.finditer(line)]
         for method, raw in found:
             cleaned = clean_path(raw)
             if cleaned and method in METHODS:
-                out.append(Endpoint(method, cleaned[0], doc.at(block.line + i), rank, doc.rel,
-                                    example=True))
+                out.append(
+                    Endpoint(
+                        method, cleaned[0], doc.at(block.line + i), rank, doc.rel, example=True
+                    )
+                )
     return out
 
 
@@ -290,8 +320,15 @@ def find_endpoints(doc: Doc, rank: int) -> list[Endpoint]:
             cleaned = clean_path(decl[1])
             if cleaned:
                 close()
-                ep = Endpoint(decl[0], cleaned[0], doc.at(block.line), rank, doc.rel,
-                              example=cleaned[1], title=plain(block.text.splitlines()[0]))
+                ep = Endpoint(
+                    decl[0],
+                    cleaned[0],
+                    doc.at(block.line),
+                    rank,
+                    doc.rel,
+                    example=cleaned[1],
+                    title=plain(block.text.splitlines()[0]),
+                )
                 bound = block.level if block.kind == "heading" else heading_level
                 current = (ep, bound)
                 found.append(ep)
@@ -311,8 +348,11 @@ def find_endpoints(doc: Doc, rank: int) -> list[Endpoint]:
             if m:
                 cleaned = clean_path(m.group(2))
                 if cleaned:
-                    found.append(Endpoint(m.group(1), cleaned[0], doc.at(block.line), rank,
-                                          doc.rel, example=True))
+                    found.append(
+                        Endpoint(
+                            m.group(1), cleaned[0], doc.at(block.line), rank, doc.rel, example=True
+                        )
+                    )
         if current is not None:
             owned.append(block)
     close()
@@ -323,8 +363,12 @@ def _matches(example: str, template: str) -> bool:
     a, b = example.split("/"), template.split("/")
     if len(a) != len(b) or "{" not in template:
         return False
-    return all(x == y or (y.startswith("{") and y != "{user_id}") or
-               (y == "{user_id}" and x in ("{user_id}", "{id}")) for x, y in zip(a, b))
+    return all(
+        x == y
+        or (y.startswith("{") and y != "{user_id}")
+        or (y == "{user_id}" and x in ("{user_id}", "{id}"))
+        for x, y in zip(a, b, strict=False)
+    )
 
 
 def fold(endpoints: list[Endpoint]) -> list[Endpoint]:
@@ -339,8 +383,10 @@ def fold(endpoints: list[Endpoint]) -> list[Endpoint]:
                 _absorb(existing, ep)
             continue
         if ep.example:
-            template = next((t for t in by_key.values()
-                             if t.method == ep.method and _matches(ep.path, t.path)), None)
+            template = next(
+                (t for t in by_key.values() if t.method == ep.method and _matches(ep.path, t.path)),
+                None,
+            )
             if template is not None:
                 continue
         by_key[ep.key] = ep

@@ -14,8 +14,13 @@ RANK_OTHER_API = 1  # other API documents beside the contract (older or related 
 RANK_SCHEMA = 2
 RANK_PROSE = 3  # feature specs, architecture, auth docs
 RANK_CLAUDE = 4
-RANK_NAMES = {RANK_CONTRACT: "contract", RANK_OTHER_API: "other API document",
-              RANK_SCHEMA: "schema", RANK_PROSE: "feature prose", RANK_CLAUDE: "CLAUDE.md"}
+RANK_NAMES = {
+    RANK_CONTRACT: "contract",
+    RANK_OTHER_API: "other API document",
+    RANK_SCHEMA: "schema",
+    RANK_PROSE: "feature prose",
+    RANK_CLAUDE: "CLAUDE.md",
+}
 
 # Within one source, how specific the place a fact came from is: validation-rule bullets and
 # request tables say more than an object table, which says more than a JSON example.

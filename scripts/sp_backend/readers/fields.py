@@ -20,13 +20,24 @@ from sp_backend.readers.types import (
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _NAME_COLS = ("field", "column", "name", "parameter", "param", "attribute", "property", "key")
 _TYPE_COLS = ("type", "data type", "datatype")
-_NOTE_COLS = ("constraint", "constraints", "description", "notes", "validation", "rules", "rule",
-              "details", "purpose")
+_NOTE_COLS = (
+    "constraint",
+    "constraints",
+    "description",
+    "notes",
+    "validation",
+    "rules",
+    "rule",
+    "details",
+    "purpose",
+)
 
 # Words that are type descriptions in a pseudo-JSON value, not example data.
 _TYPE_DESCRIPTION = re.compile(
     r"^\s*(string|str|text|integer|int|number|float|decimal|boolean|bool|datetime|date|uuid|"
-    r"array|list|object|timestamp|enum)\b(\s*\[\])?\s*(\(|,|$|\||or\b)", re.IGNORECASE)
+    r"array|list|object|timestamp|enum)\b(\s*\[\])?\s*(\(|,|$|\||or\b)",
+    re.IGNORECASE,
+)
 
 
 def _col(header: tuple[str, ...], names: tuple[str, ...]) -> int | None:
@@ -41,13 +52,19 @@ def _col(header: tuple[str, ...], names: tuple[str, ...]) -> int | None:
 
 
 def is_field_table(block: Block) -> bool:
-    return (block.kind == "table" and _col(block.header, _NAME_COLS) is not None
-            and (_col(block.header, _TYPE_COLS) is not None
-                 or _col(block.header, ("required",)) is not None))
+    return (
+        block.kind == "table"
+        and _col(block.header, _NAME_COLS) is not None
+        and (
+            _col(block.header, _TYPE_COLS) is not None
+            or _col(block.header, ("required",)) is not None
+        )
+    )
 
 
-def _apply(fact: FieldFact, type_text: str | None, notes: str, *,
-           explicit_type: bool = True) -> None:
+def _apply(
+    fact: FieldFact, type_text: str | None, notes: str, *, explicit_type: bool = True
+) -> None:
     if type_text:
         kind = parse_type(type_text)
         if kind:
@@ -77,9 +94,12 @@ def fields_from_table(doc: Doc, block: Block, rank: int, ctx: int = CTX_TABLE) -
     type_i = _col(block.header, _TYPE_COLS)
     req_i = _col(block.header, ("required", "req", "mandatory"))
     def_i = _col(block.header, ("default",))
-    note_is = [i for i, h in enumerate(block.header)
-               if plain(h).lower().strip() in _NOTE_COLS or plain(h).lower().startswith(
-                   ("constraint", "descr", "valid", "note"))]
+    note_is = [
+        i
+        for i, h in enumerate(block.header)
+        if plain(h).lower().strip() in _NOTE_COLS
+        or plain(h).lower().startswith(("constraint", "descr", "valid", "note"))
+    ]
     out: list[FieldFact] = []
     for row in block.rows:
         cells = list(row.cells) + [""] * (len(block.header) - len(row.cells))
@@ -97,17 +117,28 @@ def fields_from_table(doc: Doc, block: Block, rank: int, ctx: int = CTX_TABLE) -
                 fact.put("required", False)
         if def_i is not None:
             raw = plain(cells[def_i])
-            if raw and raw.lower() not in ("-", "—", "none", "n/a", "null", "auto", "auto-increment"):
+            if raw and raw.lower() not in (
+                "-",
+                "—",
+                "none",
+                "n/a",
+                "null",
+                "auto",
+                "auto-increment",
+            ):
                 fact.put("default", parse_literal(raw))
         out.append(fact)
     return out
 
 
-_BULLET = re.compile(r"^\s*`?([A-Za-z_][A-Za-z0-9_]*)`?\s*(?::|\s[-–—]\s|(?=\())\s*(.*)$", re.DOTALL)
+_BULLET = re.compile(
+    r"^\s*`?([A-Za-z_][A-Za-z0-9_]*)`?\s*(?::|\s[-–—]\s|(?=\())\s*(.*)$", re.DOTALL
+)
 
 
-def field_from_bullet(doc: Doc, block: Block, rank: int, ctx: int = CTX_RULES,
-                      *, need_ticks: bool = False) -> FieldFact | None:
+def field_from_bullet(
+    doc: Doc, block: Block, rank: int, ctx: int = CTX_RULES, *, need_ticks: bool = False
+) -> FieldFact | None:
     """'`title`: string (required, 1-200 chars)', 'id: integer (primary key) - Task id',
     '`title` (1–200 chars)', '`title`: Required, 1-100 characters'."""
     first = block.text.splitlines()[0] if block.text else ""
@@ -149,9 +180,13 @@ def _unwrap(data: Any) -> dict[str, Any] | None:
             continue
         if not isinstance(data, dict):
             return None
-        wrappers = [k for k, v in data.items() if isinstance(v, (dict, list))
-                    and k.lower() in ("data", "items", "results", "result", "records")
-                    or (isinstance(v, list) and v and isinstance(v[0], dict))]
+        wrappers = [
+            k
+            for k, v in data.items()
+            if isinstance(v, (dict, list))
+            and k.lower() in ("data", "items", "results", "result", "records")
+            or (isinstance(v, list) and v and isinstance(v[0], dict))
+        ]
         if wrappers and len(data) <= 4:
             data = data[wrappers[0]]
             continue
@@ -159,8 +194,9 @@ def _unwrap(data: Any) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def fields_from_json(doc: Doc, text: str, first_line: int, rank: int,
-                     ctx: int = CTX_EXAMPLE) -> list[FieldFact]:
+def fields_from_json(
+    doc: Doc, text: str, first_line: int, rank: int, ctx: int = CTX_EXAMPLE
+) -> list[FieldFact]:
     """A JSON example or pseudo-JSON object; types of example values are inferred (weak)."""
     try:
         data = json.loads(text)
@@ -193,8 +229,9 @@ _STATUS_KEYS = {"status", "message", "success", "code", "detail", "error", "ok"}
 _PSEUDO = re.compile(r"^\s*[\"']?([A-Za-z_]\w*)[\"']?\s*:\s*(.+?)\s*,?\s*$")
 
 
-def fields_from_pseudo_json(doc: Doc, text: str, first_line: int, rank: int,
-                            ctx: int = CTX_EXAMPLE) -> list[FieldFact]:
+def fields_from_pseudo_json(
+    doc: Doc, text: str, first_line: int, rank: int, ctx: int = CTX_EXAMPLE
+) -> list[FieldFact]:
     """Lines like '"title": string (required, 1-200 chars),' or '"tags": string[] (optional)'."""
     lines = text.splitlines()
     if not lines or not lines[0].strip().startswith("{"):
@@ -225,9 +262,12 @@ def fields_from_pseudo_json(doc: Doc, text: str, first_line: int, rank: int,
     return out
 
 
-_DDL_TABLE = re.compile(r"create\s+table\s+(?:if\s+not\s+exists\s+)?[\"`]?(\w+)[\"`]?\s*\(", re.IGNORECASE)
-_DDL_INDEX = re.compile(r"create\s+(unique\s+)?index\s+\w*\s*on\s+[\"`]?(\w+)[\"`]?\s*\(([^)]*)\)",
-                        re.IGNORECASE)
+_DDL_TABLE = re.compile(
+    r"create\s+table\s+(?:if\s+not\s+exists\s+)?[\"`]?(\w+)[\"`]?\s*\(", re.IGNORECASE
+)
+_DDL_INDEX = re.compile(
+    r"create\s+(unique\s+)?index\s+\w*\s*on\s+[\"`]?(\w+)[\"`]?\s*\(([^)]*)\)", re.IGNORECASE
+)
 _DDL_CHECK = re.compile(r"alter\s+table\s+(\w+).*?check\s*\((.*)\)\s*;?\s*$", re.IGNORECASE)
 
 
@@ -240,14 +280,25 @@ def tables_from_sql(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
     while i < len(lines):
         m = _DDL_TABLE.search(lines[i])
         if m:
-            table = tables.setdefault(m.group(1), TableFacts(m.group(1), doc.at(block.line + i),
-                                                             rank))
+            table = tables.setdefault(
+                m.group(1), TableFacts(m.group(1), doc.at(block.line + i), rank)
+            )
             i += 1
             while i < len(lines) and not re.match(r"^\s*\)\s*;?\s*$", lines[i]):
-                col = re.match(r"^\s*[\"`]?([A-Za-z_]\w*)[\"`]?\s+([A-Za-z]+(?:\s*\([^)]*\))?"
-                               r"(?:\[\])?)(.*?),?\s*$", lines[i])
-                if col and col.group(1).upper() not in ("PRIMARY", "FOREIGN", "CONSTRAINT",
-                                                        "UNIQUE", "CHECK", "INDEX", "KEY"):
+                col = re.match(
+                    r"^\s*[\"`]?([A-Za-z_]\w*)[\"`]?\s+([A-Za-z]+(?:\s*\([^)]*\))?"
+                    r"(?:\[\])?)(.*?),?\s*$",
+                    lines[i],
+                )
+                if col and col.group(1).upper() not in (
+                    "PRIMARY",
+                    "FOREIGN",
+                    "CONSTRAINT",
+                    "UNIQUE",
+                    "CHECK",
+                    "INDEX",
+                    "KEY",
+                ):
                     fact = FieldFact(col.group(1), doc.at(block.line + i), rank, CTX_TABLE)
                     _apply(fact, col.group(2), col.group(3))
                     table.fields.append(fact)
@@ -255,24 +306,28 @@ def tables_from_sql(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
             continue
         m = _DDL_INDEX.search(lines[i])
         if m:
-            cols = [c.strip().strip("\"`").split()[0] for c in m.group(3).split(",") if c.strip()]
+            cols = [c.strip().strip('"`').split()[0] for c in m.group(3).split(",") if c.strip()]
             if len(cols) == 1:
-                table = tables.setdefault(m.group(2), TableFacts(m.group(2), doc.at(block.line + i),
-                                                                 rank))
+                table = tables.setdefault(
+                    m.group(2), TableFacts(m.group(2), doc.at(block.line + i), rank)
+                )
                 fact = FieldFact(cols[0], doc.at(block.line + i), rank, CTX_TABLE)
                 fact.put("unique" if m.group(1) else "index", True)
                 table.fields.append(fact)
         m = _DDL_CHECK.search(lines[i])
         if m:
-            table = tables.setdefault(m.group(1), TableFacts(m.group(1), doc.at(block.line + i),
-                                                             rank))
+            table = tables.setdefault(
+                m.group(1), TableFacts(m.group(1), doc.at(block.line + i), rank)
+            )
             check = m.group(2)
             length = re.search(r"length\s*\(\s*(\w+)\s*\)\s*<=\s*(\d+)", check, re.IGNORECASE)
             if length:
                 fact = FieldFact(length.group(1), doc.at(block.line + i), rank, CTX_TABLE)
                 fact.put("max_length", int(length.group(2)))
                 table.fields.append(fact)
-            blank = re.search(r"length\s*\(\s*trim\s*\(\s*(\w+)\s*\)\s*\)\s*>\s*0", check, re.IGNORECASE)
+            blank = re.search(
+                r"length\s*\(\s*trim\s*\(\s*(\w+)\s*\)\s*\)\s*>\s*0", check, re.IGNORECASE
+            )
             if blank:
                 fact = FieldFact(blank.group(1), doc.at(block.line + i), rank, CTX_TABLE)
                 fact.put("not_blank", True)
@@ -330,8 +385,9 @@ def tables_from_code(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
             dm = re.match(r"(.*)", call)
         if dm:
             value = parse_literal(dm.group(1))
-            if value is not None and not (isinstance(value, str) and re.match(r"^[A-Za-z_.]+$",
-                                                                              value)):
+            if value is not None and not (
+                isinstance(value, str) and re.match(r"^[A-Za-z_.]+$", value)
+            ):
                 fact.put("default", value)
         if "default_factory=list" in call:
             fact.put("default", [])
@@ -339,5 +395,12 @@ def tables_from_code(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
     return out
 
 
-__all__ = ["field_from_bullet", "fields_from_json", "fields_from_pseudo_json",
-           "fields_from_table", "is_field_table", "tables_from_code", "tables_from_sql"]
+__all__ = [
+    "field_from_bullet",
+    "fields_from_json",
+    "fields_from_pseudo_json",
+    "fields_from_table",
+    "is_field_table",
+    "tables_from_code",
+    "tables_from_sql",
+]

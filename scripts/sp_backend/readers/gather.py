@@ -46,18 +46,26 @@ class GatherResult:
             "feature": plan.feature,
             "contract": self.sources.rel(self.sources.contract),
             "sources": plan.sources,
-            "endpoints": [{"method": e.method, "path": e.path, "source": e.source}
-                          for e in self.endpoints],
+            "endpoints": [
+                {"method": e.method, "path": e.path, "source": e.source} for e in self.endpoints
+            ],
             "resources": {
-                name: {"path": r.path, "id": r.id, "owner": r.owner,
-                       "endpoints": self.resources.get(name, []),
-                       "fields": {f: s.type for f, s in r.fields.items()}}
-                for name, r in plan.resources.items()},
-            "auth": {"mode": plan.auth.mode, "secret_env": plan.auth.secret_env,
-                     "user_id_claim": plan.auth.user_id_claim,
-                     "user_id_type": plan.auth.user_id_type,
-                     "user_id_in_path": any(r.path_has_user_id
-                                            for r in plan.resources.values())},
+                name: {
+                    "path": r.path,
+                    "id": r.id,
+                    "owner": r.owner,
+                    "endpoints": self.resources.get(name, []),
+                    "fields": {f: s.type for f, s in r.fields.items()},
+                }
+                for name, r in plan.resources.items()
+            },
+            "auth": {
+                "mode": plan.auth.mode,
+                "secret_env": plan.auth.secret_env,
+                "user_id_claim": plan.auth.user_id_claim,
+                "user_id_type": plan.auth.user_id_type,
+                "user_id_in_path": any(r.path_has_user_id for r in plan.resources.values()),
+            },
             "errors": plan.errors.model_dump(),
             "conflicts": [c.model_dump(exclude_none=True) for c in plan.conflicts],
             "unresolved": [u.model_dump(exclude_none=True) for u in plan.unresolved],
@@ -91,14 +99,18 @@ def gather(root: Path, feature: str) -> GatherResult:
         warnings.extend(doc.warnings)
         contract_text = doc.text
         endpoints = find_endpoints(doc, RANK_CONTRACT)
-        skip = {int(e.source.rsplit(":", 1)[1]) for e in endpoints
-                if e.source.rsplit(":", 1)[-1].isdigit()}
+        skip = {
+            int(e.source.rsplit(":", 1)[1])
+            for e in endpoints
+            if e.source.rsplit(":", 1)[-1].isdigit()
+        }
         models += models_from_doc(doc, RANK_CONTRACT, strict=True, skip=skip)
         auth_reader.scan(doc, RANK_CONTRACT, signals)
     if sources.openapi is not None:
         try:
-            eps, oa_models = openapi_endpoints(sources.openapi, sources.rel(sources.openapi),
-                                               RANK_CONTRACT)
+            eps, oa_models = openapi_endpoints(
+                sources.openapi, sources.rel(sources.openapi), RANK_CONTRACT
+            )
         except SpecError as exc:
             if sources.openapi == sources.contract:
                 raise
@@ -108,8 +120,10 @@ def gather(root: Path, feature: str) -> GatherResult:
         models += oa_models
     contract_eps = fold(endpoints)
     if not contract_eps:
-        raise SpecError(f"{contract_rel}: no endpoints found; write them as `## GET /path` "
-                        "headings, `**GET** `/path`` lines or a | Method | Path | table")
+        raise SpecError(
+            f"{contract_rel}: no endpoints found; write them as `## GET /path` "
+            "headings, `**GET** `/path`` lines or a | Method | Path | table"
+        )
     other_eps: list[Endpoint] = []
     for path in sources.other_contracts:
         doc = _load(sources, path, warnings, required=False)
@@ -127,8 +141,11 @@ def gather(root: Path, feature: str) -> GatherResult:
             models += models_from_doc(doc, RANK_SCHEMA)
             dotted += dotted_facts(doc, RANK_SCHEMA)
             auth_reader.scan(doc, RANK_SCHEMA, signals)
-    for path in [*sources.feature_docs, *([sources.architecture] if sources.architecture
-                                          else []), *sources.auth_docs]:
+    for path in [
+        *sources.feature_docs,
+        *([sources.architecture] if sources.architecture else []),
+        *sources.auth_docs,
+    ]:
         doc = _load(sources, path, warnings, required=False)
         if doc is not None:
             if path in sources.feature_docs:
@@ -142,9 +159,18 @@ def gather(root: Path, feature: str) -> GatherResult:
         if ep.method == "POST" and _LOCAL_AUTH.search(ep.path):
             signals.local_endpoints.append(Value("local", ep.source, ep.rank, 0))
     inputs = Inputs(
-        feature=feature, sources=sources.roles(), contract_rel=contract_rel,
-        endpoints=contract_eps, other_endpoints=other_folded, groups=group(contract_eps),
-        models=models, dotted=dotted, prose=prose, signals=signals, contract_text=contract_text)
+        feature=feature,
+        sources=sources.roles(),
+        contract_rel=contract_rel,
+        endpoints=contract_eps,
+        other_endpoints=other_folded,
+        groups=group(contract_eps),
+        models=models,
+        dotted=dotted,
+        prose=prose,
+        signals=signals,
+        contract_text=contract_text,
+    )
     try:
         built = build_plan(inputs)
     except ValueError as exc:

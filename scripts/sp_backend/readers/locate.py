@@ -96,32 +96,50 @@ def locate(root: Path, feature: str) -> Sources:
         contract = openapi[0]
     if contract is None:
         raise SpecError(
-            f"{root}: no API contract for feature {feature!r}; tried: " + ", ".join(tried)
-            + ". Write the contract first (e.g. with /sp.api-designer), then re-run.")
+            f"{root}: no API contract for feature {feature!r}; tried: "
+            + ", ".join(tried)
+            + ". Write the contract first (e.g. with /sp.api-designer), then re-run."
+        )
     sources = Sources(root, feature, contract, tried)
     if openapi and contract != openapi[0]:
         sources.openapi = openapi[0]
     elif contract.suffix.lower() in OPENAPI_SUFFIXES:
         sources.openapi = contract
     if contract.suffix == ".md":
-        sources.other_contracts = [p for p in sorted(contract.parent.glob("*.md"))
-                                   if p != contract and p.is_file()]
-    for cand in (specs / "database" / "schema.md", specs / "schema.md", specs / "data-model.md",
-                 specs / "database" / "data-model.md", specs / "database" / "models.md",
-                 specs / feature / "data-model.md"):
+        sources.other_contracts = [
+            p for p in sorted(contract.parent.glob("*.md")) if p != contract and p.is_file()
+        ]
+    for cand in (
+        specs / "database" / "schema.md",
+        specs / "schema.md",
+        specs / "data-model.md",
+        specs / "database" / "data-model.md",
+        specs / "database" / "models.md",
+        specs / feature / "data-model.md",
+    ):
         if cand.is_file():
             sources.schemas.append(cand)
     if (specs / "database").is_dir():
-        sources.schemas += [p for p in sorted((specs / "database").glob("*.md"))
-                            if p not in sources.schemas]
+        sources.schemas += [
+            p for p in sorted((specs / "database").glob("*.md")) if p not in sources.schemas
+        ]
     arch = specs / "architecture.md"
     sources.architecture = arch if arch.is_file() else None
-    for cand in (specs / "features" / f"{feature}.md", specs / feature / "spec.md",
-                 specs / f"{feature}.md"):
+    for cand in (
+        specs / "features" / f"{feature}.md",
+        specs / feature / "spec.md",
+        specs / f"{feature}.md",
+    ):
         if cand.is_file():
             sources.feature_docs.append(cand)
-    auth_globs = ("features/auth*.md", "features/*better-auth*.md", "features/*jwt*.md",
-                  "api/auth*.md", "auth*.md", "security.md")
+    auth_globs = (
+        "features/auth*.md",
+        "features/*better-auth*.md",
+        "features/*jwt*.md",
+        "api/auth*.md",
+        "auth*.md",
+        "security.md",
+    )
     for pattern in auth_globs:
         for p in sorted(specs.glob(pattern)):
             if p.is_file() and p not in sources.auth_docs and p != contract:

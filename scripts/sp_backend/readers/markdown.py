@@ -102,18 +102,31 @@ def _blocks(tokens: list[Token]) -> list[Block]:
             in_item -= 1
         elif kind == "heading_open":
             inline = tokens[i + 1]
-            blocks.append(Block("heading", _line(tok), inline.content.strip(),
-                                level=int(tok.tag[1:]), end=_end(tok)))
+            blocks.append(
+                Block(
+                    "heading",
+                    _line(tok),
+                    inline.content.strip(),
+                    level=int(tok.tag[1:]),
+                    end=_end(tok),
+                )
+            )
             i += 2
         elif kind == "paragraph_open":
             inline = tokens[i + 1]
             block_kind: BlockKind = "item" if in_item else "paragraph"
-            blocks.append(Block(block_kind, _line(tok), inline.content, level=depth,
-                                end=_end(tok)))
+            blocks.append(Block(block_kind, _line(tok), inline.content, level=depth, end=_end(tok)))
             i += 2
         elif kind in ("fence", "code_block"):
-            blocks.append(Block("fence", _line(tok) + (1 if kind == "fence" else 0), tok.content,
-                                info=(tok.info or "").strip().lower(), end=_end(tok)))
+            blocks.append(
+                Block(
+                    "fence",
+                    _line(tok) + (1 if kind == "fence" else 0),
+                    tok.content,
+                    info=(tok.info or "").strip().lower(),
+                    end=_end(tok),
+                )
+            )
         elif kind == "table_open":
             i, table = _table(tokens, i)
             blocks.append(table)
@@ -146,8 +159,9 @@ def _table(tokens: list[Token], start: int) -> tuple[int, Block]:
                 rows.append(Row(tuple(current), row_line))
         elif tok.type == "table_close":
             opening = tokens[start]
-            return i + 1, Block("table", _line(opening), header=tuple(header), rows=tuple(rows),
-                                end=_end(opening))
+            return i + 1, Block(
+                "table", _line(opening), header=tuple(header), rows=tuple(rows), end=_end(opening)
+            )
         i += 1
     opening = tokens[start]
     return i, Block("table", _line(opening), header=tuple(header), rows=tuple(rows))
@@ -174,13 +188,17 @@ def _table_warnings(doc: Doc) -> list[str]:
             for row in block.rows:
                 raw = lines[row.line - 1] if 0 < row.line <= len(lines) else ""
                 if raw and _cells(raw) != width:
-                    warnings.append(f"{doc.at(row.line)}: malformed table: this row has "
-                                    f"{_cells(raw)} cells, the header has {width}")
+                    warnings.append(
+                        f"{doc.at(row.line)}: malformed table: this row has "
+                        f"{_cells(raw)} cells, the header has {width}"
+                    )
         elif block.kind in ("paragraph", "item"):
             pipe_rows = [ln for ln in block.text.splitlines() if _PIPE_ROW.match(ln)]
             if len(pipe_rows) >= 2:
-                warnings.append(f"{doc.at(block.line)}: malformed table: rows of | cells without "
-                                "a |---| separator line under the header; it was read as text")
+                warnings.append(
+                    f"{doc.at(block.line)}: malformed table: rows of | cells without "
+                    "a |---| separator line under the header; it was read as text"
+                )
     return warnings
 
 
@@ -202,5 +220,13 @@ def sections(doc: Doc) -> list[tuple[Block | None, list[Block]]]:
     return out
 
 
-__all__ = ["Block", "Doc", "Row", "load_markdown", "parse_markdown", "plain", "read_text",
-           "sections"]
+__all__ = [
+    "Block",
+    "Doc",
+    "Row",
+    "load_markdown",
+    "parse_markdown",
+    "plain",
+    "read_text",
+    "sections",
+]

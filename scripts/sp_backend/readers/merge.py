@@ -12,11 +12,27 @@ from sp_backend.plan.model import Conflict
 from sp_backend.readers.facts import FieldFact, Value
 
 # Attributes whose disagreement matters to a reviewer; others (descriptions, examples) do not.
-CONFLICT_KEYS = ("type", "min_length", "max_length", "ge", "le", "values", "default",
-                 "max_items", "item_max_length", "unique")
+CONFLICT_KEYS = (
+    "type",
+    "min_length",
+    "max_length",
+    "ge",
+    "le",
+    "values",
+    "default",
+    "max_items",
+    "item_max_length",
+    "unique",
+)
 
-_COMPATIBLE_TYPES = [{"str", "text"}, {"str", "enum"}, {"text", "enum"}, {"list[str]", "json"},
-                     {"int", "float"}, {"float", "decimal"}]
+_COMPATIBLE_TYPES = [
+    {"str", "text"},
+    {"str", "enum"},
+    {"text", "enum"},
+    {"list[str]", "json"},
+    {"int", "float"},
+    {"float", "decimal"},
+]
 
 
 @dataclass
@@ -35,8 +51,9 @@ def _same(key: str, a: Any, b: Any) -> bool:
     return a == b
 
 
-def decide(what: str, candidates: list[Value], conflicts: list[Conflict],
-           key: str = "") -> Chosen | None:
+def decide(
+    what: str, candidates: list[Value], conflicts: list[Conflict], key: str = ""
+) -> Chosen | None:
     """Pick the best candidate; record a conflict for each explicit, lower-ranked disagreement
     (one per losing source rank, so a repeated statement is reported once)."""
     if not candidates:
@@ -53,14 +70,22 @@ def decide(what: str, candidates: list[Value], conflicts: list[Conflict],
         if mark in reported:
             continue
         reported.add(mark)
-        conflicts.append(Conflict(what=what, winner=best.source, loser=other.source,
-                                  chosen=best.value, overruled=other.value))
+        conflicts.append(
+            Conflict(
+                what=what,
+                winner=best.source,
+                loser=other.source,
+                chosen=best.value,
+                overruled=other.value,
+            )
+        )
     return Chosen(best.value, best.source)
 
 
-def merge_field(name: str, facts: list[FieldFact], conflicts: list[Conflict],
-                prefix: str) -> dict[str, Chosen]:
-    """One field's attributes from every fact about it, conflicts recorded as ``prefix.name.key``."""
+def merge_field(
+    name: str, facts: list[FieldFact], conflicts: list[Conflict], prefix: str
+) -> dict[str, Chosen]:
+    """One field's attributes from every fact about it; conflicts go to ``prefix.name.key``."""
     keys: dict[str, list[Value]] = {}
     for fact in facts:
         for key, value in fact.attrs.items():

@@ -18,8 +18,10 @@ from sp_backend.readers.markdown import Block, Doc, plain, sections
 from sp_backend.readers.types import parse_constraints
 
 _MODEL_WORDS = r"(?:object|model|table|schema|entity|resource|record)s?"
-_IO_SUFFIX = re.compile(r"(Create|Update|Patch|Replace|Out|Response|Read|Public|In|Input|Request|"
-                        r"Base|Detail|Item)$")
+_IO_SUFFIX = re.compile(
+    r"(Create|Update|Patch|Replace|Out|Response|Read|Public|In|Input|Request|"
+    r"Base|Detail|Item)$"
+)
 _INPUT_SUFFIX = ("Create", "Update", "Patch", "Replace", "In", "Input", "Request", "Base")
 
 
@@ -64,22 +66,30 @@ def _looks_like_model_heading(text: str, strict: bool) -> bool:
     if re.search(r"\b(GET|POST|PUT|PATCH|DELETE)\b", t):
         return False
     if not strict:
-        return bool(re.match(r"^(?:(?:table|model|entity)\s*[:\-–]\s*)?`?[A-Za-z_]\w*`?", t, re.IGNORECASE))
-    return bool(re.search(rf"\b{_MODEL_WORDS}\b", t, re.IGNORECASE) or re.fullmatch(
-        r"`?[A-Z][a-z]+(?:[A-Z][a-z]+)*`?", t))
+        return bool(
+            re.match(r"^(?:(?:table|model|entity)\s*[:\-–]\s*)?`?[A-Za-z_]\w*`?", t, re.IGNORECASE)
+        )
+    return bool(
+        re.search(rf"\b{_MODEL_WORDS}\b", t, re.IGNORECASE)
+        or re.fullmatch(r"`?[A-Z][a-z]+(?:[A-Z][a-z]+)*`?", t)
+    )
 
 
-def models_from_doc(doc: Doc, rank: int, *, strict: bool = False,
-                    skip: set[int] | None = None) -> list[TableFacts]:
+def models_from_doc(
+    doc: Doc, rank: int, *, strict: bool = False, skip: set[int] | None = None
+) -> list[TableFacts]:
     """Models under headings. ``strict`` (contracts): only headings that say object/model/...
     or are one CamelCase name, so endpoint parameter tables are not taken for models."""
     out: list[TableFacts] = []
     for heading, blocks in sections(doc):
         for block in blocks:
-            if block.kind == "fence" and re.search(r"create\s+table|alter\s+table|create\s+index",
-                                                   block.text, re.IGNORECASE):
+            if block.kind == "fence" and re.search(
+                r"create\s+table|alter\s+table|create\s+index", block.text, re.IGNORECASE
+            ):
                 out.extend(tables_from_sql(doc, block, rank))
-            elif block.kind == "fence" and re.search(r"^class\s+\w+\s*\(", block.text, re.MULTILINE):
+            elif block.kind == "fence" and re.search(
+                r"^class\s+\w+\s*\(", block.text, re.MULTILINE
+            ):
                 out.extend(tables_from_code(doc, block, rank))
         if heading is None or (skip and heading.line in skip):
             continue

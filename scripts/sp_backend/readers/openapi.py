@@ -16,8 +16,14 @@ from sp_backend.readers.facts import CTX_TABLE, Endpoint, FieldFact, Param, Tabl
 from sp_backend.readers.markdown import read_text
 from sp_backend.readers.models import model_key
 
-_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool",
-          "object": "json", "array": "list[str]"}
+_TYPES = {
+    "string": "str",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "object": "json",
+    "array": "list[str]",
+}
 
 
 def load_openapi(path: Path, rel: str) -> dict[str, Any]:
@@ -26,10 +32,15 @@ def load_openapi(path: Path, rel: str) -> dict[str, Any]:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else (
-            f":{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else "")
-        raise SpecError(f"{rel}{line}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: "
-                        f"{getattr(exc, 'problem', None) or exc}") from None
+        line = (
+            f":{mark.line + 1}"
+            if mark is not None
+            else (f":{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else "")
+        )
+        raise SpecError(
+            f"{rel}{line}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: "
+            f"{getattr(exc, 'problem', None) or exc}"
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("paths", {}), dict):
         raise SpecError(f"{rel}: not an OpenAPI document (expected a mapping with 'paths')")
     return data
@@ -66,9 +77,15 @@ def _field(name: str, schema: Any, required: bool, where: str, rank: int) -> Fie
     if kind:
         fact.put("type", kind)
     fact.put("required", required)
-    for src, dst in (("minLength", "min_length"), ("maxLength", "max_length"),
-                     ("minimum", "ge"), ("maximum", "le"), ("pattern", "pattern"),
-                     ("maxItems", "max_items"), ("default", "default")):
+    for src, dst in (
+        ("minLength", "min_length"),
+        ("maxLength", "max_length"),
+        ("minimum", "ge"),
+        ("maximum", "le"),
+        ("pattern", "pattern"),
+        ("maxItems", "max_items"),
+        ("default", "default"),
+    ):
         if src in schema and isinstance(schema[src], (int, float, str, list, bool)):
             fact.put(dst, schema[src])
     if schema.get("readOnly") is True:
@@ -115,34 +132,56 @@ def openapi_endpoints(path: Path, rel: str, rank: int) -> tuple[list[Endpoint], 
         for method, op in item.items():
             if method.upper() not in METHODS or not isinstance(op, dict):
                 continue
-            ep = Endpoint(method.upper(), cleaned[0], where, rank, rel,
-                          title=str(op.get("summary", "")),
-                          description=str(op.get("description", "")))
-            for code in (op.get("responses") or {}):
+            ep = Endpoint(
+                method.upper(),
+                cleaned[0],
+                where,
+                rank,
+                rel,
+                title=str(op.get("summary", "")),
+                description=str(op.get("description", "")),
+            )
+            for code in op.get("responses") or {}:
                 if str(code).isdigit():
                     ep.statuses[int(code)] = str(code)
             for p in op.get("parameters") or []:
                 p = _resolve(doc, p)
                 if isinstance(p, dict) and "name" in p:
                     schema = _resolve(doc, p.get("schema")) or {}
-                    ep.params.append(Param(
-                        str(p["name"]), str(p.get("in", "query")), where,
-                        str(schema.get("type") or "") or None,
-                        str(schema["default"]) if isinstance(schema, dict) and "default" in schema
-                        else None,
-                        str(p.get("description", "")) + (
-                            f" (max: {schema['maximum']})" if isinstance(schema, dict)
-                            and "maximum" in schema else "")))
-            body = (((op.get("requestBody") or {}).get("content") or {}).get("application/json")
-                    or {}) if isinstance(op.get("requestBody"), dict) else {}
-            for f in _object_fields(doc, body.get("schema") if isinstance(body, dict) else None,
-                                    where, rank):
+                    ep.params.append(
+                        Param(
+                            str(p["name"]),
+                            str(p.get("in", "query")),
+                            where,
+                            str(schema.get("type") or "") or None,
+                            str(schema["default"])
+                            if isinstance(schema, dict) and "default" in schema
+                            else None,
+                            str(p.get("description", ""))
+                            + (
+                                f" (max: {schema['maximum']})"
+                                if isinstance(schema, dict) and "maximum" in schema
+                                else ""
+                            ),
+                        )
+                    )
+            body = (
+                (((op.get("requestBody") or {}).get("content") or {}).get("application/json") or {})
+                if isinstance(op.get("requestBody"), dict)
+                else {}
+            )
+            for f in _object_fields(
+                doc, body.get("schema") if isinstance(body, dict) else None, where, rank
+            ):
                 f.put("in_input", True)
                 ep.body.append(f)
             endpoints.append(ep)
     models: list[TableFacts] = []
-    schemas = ((doc.get("components") or {}).get("schemas") or {}) if isinstance(
-        doc.get("components"), dict) else {}
+    schemas = (
+        ((doc.get("components") or {}).get("schemas") or {})
+        if isinstance(doc.get("components"), dict)
+        else {}
+    )
     for name, schema in schemas.items() if isinstance(schemas, dict) else []:
         fields = _object_fields(doc, schema, f"{rel}:{lines.get(str(name), 1)}", rank)
         if fields:

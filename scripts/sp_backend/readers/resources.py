@@ -10,11 +10,41 @@ from dataclasses import dataclass, field
 from sp_backend.readers.facts import Endpoint
 from sp_backend.readers.models import singular
 
-_AUTH_WORDS = {"auth", "login", "logout", "register", "signup", "signin", "sign-up", "sign-in",
-               "token", "tokens", "refresh", "session", "sessions", "me", "password", "oauth",
-               "jwks", ".well-known"}
-_NON_CRUD = {"chat", "chats", "webhook", "webhooks", "events", "health", "healthz", "metrics",
-             "subscribe", "publish", "cron", "ws", "stream"}
+_AUTH_WORDS = {
+    "auth",
+    "login",
+    "logout",
+    "register",
+    "signup",
+    "signin",
+    "sign-up",
+    "sign-in",
+    "token",
+    "tokens",
+    "refresh",
+    "session",
+    "sessions",
+    "me",
+    "password",
+    "oauth",
+    "jwks",
+    ".well-known",
+}
+_NON_CRUD = {
+    "chat",
+    "chats",
+    "webhook",
+    "webhooks",
+    "events",
+    "health",
+    "healthz",
+    "metrics",
+    "subscribe",
+    "publish",
+    "cron",
+    "ws",
+    "stream",
+}
 COLLECTION_RE = re.compile(r"(/[a-z0-9_-]+|/\{user_id\})+")
 
 
@@ -41,7 +71,7 @@ def split(path: str) -> tuple[str, str | None, list[str]]:
     segments = path.strip("/").split("/") if path != "/" else []
     for i, seg in enumerate(segments):
         if seg.startswith("{") and seg != "{user_id}":
-            return "/" + "/".join(segments[:i]), seg, segments[i + 1:]
+            return "/" + "/".join(segments[:i]), seg, segments[i + 1 :]
     return "/" + "/".join(segments), None, []
 
 
@@ -67,8 +97,10 @@ def unbuildable_reason(g: Group) -> str | None:
     """Why the emitter cannot build this group as a CRUD resource (None when it can)."""
     words = {s.lower() for s in g.collection.split("/") if s}
     if words & _AUTH_WORDS:
-        return ("authentication endpoint: served by the auth provider (Better Auth) or by the "
-                "authentication feature's plan, not by this resource")
+        return (
+            "authentication endpoint: served by the auth provider (Better Auth) or by the "
+            "authentication feature's plan, not by this resource"
+        )
     if words & _NON_CRUD:
         return "not a CRUD resource (chat, events, webhooks...): write this route by hand"
     if not COLLECTION_RE.fullmatch(g.collection):

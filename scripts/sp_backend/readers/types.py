@@ -26,7 +26,9 @@ _TYPE_RES = [(re.compile(rf"^\s*(?:{pat})", re.IGNORECASE), kind) for pat, kind 
 
 DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+UUID_RE = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE
+)
 
 
 def parse_type(word: str) -> str | None:
@@ -109,9 +111,27 @@ def parse_enum_values(text: str) -> list[str] | None:
     return None
 
 
-_NOT_VALUES = {"null", "none", "string", "str", "integer", "int", "number", "boolean", "bool",
-               "text", "uuid", "datetime", "date", "float", "array", "object", "optional",
-               "required", "undefined"}
+_NOT_VALUES = {
+    "null",
+    "none",
+    "string",
+    "str",
+    "integer",
+    "int",
+    "number",
+    "boolean",
+    "bool",
+    "text",
+    "uuid",
+    "datetime",
+    "date",
+    "float",
+    "array",
+    "object",
+    "optional",
+    "required",
+    "undefined",
+}
 
 
 def _distinct(values: list[str]) -> list[str] | None:
@@ -140,8 +160,12 @@ def parse_constraints(text: str) -> dict[str, Any]:
         out["nullable"] = True
     if re.search(r"\bprimary\s*key\b|\bpk\b", low):
         out["primary_key"] = True
-    fk = re.search(r"\b(?:fk|foreign\s*key|references?)\b[^A-Za-z0-9]*(?:to\s+)?([A-Za-z_]\w*)"
-                   r"(?:\.|\s*\()(\w+)", t, re.IGNORECASE)
+    fk = re.search(
+        r"\b(?:fk|foreign\s*key|references?)\b[^A-Za-z0-9]*(?:to\s+)?([A-Za-z_]\w*)"
+        r"(?:\.|\s*\()(\w+)",
+        t,
+        re.IGNORECASE,
+    )
     if fk:
         out["foreign_key"] = f"{fk.group(1)}.{fk.group(2)}"
     elif re.search(r"\bfk\b|\bforeign\s*key\b", low):
@@ -153,23 +177,39 @@ def parse_constraints(text: str) -> dict[str, Any]:
     m = re.search(rf"\b{_NUM}\s*(?:-|–|to|\.\.)\s*{_NUM}\s*{_LEN_UNIT}", low)
     if m:
         out["min_length"], out["max_length"] = _int(m.group(1)), _int(m.group(2))
-    m = re.search(rf"\b(?:max(?:imum)?|up to|at most|<=|≤)\s*(?:length\s*)?(?:of\s*)?[:=]?\s*"
-                  rf"{_NUM}\s*{_LEN_UNIT}?", low)
-    if m and "max_length" not in out and not re.search(
-        rf"(?:max(?:imum)?|up to|at most)\s*{_NUM}\s*(?:items?|tags?|elements?|entries)",
-        low[m.start():]
+    m = re.search(
+        rf"\b(?:max(?:imum)?|up to|at most|<=|≤)\s*(?:length\s*)?(?:of\s*)?[:=]?\s*"
+        rf"{_NUM}\s*{_LEN_UNIT}?",
+        low,
+    )
+    if (
+        m
+        and "max_length" not in out
+        and not re.search(
+            rf"(?:max(?:imum)?|up to|at most)\s*{_NUM}\s*(?:items?|tags?|elements?|entries)",
+            low[m.start() :],
+        )
     ):
         out["max_length"] = _int(m.group(1))
-    m = re.search(rf"\b(?:min(?:imum)?|at least|>=|≥)\s*(?:length\s*)?(?:of\s*)?[:=]?\s*{_NUM}"
-                  rf"\s*{_LEN_UNIT}", low)
+    m = re.search(
+        rf"\b(?:min(?:imum)?|at least|>=|≥)\s*(?:length\s*)?(?:of\s*)?[:=]?\s*{_NUM}"
+        rf"\s*{_LEN_UNIT}",
+        low,
+    )
     if m:
         out["min_length"] = _int(m.group(1))
-    m = re.search(rf"\b(?:max(?:imum)?|up to|at most)\s*{_NUM}\s*(?:items?|tags?|elements?|"
-                  r"entries)", low)
+    m = re.search(
+        rf"\b(?:max(?:imum)?|up to|at most)\s*{_NUM}\s*(?:items?|tags?|elements?|"
+        r"entries)",
+        low,
+    )
     if m:
         out["max_items"] = _int(m.group(1))
-        m2 = re.search(rf"\beach\s*(?:(?:tag|item|element|entry)\s*)?(?:max(?:imum)?|up to|at "
-                       rf"most|<=)?\s*{_NUM}\s*{_LEN_UNIT}", low)
+        m2 = re.search(
+            rf"\beach\s*(?:(?:tag|item|element|entry)\s*)?(?:max(?:imum)?|up to|at "
+            rf"most|<=)?\s*{_NUM}\s*{_LEN_UNIT}",
+            low,
+        )
         if m2:
             out["item_max_length"] = _int(m2.group(1))
     if re.search(r"\bnon[- ]?empty\b|\bnot\s+(?:be\s+)?(?:empty|blank)\b|\bnon[- ]?blank\b", low):
@@ -179,8 +219,11 @@ def parse_constraints(text: str) -> dict[str, Any]:
         out["future"] = True
     if re.search(r"\b(?:in the past|past date|before now)\b", low):
         out["past"] = True
-    m = re.search(r"\b(?:>=|≥|min(?:imum)?\s*(?:value)?\s*[:=]?|at least)\s*(-?\d+(?:\.\d+)?)\b"
-                  rf"(?!\s*{_LEN_UNIT})", low)
+    m = re.search(
+        r"\b(?:>=|≥|min(?:imum)?\s*(?:value)?\s*[:=]?|at least)\s*(-?\d+(?:\.\d+)?)\b"
+        rf"(?!\s*{_LEN_UNIT})",
+        low,
+    )
     if m and "min_length" not in out:
         out["ge"] = float(m.group(1))
     m = re.search(r"\bpattern\s*[:=]?\s*[`\"']?(\^[^`\"'\s]+)", text or "", re.IGNORECASE)
@@ -188,13 +231,26 @@ def parse_constraints(text: str) -> dict[str, Any]:
         out["pattern"] = m.group(1)
     if re.search(r"\bdefault\s*[:=(]?\s*(?:an?\s+)?empty\s+(?:array|list)", low):
         out["default"] = []
-    m = None if "default" in out else re.search(
-        r"\bdefault\s*(?:value)?\s*[:=(]?\s*(\"[^\"]*\"|'[^']*'|`[^`]*`|\[\]|[\w.-]+)", text or "",
-        re.IGNORECASE)
+    m = (
+        None
+        if "default" in out
+        else re.search(
+            r"\bdefault\s*(?:value)?\s*[:=(]?\s*(\"[^\"]*\"|'[^']*'|`[^`]*`|\[\]|[\w.-]+)",
+            text or "",
+            re.IGNORECASE,
+        )
+    )
     if m:
         raw = m.group(1)
-        if raw.lower() not in ("now", "now()", "current_timestamp", "uuid", "gen_random_uuid",
-                               "auto", "none") and not raw.lower().startswith(("now", "current")):
+        if raw.lower() not in (
+            "now",
+            "now()",
+            "current_timestamp",
+            "uuid",
+            "gen_random_uuid",
+            "auto",
+            "none",
+        ) and not raw.lower().startswith(("now", "current")):
             out["default"] = parse_literal(raw)
     if re.search(r"\bone of\b|\benum\b|\|", low) or re.search(r"[\"'].+[\"']\s*,\s*[\"']", t):
         values = parse_enum_values(t)
@@ -203,5 +259,11 @@ def parse_constraints(text: str) -> dict[str, Any]:
     return out
 
 
-__all__ = ["parse_constraints", "parse_enum_values", "parse_literal", "parse_type",
-           "type_length", "type_of_value"]
+__all__ = [
+    "parse_constraints",
+    "parse_enum_values",
+    "parse_literal",
+    "parse_type",
+    "type_length",
+    "type_of_value",
+]

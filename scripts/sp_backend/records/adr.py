@@ -23,8 +23,10 @@ _ADR_PREFIX = re.compile(r"^\s*(adr)?[\s#-]*\d+\s*[:.)\-\u2013\u2014]?\s*", re.I
 def suggestion_line(decision: Decision) -> str:
     """The Spec-Kit Plus wording, one line."""
     what = decision.what.rstrip(". ")
-    return (f"\U0001f4cb Architectural decision detected: {what}. Document reasoning? "
-            f"Run `/sp.adr {decision.slug}`")
+    return (
+        f"\U0001f4cb Architectural decision detected: {what}. Document reasoning? "
+        f"Run `/sp.adr {decision.slug}`"
+    )
 
 
 @dataclass
@@ -51,12 +53,18 @@ def read_adrs(root: Path) -> list[ExistingAdr]:
         if not title:
             heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
             title = heading.group(1) if heading else ""
-        title = _ADR_PREFIX.sub("", title, count=1) if re.match(r"\s*(adr|\d)", title, re.IGNORECASE) \
+        title = (
+            _ADR_PREFIX.sub("", title, count=1)
+            if re.match(r"\s*(adr|\d)", title, re.IGNORECASE)
             else title
+        )
         file_slug = re.sub(r"^\d+-", "", path.stem)
         tokens = frozenset(slugify(f"{title} {file_slug}").split("-")) - {""}
-        adrs.append(ExistingAdr(path, title.strip(), tokens, text.lower(),
-                                frozenset({file_slug, slugify(title)})))
+        adrs.append(
+            ExistingAdr(
+                path, title.strip(), tokens, text.lower(), frozenset({file_slug, slugify(title)})
+            )
+        )
     return adrs
 
 
@@ -101,8 +109,10 @@ def suggest(root: Path, feature: str | None = None) -> Report:
         candidates += notes.decisions
         _sharpen(candidates, notes.serverless, notes.async_db)
     if not report.read:
-        raise PlanError(f"{root / plans_dir(Path('.'))}: no *{PLAN_SUFFIX} plans and no "
-                        f"{ARCHITECTURE}; write a plan first (`sp-backend gather FEATURE`)")
+        raise PlanError(
+            f"{root / plans_dir(Path('.'))}: no *{PLAN_SUFFIX} plans and no "
+            f"{ARCHITECTURE}; write a plan first (`sp-backend gather FEATURE`)"
+        )
     adrs = read_adrs(root)
     for decision in _merge(candidates):
         failures = decision.significance.failures()
@@ -144,8 +154,10 @@ def _sharpen(candidates: list[Decision], serverless: list[str], async_db: list[s
             decision.sources += serverless
         elif decision.slug == "sync-database-access" and async_db:
             decision.sources += async_db
-            decision.what += (f" (the architecture notes mention async database access at "
-                              f"{', '.join(async_db)}: settle it explicitly)")
+            decision.what += (
+                f" (the architecture notes mention async database access at "
+                f"{', '.join(async_db)}: settle it explicitly)"
+            )
 
 
 def _merge(candidates: list[Decision]) -> list[Decision]:

@@ -12,8 +12,9 @@ from sp_backend.records.significance import Decision, Significance
 ARCHITECTURE = Path("specs") / "architecture.md"
 
 # A line that rules something out ("no caching for now", "file uploads: out of scope").
-_NEGATED = re.compile(r"\b(no|not|without|none|n/a|out of scope|future|later|deferred|won't)\b",
-                      re.IGNORECASE)
+_NEGATED = re.compile(
+    r"\b(no|not|without|none|n/a|out of scope|future|later|deferred|won't)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -33,45 +34,93 @@ def _rx(text: str) -> re.Pattern[str]:
 
 
 TOPICS = (
-    Topic("caching-strategy", "Caching strategy",
-          _rx(r"\b(redis|memcached|valkey|cach(e|es|ed|ing))\b"),
-          (("redis", "Redis"), ("memcached", "Memcached"), ("valkey", "Valkey")),
-          "a cache layer",
-          Significance("cached data must be invalidated on every write path from then on",
-                       ("no cache (measure first)", "HTTP caching headers",
-                        "an in-process cache (breaks with several workers)"),
-                       ("read paths", "every write path (invalidation)", "deployment"),),
-          (("cach",), ("redis",))),
-    Topic("background-task-processing", "Background task processing",
-          _rx(r"\b(celery|dramatiq|arq|huey|rq|background (tasks?|jobs?|work(ers?)?|processing)"
-              r"|(task|job|message) queues?|message brokers?|rabbitmq|kafka|scheduled (jobs?|tasks?)"
-              r"|cron)\b"),
-          (("celery", "Celery"), ("dramatiq", "Dramatiq"), (r"\barq\b", "arq"), ("huey", "Huey"),
-           (r"\brq\b", "RQ"), ("rabbitmq", "RabbitMQ"), ("kafka", "Kafka"), ("cron", "cron")),
-          "a background worker",
-          Significance("work leaves the request cycle: retries, idempotency and monitoring "
-                       "become part of every feature that uses it",
-                       ("FastAPI BackgroundTasks in the web process", "a task queue with workers",
-                        "doing the work inline"),
-                       ("request handlers", "a worker deployment", "error handling and retries")),
-          (("background",), ("celery",), ("dramatiq",), ("task", "queue"), ("job", "queue"),
-           ("message", "queue"))),
-    Topic("file-storage", "File storage",
-          _rx(r"\b(s3|object storage|blob storage|file (storage|uploads?)|uploads?|attachments?"
-              r"|cloudinary|minio|gcs|cloud storage)\b"),
-          (("s3", "S3"), ("cloudinary", "Cloudinary"), ("minio", "MinIO"), ("gcs", "GCS"),
-           ("blob", "blob storage")),
-          "object storage",
-          Significance("stored files and their URLs outlive any one server and any one provider "
-                       "contract",
-                       ("database BLOBs", "local disk (breaks with several machines)",
-                        "object storage with signed URLs"),
-                       ("upload endpoints", "deployment and backups", "clients that show files")),
-          (("file", "storage"), ("object", "storage"), ("s3",), ("upload",), ("blob",))),
+    Topic(
+        "caching-strategy",
+        "Caching strategy",
+        _rx(r"\b(redis|memcached|valkey|cach(e|es|ed|ing))\b"),
+        (("redis", "Redis"), ("memcached", "Memcached"), ("valkey", "Valkey")),
+        "a cache layer",
+        Significance(
+            "cached data must be invalidated on every write path from then on",
+            (
+                "no cache (measure first)",
+                "HTTP caching headers",
+                "an in-process cache (breaks with several workers)",
+            ),
+            ("read paths", "every write path (invalidation)", "deployment"),
+        ),
+        (("cach",), ("redis",)),
+    ),
+    Topic(
+        "background-task-processing",
+        "Background task processing",
+        _rx(
+            r"\b(celery|dramatiq|arq|huey|rq|background (tasks?|jobs?|work(ers?)?|processing)"
+            r"|(task|job|message) queues?|message brokers?|rabbitmq|kafka|scheduled (jobs?|tasks?)"
+            r"|cron)\b"
+        ),
+        (
+            ("celery", "Celery"),
+            ("dramatiq", "Dramatiq"),
+            (r"\barq\b", "arq"),
+            ("huey", "Huey"),
+            (r"\brq\b", "RQ"),
+            ("rabbitmq", "RabbitMQ"),
+            ("kafka", "Kafka"),
+            ("cron", "cron"),
+        ),
+        "a background worker",
+        Significance(
+            "work leaves the request cycle: retries, idempotency and monitoring "
+            "become part of every feature that uses it",
+            (
+                "FastAPI BackgroundTasks in the web process",
+                "a task queue with workers",
+                "doing the work inline",
+            ),
+            ("request handlers", "a worker deployment", "error handling and retries"),
+        ),
+        (
+            ("background",),
+            ("celery",),
+            ("dramatiq",),
+            ("task", "queue"),
+            ("job", "queue"),
+            ("message", "queue"),
+        ),
+    ),
+    Topic(
+        "file-storage",
+        "File storage",
+        _rx(
+            r"\b(s3|object storage|blob storage|file (storage|uploads?)|uploads?|attachments?"
+            r"|cloudinary|minio|gcs|cloud storage)\b"
+        ),
+        (
+            ("s3", "S3"),
+            ("cloudinary", "Cloudinary"),
+            ("minio", "MinIO"),
+            ("gcs", "GCS"),
+            ("blob", "blob storage"),
+        ),
+        "object storage",
+        Significance(
+            "stored files and their URLs outlive any one server and any one provider contract",
+            (
+                "database BLOBs",
+                "local disk (breaks with several machines)",
+                "object storage with signed URLs",
+            ),
+            ("upload endpoints", "deployment and backups", "clients that show files"),
+        ),
+        (("file", "storage"), ("object", "storage"), ("s3",), ("upload",), ("blob",)),
+    ),
 )
 
-SERVERLESS = _rx(r"\b(neon|serverless|supabase|cockroach(db)?|yugabyte(db)?|aurora|pgbouncer"
-                 r"|connection pool(ing)?)\b")
+SERVERLESS = _rx(
+    r"\b(neon|serverless|supabase|cockroach(db)?|yugabyte(db)?|aurora|pgbouncer"
+    r"|connection pool(ing)?)\b"
+)
 ASYNC = _rx(r"\b(async(io)?\s+(sqlalchemy|sqlmodel|engine|session|database|db)|asyncpg)\b")
 
 
@@ -113,12 +162,14 @@ def read_notes(root: Path) -> Notes | None:
 
 
 def _decision(topic: Topic, line: str, cite: str) -> Decision:
-    tech = next((name for rx, name in topic.technologies if re.search(rx, line, re.IGNORECASE)),
-                topic.generic)
+    tech = next(
+        (name for rx, name in topic.technologies if re.search(rx, line, re.IGNORECASE)),
+        topic.generic,
+    )
     what = {
         "caching-strategy": f"Cache with {tech}, as the architecture notes plan",
         "background-task-processing": f"Run background work with {tech}, as the architecture "
-                                      "notes plan",
+        "notes plan",
         "file-storage": f"Store files in {tech}, as the architecture notes plan",
     }[topic.slug]
     return Decision(topic.slug, topic.title, what, topic.significance, [cite], topic.keywords)

@@ -18,24 +18,32 @@ def read_emit_json(path: Path, root: Path) -> list[str]:
         text = path.read_text(encoding="utf-8") if str(path) != "-" else _stdin()
         data = json.loads(text)
     except FileNotFoundError:
-        raise InputError(f"--emit-json {path}: no such file; save `sp-backend emit ... --json` "
-                         "output there first") from None
+        raise InputError(
+            f"--emit-json {path}: no such file; save `sp-backend emit ... --json` "
+            "output there first"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"--emit-json {path}: cannot read it: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"--emit-json {path}:{exc.lineno}: not JSON ({exc.msg}); expected the "
-                         "document `sp-backend emit FEATURE --json` prints") from None
+        raise InputError(
+            f"--emit-json {path}:{exc.lineno}: not JSON ({exc.msg}); expected the "
+            "document `sp-backend emit FEATURE --json` prints"
+        ) from None
     return changed_files(data, root, str(path))
 
 
 def changed_files(data: Any, root: Path, source: str = "<emit json>") -> list[str]:
     report = _find_report(data)
     if report is None:
-        raise InputError(f"--emit-json {source}: no file list found; expected a JSON object with "
-                         '"files": [{"path": ..., "action": "created|updated|identical|conflict"}]')
+        raise InputError(
+            f"--emit-json {source}: no file list found; expected a JSON object with "
+            '"files": [{"path": ..., "action": "created|updated|identical|conflict"}]'
+        )
     if report.get("dry_run") is True or (isinstance(data, dict) and data.get("dry_run") is True):
-        raise InputError(f"--emit-json {source}: this is a --dry-run report, nothing was written; "
-                         "run the emitter for real and pass that output")
+        raise InputError(
+            f"--emit-json {source}: this is a --dry-run report, nothing was written; "
+            "run the emitter for real and pass that output"
+        )
     out_dir = report.get("out_dir") or (data.get("out_dir") if isinstance(data, dict) else None)
     paths: list[str] = []
     for entry in _entries(report["files"]):

@@ -19,12 +19,36 @@ from sp_backend.paths import ASSETS
 from sp_backend.records.common import InputError, create_new, slugify
 from sp_backend.records.template import Value, parse_front_matter, render
 
-STAGES = ("constitution", "spec", "plan", "tasks", "red", "green", "refactor", "explainer",
-          "misc", "general")
+STAGES = (
+    "constitution",
+    "spec",
+    "plan",
+    "tasks",
+    "red",
+    "green",
+    "refactor",
+    "explainer",
+    "misc",
+    "general",
+)
 FEATURE_STAGES = ("spec", "plan", "tasks", "red", "green", "refactor", "explainer", "misc")
 DEFAULT_STAGE = "green"
-FRONT_MATTER_KEYS = ("id", "title", "stage", "date", "surface", "model", "feature", "branch",
-                     "user", "command", "labels", "links", "files", "tests")
+FRONT_MATTER_KEYS = (
+    "id",
+    "title",
+    "stage",
+    "date",
+    "surface",
+    "model",
+    "feature",
+    "branch",
+    "user",
+    "command",
+    "labels",
+    "links",
+    "files",
+    "tests",
+)
 BODY_SECTIONS = ("## Prompt", "## Response snapshot", "## Outcome", "## Evaluation notes")
 PROJECT_TEMPLATE = Path(".specify") / "templates" / "phr-template.prompt.md"
 BUNDLED_TEMPLATE = ASSETS / "templates" / "phr-template.prompt.md"
@@ -81,11 +105,15 @@ def prompts_folder(root: Path, stage: str, feature: str | None) -> Path:
     if stage in ("constitution", "general"):
         return base / stage
     if not feature:
-        raise InputError(f"stage {stage!r} files the record under history/prompts/<feature>/: "
-                         "pass --feature NAME (or use --stage general)")
+        raise InputError(
+            f"stage {stage!r} files the record under history/prompts/<feature>/: "
+            "pass --feature NAME (or use --stage general)"
+        )
     if not _FEATURE_NAME.match(feature):
-        raise InputError(f"--feature {feature!r}: expected a folder name like task-crud "
-                         "(letters, digits, '.', '_', '-'; no slashes)")
+        raise InputError(
+            f"--feature {feature!r}: expected a folder name like task-crud "
+            "(letters, digits, '.', '_', '-'; no slashes)"
+        )
     return base / feature
 
 
@@ -114,8 +142,10 @@ def title_slug(title: str) -> str:
     if not slug:
         raise InputError(f"--title {title!r}: needs at least one letter or digit for the file name")
     if len(slug) > MAX_SLUG:
-        raise InputError(f"--title is {len(slug)} characters as a slug; keep it under {MAX_SLUG} "
-                         "(3-7 words is the convention)")
+        raise InputError(
+            f"--title is {len(slug)} characters as a slug; keep it under {MAX_SLUG} "
+            "(3-7 words is the convention)"
+        )
     return slug
 
 
@@ -178,10 +208,19 @@ def problems(text: str, data: PhrInput, record_id: int) -> list[str]:
     issues = [f"front matter key {k!r} missing" for k in FRONT_MATTER_KEYS if k not in meta]
     if found != [k for k in meta if k in FRONT_MATTER_KEYS]:
         issues.append(f"front matter keys out of order (expected {', '.join(FRONT_MATTER_KEYS)})")
-    expected = {"id": record_id, "title": data.title, "stage": data.stage,
-                "files": data.files, "tests": data.tests, "labels": data.labels}
-    issues += [f"front matter {k!r} does not read back as {v!r}" for k, v in expected.items()
-               if k in meta and meta[k] != v]
+    expected = {
+        "id": record_id,
+        "title": data.title,
+        "stage": data.stage,
+        "files": data.files,
+        "tests": data.tests,
+        "labels": data.labels,
+    }
+    issues += [
+        f"front matter {k!r} does not read back as {v!r}"
+        for k, v in expected.items()
+        if k in meta and meta[k] != v
+    ]
     for heading in BODY_SECTIONS:
         if not re.search(rf"^{re.escape(heading)}\b", text, re.MULTILINE):
             issues.append(f"body section {heading!r} missing")
@@ -198,19 +237,26 @@ def render_record(root: Path, data: PhrInput, record_id: int) -> tuple[str, str,
     warnings: list[str] = []
     rendered = render(template, values)
     if origin == "project":
-        issues = ["it has no --- front matter"] if rendered is None else problems(
-            rendered.text, data, record_id)
+        issues = (
+            ["it has no --- front matter"]
+            if rendered is None
+            else problems(rendered.text, data, record_id)
+        )
         if issues:
-            warnings.append(f"{root / PROJECT_TEMPLATE}: cannot make a complete record "
-                            f"({'; '.join(issues)}); used the bundled template instead")
+            warnings.append(
+                f"{root / PROJECT_TEMPLATE}: cannot make a complete record "
+                f"({'; '.join(issues)}); used the bundled template instead"
+            )
             template, origin = BUNDLED_TEMPLATE.read_text(encoding="utf-8"), "bundled"
             rendered = render(template, values)
     if rendered is None or problems(rendered.text, data, record_id):
-        raise WriteError(f"{BUNDLED_TEMPLATE}: the bundled PHR template is damaged; reinstall "
-                         "the skill")
+        raise WriteError(
+            f"{BUNDLED_TEMPLATE}: the bundled PHR template is damaged; reinstall the skill"
+        )
     if rendered.unknown:
-        warnings.append(f"template placeholders with no value, left as null/n/a: "
-                        f"{', '.join(rendered.unknown)}")
+        warnings.append(
+            f"template placeholders with no value, left as null/n/a: {', '.join(rendered.unknown)}"
+        )
     return rendered.text, origin, warnings
 
 
@@ -241,8 +287,9 @@ def write_phr(root: Path, data: PhrInput, dry_run: bool = False) -> PhrResult:
 
 def _git(root: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              timeout=5, check=False)
+        done = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=5, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     out = done.stdout.strip()

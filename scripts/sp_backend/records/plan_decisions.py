@@ -19,8 +19,9 @@ class PlanDoc:
     def __init__(self, path: Path, plan: BackendPlan, display: str) -> None:
         self.path, self.plan, self.display = path, plan, display
         try:
-            self.node: yaml.Node | None = yaml.compose(path.read_text(encoding="utf-8"),
-                                                       Loader=yaml.SafeLoader)
+            self.node: yaml.Node | None = yaml.compose(
+                path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader
+            )
         except (OSError, yaml.YAMLError):
             self.node = None
 
@@ -49,8 +50,11 @@ def plan_decisions(doc: PlanDoc) -> list[Decision]:
     listed = {n: r for n, r in plan.resources.items() if r.operations.list is not None}
     if listed:
         found.append(_pagination(doc, listed))
-        found += [_search(doc, n, r) for n, r in listed.items() if r.operations.list
-                  and r.operations.list.search]
+        found += [
+            _search(doc, n, r)
+            for n, r in listed.items()
+            if r.operations.list and r.operations.list.search
+        ]
     if plan.resources:
         found.append(_primary_keys(doc))
     return found
@@ -60,100 +64,163 @@ def _token_verification(doc: PlanDoc) -> Decision:
     auth = doc.plan.auth
     algs = "/".join(auth.algorithms)
     where = [doc.cite("auth", "mode")]
-    scope = ("every protected endpoint", "the identity provider and frontend",
-             "deployment secrets")
+    scope = ("every protected endpoint", "the identity provider and frontend", "deployment secrets")
     if auth.mode == "shared-secret":
         return Decision(
-            "jwt-shared-secret-verification", "JWT verification with a shared secret",
+            "jwt-shared-secret-verification",
+            "JWT verification with a shared secret",
             f"Verify JWTs issued elsewhere with a shared {algs} secret from {auth.secret_env}",
-            Significance("the issuer and every verifier must share and rotate one secret; "
-                         "changing it logs every user out",
-                         ("JWKS public keys (asymmetric, no shared secret)",
-                          "tokens issued by this backend"), scope),
-            where, AUTH_KEYWORDS)
+            Significance(
+                "the issuer and every verifier must share and rotate one secret; "
+                "changing it logs every user out",
+                (
+                    "JWKS public keys (asymmetric, no shared secret)",
+                    "tokens issued by this backend",
+                ),
+                scope,
+            ),
+            where,
+            AUTH_KEYWORDS,
+        )
     if auth.mode == "jwks":
         return Decision(
-            "jwt-jwks-verification", "JWT verification with JWKS public keys",
+            "jwt-jwks-verification",
+            "JWT verification with JWKS public keys",
             f"Verify {algs} JWTs against public keys fetched from {auth.jwks_url_env} and cached",
-            Significance("ties the backend to the issuer's key endpoint and rotation policy",
-                         ("a shared HS256 secret", "tokens issued by this backend"), scope),
-            where, AUTH_KEYWORDS)
+            Significance(
+                "ties the backend to the issuer's key endpoint and rotation policy",
+                ("a shared HS256 secret", "tokens issued by this backend"),
+                scope,
+            ),
+            where,
+            AUTH_KEYWORDS,
+        )
     return Decision(
-        "local-token-issuance", "Tokens issued by this backend",
+        "local-token-issuance",
+        "Tokens issued by this backend",
         f"Issue {algs} access tokens here (register/login, Argon2 password hashes, "
         f"{auth.token_ttl_minutes} min lifetime)",
-        Significance("the backend owns user credentials and their migration from then on",
-                     (("an external identity provider (Better Auth, OAuth) with shared-secret or "
-                      "JWKS verification"),), (*scope, "the users table")),
-        where, (*AUTH_KEYWORDS, ("password",), ("login",)))
+        Significance(
+            "the backend owns user credentials and their migration from then on",
+            (
+                (
+                    "an external identity provider (Better Auth, OAuth) with shared-secret or "
+                    "JWKS verification"
+                ),
+            ),
+            (*scope, "the users table"),
+        ),
+        where,
+        (*AUTH_KEYWORDS, ("password",), ("login",)),
+    )
 
 
 def _pooling(doc: PlanDoc) -> Decision:
     db = doc.plan.database
     return Decision(
-        "database-connection-pooling", "Database connection pooling",
+        "database-connection-pooling",
+        "Database connection pooling",
         f"Pool connections per worker ({db.pool_size} + {db.max_overflow} overflow) with "
         f"pool_pre_ping and a {db.pool_recycle_seconds} s recycle, so connections a serverless "
         "PostgreSQL dropped are replaced instead of failing requests",
-        Significance("pool size times workers times machines must stay under the database's "
-                     "connection limit as the service scales out",
-                     (("NullPool behind an external pooler (PgBouncer, a provider's pooled "
-                      "endpoint)"), "no pre-ping: the first query on a dropped connection fails"),
-                     ("every request", "deployment sizing", "the database's connection limit")),
-        [doc.cite("database")], (("pool",), ("pgbouncer",), ("serverless", "postgres")),
-        ("pool_pre_ping",))
+        Significance(
+            "pool size times workers times machines must stay under the database's "
+            "connection limit as the service scales out",
+            (
+                ("NullPool behind an external pooler (PgBouncer, a provider's pooled endpoint)"),
+                "no pre-ping: the first query on a dropped connection fails",
+            ),
+            ("every request", "deployment sizing", "the database's connection limit"),
+        ),
+        [doc.cite("database")],
+        (("pool",), ("pgbouncer",), ("serverless", "postgres")),
+        ("pool_pre_ping",),
+    )
 
 
 def _sync_access(doc: PlanDoc) -> Decision:
     return Decision(
-        "sync-database-access", "Sync database access in the threadpool",
+        "sync-database-access",
+        "Sync database access in the threadpool",
         "Use sync route handlers over a sync SQLModel Session, run in FastAPI's threadpool, "
         "not async handlers over an async engine",
-        Significance("every router, service and test is written in one style; switching "
-                     "rewrites all of them",
-                     ("async routes over an async engine (asyncpg or psycopg async)",),
-                     ("every router", "services", "tests", "threadpool and pool sizing")),
+        Significance(
+            "every router, service and test is written in one style; switching "
+            "rewrites all of them",
+            ("async routes over an async engine (asyncpg or psycopg async)",),
+            ("every router", "services", "tests", "threadpool and pool sizing"),
+        ),
         [f"{doc.display} (generated backend: sync routes)"],
-        tuple((mode, what) for mode in ("sync", "async")
-              for what in ("databas", "db", "route", "session", "engine", "access", "handler"))
-        + (("threadpool",), ("blocking", "io")), ("threadpool",))
+        tuple(
+            (mode, what)
+            for mode in ("sync", "async")
+            for what in ("databas", "db", "route", "session", "engine", "access", "handler")
+        )
+        + (("threadpool",), ("blocking", "io")),
+        ("threadpool",),
+    )
 
 
 def _error_envelope(doc: PlanDoc) -> Decision:
     errors = doc.plan.errors
-    shape = ('{"error": {"code", "message", "details"}}' if errors.envelope == "error"
-             else '{"detail": ...}')
+    shape = (
+        '{"error": {"code", "message", "details"}}'
+        if errors.envelope == "error"
+        else '{"detail": ...}'
+    )
     return Decision(
-        "error-response-envelope", "One error envelope for every error",
+        "error-response-envelope",
+        "One error envelope for every error",
         f"Answer every error with one envelope {shape}, validation failures with "
         f"{errors.validation_status}",
-        Significance("every client parses this shape; changing it breaks them all",
-                     ("FastAPI's default {\"detail\": ...}", "RFC 9457 problem+json"),
-                     ("every endpoint", "frontend error handling", "logs and monitoring")),
+        Significance(
+            "every client parses this shape; changing it breaks them all",
+            ('FastAPI\'s default {"detail": ...}', "RFC 9457 problem+json"),
+            ("every endpoint", "frontend error handling", "logs and monitoring"),
+        ),
         [doc.cite("errors")],
-        (("error", "envelope"), ("error", "format"), ("error", "response"), ("error", "handling"),
-         ("problem", "detail")))
+        (
+            ("error", "envelope"),
+            ("error", "format"),
+            ("error", "response"),
+            ("error", "handling"),
+            ("problem", "detail"),
+        ),
+    )
 
 
 def _isolation(doc: PlanDoc, owned: list[Resource]) -> Decision:
     errors, auth = doc.plan.errors, doc.plan.auth
     status = errors.not_owner_status
-    what = (f"Filter every query on user-owned rows by the token's user in SQL and answer "
-            f"{status} for another user's row"
-            + (" so other users' ids are not revealed" if status == 404 else
-               " as the contract says (this reveals that the id exists)"))
+    what = (
+        f"Filter every query on user-owned rows by the token's user in SQL and answer "
+        f"{status} for another user's row"
+        + (
+            " so other users' ids are not revealed"
+            if status == 404
+            else " as the contract says (this reveals that the id exists)"
+        )
+    )
     if any(r.path_has_user_id for r in owned):
         what += f"; a {{user_id}} in the path must match the token ({auth.path_mismatch_status})"
-    alternative = ("403 Forbidden (reveals that the id exists)" if status == 404
-                   else "404 Not Found (hides that the id exists)")
+    alternative = (
+        "403 Forbidden (reveals that the id exists)"
+        if status == 404
+        else "404 Not Found (hides that the id exists)"
+    )
     return Decision(
-        f"user-isolation-{status}", "Per-user data isolation", what,
-        Significance("clients and security reviews rely on the status and on isolation being "
-                     "enforced in one place",
-                     (alternative, "row-level security in PostgreSQL"),
-                     ("every owned resource", "every query", "the API contract")),
+        f"user-isolation-{status}",
+        "Per-user data isolation",
+        what,
+        Significance(
+            "clients and security reviews rely on the status and on isolation being "
+            "enforced in one place",
+            (alternative, "row-level security in PostgreSQL"),
+            ("every owned resource", "every query", "the API contract"),
+        ),
         [doc.cite("errors", "not_owner_status")],
-        (("isolation",), ("ownership",), ("tenan",), ("403",), ("404",), ("owner",)))
+        (("isolation",), ("ownership",), ("tenan",), ("403",), ("404",), ("owner",)),
+    )
 
 
 def _pagination(doc: PlanDoc, listed: dict[str, Resource]) -> Decision:
@@ -168,20 +235,24 @@ def _pagination(doc: PlanDoc, listed: dict[str, Resource]) -> Decision:
             "page": f"page/page_size (default {p.default}, max {p.max}) with a COUNT(*) total",
             "offset": f"limit/offset (default {p.default}, max {p.max}) with a COUNT(*) total",
             "cursor": f"keyset cursors in {op.sort.default} order (default {p.default}, "
-                      f"max {p.max})",
+            f"max {p.max})",
         }[p.style]
     parts = [f"{described[s]} for {', '.join(names)}" for s, names in by_style.items()]
     others = [s for s in ("page", "offset", "cursor") if s not in by_style]
     names = {"page": "page numbers", "offset": "limit/offset", "cursor": "keyset cursors"}
     first = next(iter(listed))
     return Decision(
-        "pagination-strategy", "Pagination strategy",
+        "pagination-strategy",
+        "Pagination strategy",
         "Paginate list endpoints by " + "; ".join(parts),
-        Significance("clients build their paging on these parameters and response fields",
-                     tuple(names[s] for s in others),
-                     ("the API contract", "frontend paging", "database indexes and sort order")),
+        Significance(
+            "clients build their paging on these parameters and response fields",
+            tuple(names[s] for s in others),
+            ("the API contract", "frontend paging", "database indexes and sort order"),
+        ),
         [doc.cite("resources", first, "operations", "list", "pagination")],
-        (("paginat",), ("cursor",), ("keyset",)))
+        (("paginat",), ("cursor",), ("keyset",)),
+    )
 
 
 def _search(doc: PlanDoc, name: str, res: Resource) -> Decision:
@@ -189,10 +260,13 @@ def _search(doc: PlanDoc, name: str, res: Resource) -> Decision:
     fields = ", ".join(op.search) if op else ""
     # Recorded so --explain can show why it is not suggested: one resource, easy to swap later.
     return Decision(
-        f"{name}-search", f"Search on {name}",
+        f"{name}-search",
+        f"Search on {name}",
         f"Search {name} by case-insensitive substring on {fields}",
         Significance("", ("full-text search (PostgreSQL tsvector)",), (f"the {name} list",)),
-        [doc.cite("resources", name, "operations", "list", "search")], (("search",),))
+        [doc.cite("resources", name, "operations", "list", "search")],
+        (("search",),),
+    )
 
 
 def _primary_keys(doc: PlanDoc) -> Decision:
@@ -201,15 +275,20 @@ def _primary_keys(doc: PlanDoc) -> Decision:
         kinds.setdefault(res.id, []).append(name)
     label = {"uuid": "random UUID", "int": "auto-increment integer"}
     what = "Identify rows with " + "; ".join(
-        f"{label[k]} primary keys ({', '.join(v)})" for k, v in kinds.items())
+        f"{label[k]} primary keys ({', '.join(v)})" for k, v in kinds.items()
+    )
     first = next(iter(doc.plan.resources))
     return Decision(
-        "primary-key-strategy", "Primary key strategy", what,
-        Significance("ids appear in URLs, foreign keys and clients' caches; changing the type "
-                     "is a data migration",
-                     tuple(label[k] for k in ("uuid", "int") if k not in kinds) or
-                     ("a mix of id types per resource",),
-                     ("URLs", "foreign keys and migrations", "clients")),
+        "primary-key-strategy",
+        "Primary key strategy",
+        what,
+        Significance(
+            "ids appear in URLs, foreign keys and clients' caches; changing the type "
+            "is a data migration",
+            tuple(label[k] for k in ("uuid", "int") if k not in kinds)
+            or ("a mix of id types per resource",),
+            ("URLs", "foreign keys and migrations", "clients"),
+        ),
         [doc.cite("resources", first, "id")],
-        (("primary", "key"), ("uuid",), ("identifier",), ("id", "strategy")))
-
+        (("primary", "key"), ("uuid",), ("identifier",), ("id", "strategy")),
+    )

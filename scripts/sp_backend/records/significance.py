@@ -30,8 +30,10 @@ class Significance:
         return not self.failures()
 
     def reason(self) -> str:
-        return (f"long-term: {self.long_term}; alternatives: {'; '.join(self.alternatives)}; "
-                f"cross-cutting: {', '.join(self.scope)}")
+        return (
+            f"long-term: {self.long_term}; alternatives: {'; '.join(self.alternatives)}; "
+            f"cross-cutting: {', '.join(self.scope)}"
+        )
 
 
 @dataclass

@@ -40,7 +40,7 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
     match = re.match(r"---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|$)", text, re.DOTALL)
     if match is None:
         return None
-    return match.group(1) or "", text[match.end():]
+    return match.group(1) or "", text[match.end() :]
 
 
 def render(template: str, values: dict[str, Value]) -> Rendered | None:
