@@ -262,6 +262,8 @@ def wrk(
         f"-c{connections}",
         f"-d{max(1, round(seconds))}s",
         "--latency",
+        "--timeout",  # so a slow app (the seed's) shows as slow, not as socket errors
+        "10s",
         "-H",
         f"Authorization: Bearer {auth}",
         "-s",
@@ -317,67 +319,71 @@ def measure_generated(args: argparse.Namespace, workdir: Path, results: dict) ->
             name = "generated" if workers == 1 else f"generated_{workers}w"
             log(f"== {name}")
             ops: dict[str, dict] = {}
+            base = "/api/tasks"
+            lua_env = {"BENCH_IDS": str(id_file), "BENCH_BASE": base}
             with server(page_backend, "app.main:app", env, workers) as port:
                 warm(port, LIST_FIRST, auth)
-                base = "/api/tasks"
-                lua_env = {"BENCH_IDS": str(id_file), "BENCH_BASE": base}
-                plan = [
+                reads = [
                     ("list_first", LIST_FIRST, None),
                     ("list_deep", f"/api/tasks?page={deep_page}&page_size=20", None),
                     ("list_filtered", filtered, None),
-                    ("get", "/api/tasks", "get.lua"),
-                    ("create", "/api/tasks", "create.lua"),
-                    ("patch", "/api/tasks", "patch.lua"),
+                    ("get", base, "get.lua"),
                 ]
-                for op, path, script in plan:
+                for op, path, script in reads:
                     ops[op] = wrk(port, path, auth, args.seconds, args.connections, script, lua_env)
+                    log(f"   {op:17} {ops[op]}")
+            if workers == args.workers[0] and not args.smoke and ANCHORS.exists():
+                # The floor, on the same table in the same state, right after the same reads.
+                results["apps"]["raw_limit"] = {"list_first": raw_limit(url, auth, args)}
+            with server(cursor_backend, "app.main:app", env, workers) as port:
+                cursor = cursor_at(port, 5000, auth)
+                warm(port, f"{base}?limit=20&cursor={cursor}", auth)
+                for op, path in (
+                    ("list_cursor_first", f"{base}?limit=20"),
+                    ("list_cursor_deep", f"{base}?limit=20&cursor={cursor}"),
+                ):
+                    ops[op] = wrk(port, path, auth, args.seconds, args.connections)
+                    log(f"   {op:17} {ops[op]}")
+            with server(page_backend, "app.main:app", env, workers) as port:
+                warm(port, LIST_FIRST, auth)
+                for op, script in (("create", "create.lua"), ("patch", "patch.lua")):
+                    ops[op] = wrk(port, base, auth, args.seconds, args.connections, script, lua_env)
                     log(f"   {op:17} {ops[op]}")
                 doomed = workdir / "doomed.txt"
                 doomed.write_text("\n".join(add_rows_to_delete(url, args.delete_pool)) + "\n")
+                delete_env = {"BENCH_IDS": str(doomed), "BENCH_BASE": base}
                 ops["delete"] = wrk(
-                    port,
-                    "/api/tasks",
-                    auth,
-                    args.seconds,
-                    args.connections,
-                    "delete.lua",
-                    {"BENCH_IDS": str(doomed), "BENCH_BASE": base},
+                    port, base, auth, args.seconds, args.connections, "delete.lua", delete_env
                 )
                 log(f"   {'delete':17} {ops['delete']}")
-            with server(cursor_backend, "app.main:app", env, workers) as port:
-                cursor = cursor_at(port, 5000, auth)
-                warm(port, f"/api/tasks?limit=20&cursor={cursor}", auth)
-                ops["list_cursor_first"] = wrk(
-                    port, "/api/tasks?limit=20", auth, args.seconds, args.connections
-                )
-                ops["list_cursor_deep"] = wrk(
-                    port,
-                    f"/api/tasks?limit=20&cursor={cursor}",
-                    auth,
-                    args.seconds,
-                    args.connections,
-                )
-                log(f"   list_cursor_first {ops['list_cursor_first']}")
-                log(f"   list_cursor_deep  {ops['list_cursor_deep']}")
+            restore(url)
             results["apps"][name] = ops
-        if not args.smoke and ANCHORS.exists():
-            log("== raw_limit (on the generated schema)")
-            raw_env = {
-                **os.environ,
-                "PG_DSN": url,
-                "SECRET_KEY": SECRET,
-                "BENCH_TABLE": "tasks",
-                "BENCH_OWNER": "user_id",
-                "BENCH_ORDER": "created_at DESC, id DESC",
-                "BENCH_COLS": "id, user_id, title, description, priority, completed, "
-                "due_date, tags, created_at, updated_at",
-            }
-            with server(ANCHORS / "raw_limit", "app:app", raw_env) as port:
-                warm(port, LIST_FIRST, auth)
-                results["apps"]["raw_limit"] = {
-                    "list_first": wrk(port, LIST_FIRST, auth, args.seconds, args.connections)
-                }
-                log(f"   list_first        {results['apps']['raw_limit']['list_first']}")
+
+
+def raw_limit(url: str, auth: str, args: argparse.Namespace) -> dict[str, float]:
+    log("== raw_limit (on the generated schema)")
+    raw_env = {
+        **os.environ,
+        "PG_DSN": url,
+        "SECRET_KEY": SECRET,
+        "BENCH_TABLE": "tasks",
+        "BENCH_OWNER": "user_id",
+        "BENCH_ORDER": "created_at DESC, id DESC",
+        "BENCH_COLS": "id, user_id, title, description, priority, completed, "
+        "due_date, tags, created_at, updated_at",
+    }
+    with server(ANCHORS / "raw_limit", "app:app", raw_env) as port:
+        warm(port, LIST_FIRST, auth)
+        measured = wrk(port, LIST_FIRST, auth, args.seconds, args.connections)
+    log(f"   list_first        {measured}")
+    return measured
+
+
+def restore(url: str) -> None:
+    """Undo the write phase (rows and bloat) so the next configuration reads the same table."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DELETE FROM tasks WHERE title LIKE 'bench %' OR title LIKE 'doomed %'")
+        conn.execute("VACUUM ANALYZE tasks")
 
 
 def measure_anchors(args: argparse.Namespace, results: dict) -> None:
