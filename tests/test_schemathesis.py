@@ -1,16 +1,23 @@
 """Schemathesis against every generated example: each backend is migrated, served with uvicorn
-on SQLite, authenticated with a development token and fuzzed with a fixed seed, at least 100
-examples per operation, all checks (stateful where the OpenAPI links operations).
+on SQLite, authenticated (a development token; a registered account where the API issues its
+own tokens; tokens signed by a local key server in JWKS mode) and fuzzed with a fixed seed, at
+least 100 examples per operation, all checks (stateful where the OpenAPI links operations).
 
 Zero failures allowed. The case counts are printed (`pytest -s` shows them)."""
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import re
 import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
+import jwt
 import pytest
 from live_backend import BIN, backend_env, devtoken, migrate, run_in, serve
 
@@ -21,23 +28,32 @@ pytest.importorskip("schemathesis")
 from sp_backend.emit.fields import _valid_values
 from sp_backend.plan.load import load_plan
 
-PLANS = {
-    "task-crud": EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml",
-    "habits": EXAMPLES / "shared-secret-path" / "specs" / "backend" / "habits.plan.yaml",
-    **{p.name.removesuffix(".plan.yaml"): p for p in sorted(PLAN_FIXTURES.glob("*.plan.yaml"))},
+TASK_CRUD = EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml"
+LOCAL = EXAMPLES / "local-auth" / "specs" / "backend"
+# Each example: its plans, emitted in this order into one backend (the last names the run).
+PLANS: dict[str, list[Path]] = {
+    "task-crud": [TASK_CRUD],
+    "habits": [EXAMPLES / "shared-secret-path" / "specs" / "backend" / "habits.plan.yaml"],
+    "local-auth": [LOCAL / "authentication.plan.yaml", LOCAL / "notes.plan.yaml"],
+    "jwks": [EXAMPLES / "jwks" / "specs" / "backend" / "projects.plan.yaml"],
+    "task-crud-auth": [
+        TASK_CRUD,
+        EXAMPLES / "task-crud-auth" / "specs" / "backend" / "authentication.plan.yaml",
+    ],
+    **{p.name.removesuffix(".plan.yaml"): [p] for p in sorted(PLAN_FIXTURES.glob("*.plan.yaml"))},
 }
 EXAMPLES_PER_OPERATION = 100
 SEED = 20261126
 HOOKS = Path(__file__).resolve().parent / "schemathesis_hooks.py"
 
 
-def _unstated_rules(plan_file: Path) -> dict[str, object]:
-    """The rules JSON Schema cannot state (see schemathesis_hooks.py), read from the plan."""
-    plan = load_plan(plan_file)
+def _unstated_rules(plan_files: list[Path]) -> dict[str, object]:
+    """The rules JSON Schema cannot state (see schemathesis_hooks.py), read from the plans."""
     clock: dict[str, str] = {}
     decimals: dict[str, dict[str, object]] = {}
     cursors: list[str] = []
-    for name, resource in plan.resources.items():
+    resources = [item for f in plan_files for item in load_plan(f).resources.items()]
+    for name, resource in resources:
         for field, spec in resource.fields.items():
             for rule in spec.input_rules:
                 if rule in ("future", "past"):
@@ -54,28 +70,104 @@ def _unstated_rules(plan_file: Path) -> dict[str, object]:
     return {"clock": clock, "decimals": decimals, "cursor_params": cursors}
 
 
-def _user_id(plan_file: Path) -> str:
-    kind = load_plan(plan_file).auth.user_id_type
+def _user_id(plan_files: list[Path]) -> str:
+    kind = load_plan(plan_files[-1]).auth.user_id_type
     return {"int": "4242", "uuid": "3f0c6b1e-8a4d-4c57-9a6e-1d2b3c4d5e6f"}.get(kind, "fuzz-user-1")
+
+
+def _post_json(url: str, body: dict[str, str], token: str = "") -> dict:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body else None
+    request = urllib.request.Request(url, data=data, headers=headers)
+    with urllib.request.urlopen(request, timeout=20) as response:
+        return json.loads(response.read())
+
+
+def _sign_up(auth_url: str) -> tuple[str, str]:
+    """Register and log in through the API; return the token and the account's id."""
+    account = {"email": "fuzzer@example.com", "password": "fuzz-Password-123"}
+    _post_json(f"{auth_url}/register", account)
+    token = _post_json(f"{auth_url}/login", account)["access_token"]
+    me = urllib.request.Request(f"{auth_url}/me", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(me, timeout=20) as response:
+        return token, str(json.loads(response.read())["id"])
+
+
+class KeyServer:
+    """A JSON Web Key Set for one fresh ES256 key on 127.0.0.1, and tokens signed with it."""
+
+    def __enter__(self) -> KeyServer:
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from jwt.algorithms import ECAlgorithm
+
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        public = json.loads(ECAlgorithm.to_jwk(self.key.public_key()))
+        body = json.dumps({"keys": [{**public, "kid": "fuzz-key", "alg": "ES256"}]}).encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/jwks.json"
+        return self
+
+    def token(self, auth: object, user_id: str) -> str:
+        now = int(time.time())
+        claims = {auth.user_id_claim: user_id, "iat": now, "exp": now + 3600}
+        if auth.issuer:
+            claims["iss"] = auth.issuer
+        if auth.audience:
+            claims["aud"] = auth.audience
+        return jwt.encode(claims, self.key, algorithm="ES256", headers={"kid": "fuzz-key"})
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
 
 
 @pytest.mark.parametrize("feature", list(PLANS))
 def test_schemathesis_finds_nothing(feature: str, tmp_path: Path) -> None:
-    plan_file = PLANS[feature]
-    root = make_project(tmp_path, plan_file)
-    emitted = sp_backend("emit", feature, "--root", str(root))
-    assert emitted.returncode == 0, emitted.stderr
+    with contextlib.ExitStack() as stack:
+        _run_schemathesis(feature, tmp_path, stack)
+
+
+def _run_schemathesis(feature: str, tmp_path: Path, stack: contextlib.ExitStack) -> None:
+    plan_files = PLANS[feature]
+    root = make_project(tmp_path, *plan_files)
+    for plan_file in plan_files:
+        emitted = sp_backend("emit", load_plan(plan_file).feature, "--root", str(root))
+        assert emitted.returncode == 0, emitted.stderr
     backend = root / "backend"
     env = backend_env(f"sqlite:///{tmp_path}/fuzz.db")
     migrate(backend, env)
-    user_id = _user_id(plan_file)
-    token = devtoken(backend, env, user_id)
+    auths = [p.auth for p in map(load_plan, plan_files)]
+    local = next((a for a in auths if a.mode == "local"), None)
+    jwks = next((a for a in auths if a.mode == "jwks"), None)
+    user_id = _user_id(plan_files)
+    keys = None
+    if jwks:  # tokens from a provider: serve its keys here and sign as it would
+        keys = stack.enter_context(KeyServer())
+        env[jwks.jwks_url_env] = keys.url
+        token = keys.token(jwks, user_id)
+    else:
+        token = "" if local else devtoken(backend, env, user_id)
     with serve(backend, env, tmp_path / "server.log") as server:
+        if local:  # a real account, so /me and every owned route see an existing user
+            token, user_id = _sign_up(server.url + local.routes_prefix)
         run_env = {
             **env,
             "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
             "PYTHONPATH": str(HOOKS.parent),
-            "SPB_FUZZ_RULES": json.dumps(_unstated_rules(plan_file)),
+            "SPB_FUZZ_RULES": json.dumps(_unstated_rules(plan_files)),
         }
         # A {user_id} in the path must be the token's: pin it, or every call is a 403.
         config = tmp_path / "schemathesis.toml"

@@ -120,7 +120,12 @@ class FieldView:
             "future": f"{prefix}in_future",
             "past": f"{prefix}in_past",
         }
-        return [names[rule] for rule in self.spec.input_rules]
+        # not_blank is a pattern unless the field has a pattern of its own (see NOT_BLANK).
+        return [
+            names[rule]
+            for rule in self.spec.input_rules
+            if rule != "not_blank" or self.spec.pattern
+        ]
 
 
 def build_field(resource: str, name: str, spec: FieldSpec, where: str, *, owned: bool) -> FieldView:
@@ -207,6 +212,18 @@ def wrap_call(prefix: str, args: list[Any], indent: int = 4, width: int = 100) -
     return Call(prefix, args).render(indent, width)
 
 
+# Spelled out rather than \S: JSON Schema (ECMA), Python and Rust regexes disagree on which
+# Unicode characters \s covers, and the OpenAPI must say exactly what the server enforces.
+NOT_BLANK = r"[^ \t\n\r\f\v]"
+
+
+def regex_literal(pattern: str) -> str:
+    """A raw string when the pattern allows one (as people write regexes), else escaped."""
+    if '"' not in pattern and not pattern.endswith("\\") and "\n" not in pattern:
+        return f'r"{pattern}"'
+    return _py_literal(pattern)
+
+
 def _validation_kwargs(spec: FieldSpec) -> list[str]:
     """pydantic Field(...) constraints; the table model gets none (SQLModel skips them)."""
     kw: list[str] = []
@@ -217,7 +234,10 @@ def _validation_kwargs(spec: FieldSpec) -> list[str]:
                 value = int(value)
             kw.append(f"{key}={_py_literal(value)}")
     if spec.pattern:
-        kw.append(f"pattern={_py_literal(spec.pattern)}")
+        kw.append(f"pattern={regex_literal(spec.pattern)}")
+    elif "not_blank" in spec.input_rules:
+        # "Not blank" as a pattern (at least one non-space), so the OpenAPI states it too.
+        kw.append(f"pattern={regex_literal(NOT_BLANK)}")
     if spec.max_items is not None:
         kw.append(f"max_length={spec.max_items}")
     if spec.max_digits is not None:
