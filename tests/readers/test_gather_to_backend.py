@@ -70,3 +70,12 @@ def test_gathered_backend_passes_on_postgres(
     result = run_generated_tests(_backend(backends, case), postgres_database)
     print(f"{case} on PostgreSQL: {result.stdout.strip().splitlines()[-1]}")
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_check_finds_the_gathered_backend_true_to_its_contract(
+    backends: dict[str, Path], case: str
+) -> None:
+    backend = _backend(backends, case)
+    result = sp_backend("check", CASES[case][1], "--root", str(backend.parent))
+    assert result.returncode == 0, result.stdout + result.stderr

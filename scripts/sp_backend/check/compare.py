@@ -43,13 +43,25 @@ def _near(promise: Promise, served: dict[str, tuple[str, str, dict[str, Any]]]) 
     return None
 
 
-def compare(promises: list[Promise], doc: dict[str, Any], report: CheckReport) -> None:
+def compare(
+    promises: list[Promise],
+    doc: dict[str, Any],
+    report: CheckReport,
+    left_out: dict[str, str] | None = None,
+) -> None:
+    """left_out: contract lines ({file:line: why}) the plan's unresolved list says were not
+    generated on purpose; their absence is a note, not a mismatch."""
     served = app_operations(doc)
     seen: set[str] = set()
     for promise in promises:
         report.checked += 1
         label = f"{promise.method} {promise.path}"
         found = served.get(promise.key)
+        if found is None and promise.source in (left_out or {}):
+            report.notes.append(
+                f"{label}: not generated, as the plan says: {left_out[promise.source]}"
+            )
+            continue
         if found is None:
             near = _near(promise, served)
             hint = f"; the app serves {promise.method} {near} (path renamed?)" if near else ""

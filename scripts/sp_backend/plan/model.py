@@ -455,6 +455,11 @@ class Resource(_Strict):
         return self
 
 
+# The resolution of an unresolved entry whose endpoint the backend does not serve on purpose
+# (`sp-backend check` reports such an endpoint as a note, not a mismatch).
+LEFT_OUT = "left out of the generated backend"
+
+
 class Unresolved(_Strict):
     what: str
     source: str | None = None

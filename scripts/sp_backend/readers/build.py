@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from sp_backend.plan.model import (
     FIELD_TYPES,
+    LEFT_OUT,
     RESERVED_FIELD_NAMES,
     Action,
     AuthConfig,
@@ -114,7 +115,7 @@ def build_plan(inp: Inputs) -> Built:
                 notes.add(
                     f"{ep.method} {ep.path} is not planned: {reason}",
                     ep.source,
-                    "left out of the generated backend",
+                    LEFT_OUT,
                 )
             continue
         resource = _resource(g, inp, notes, owner_types)
@@ -457,7 +458,7 @@ def _operations(g: Group, fields: dict[str, FieldSpec], inp: Inputs, notes: _Not
         notes.add(
             f"{ep.method} {ep.path} is not planned: nested path",
             ep.source,
-            "left out of the generated backend",
+            LEFT_OUT,
         )
     return Operations(**ops)
 
@@ -471,7 +472,7 @@ def _action(
         notes.add(
             f"{ep.method} {ep.path}: no boolean field for this action",
             ep.source,
-            "left out of the generated backend",
+            LEFT_OUT,
         )
         return None
     toggle = bool(re.search(r"toggl", ep.text, re.IGNORECASE))
