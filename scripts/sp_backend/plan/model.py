@@ -8,26 +8,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 PLAN_VERSION = 1
 
-FIELD_TYPES = (
-    "str",
-    "text",
-    "int",
-    "float",
-    "decimal",
-    "bool",
-    "date",
-    "datetime",
-    "uuid",
-    "enum",
-    "list[str]",
-    "json",
-)
 FieldType = Literal[
     "str",
     "text",
@@ -42,6 +28,7 @@ FieldType = Literal[
     "list[str]",
     "json",
 ]
+FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 # Rules that apply to request bodies only: a stored row must stay readable when they stop holding.
 InputRule = Literal["future", "past", "not_blank"]
 AuthMode = Literal["shared-secret", "local", "jwks"]
