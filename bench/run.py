@@ -336,6 +336,15 @@ def measure_generated(args: argparse.Namespace, workdir: Path, results: dict) ->
             if workers == args.workers[0] and not args.smoke and ANCHORS.exists():
                 # The floor, on the same table in the same state, right after the same reads.
                 results["apps"]["raw_limit"] = {"list_first": raw_limit(url, auth, args)}
+                # The sync/async choice, measured: the same backend with reads on the engine
+                # (sync SQLAlchemy in the threadpool) instead of the asyncpg reader.
+                log("== generated_engine_reads (DB_ASYNC_READS=false)")
+                engine_env = {**env, "DB_ASYNC_READS": "false"}
+                with server(page_backend, "app.main:app", engine_env, workers) as port:
+                    warm(port, LIST_FIRST, auth)
+                    measured = wrk(port, LIST_FIRST, auth, args.seconds, args.connections)
+                log(f"   list_first        {measured}")
+                results["apps"]["generated_engine_reads"] = {"list_first": measured}
             with server(cursor_backend, "app.main:app", env, workers) as port:
                 cursor = cursor_at(port, deep, auth)
                 warm(port, f"{base}?limit=20&cursor={cursor}", auth)

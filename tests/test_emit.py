@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -94,13 +95,27 @@ def test_none_of_the_seed_defects_is_present(generated: dict[str, Path], feature
         text = path.read_text()
         for pattern, what in FORBIDDEN.items():
             assert not re.search(pattern, text, re.MULTILINE), f"{path}: {what}"
-    routers = "".join(p.read_text() for p in (generated[feature] / "app" / "routers").glob("*.py"))
-    assert "async def" not in routers, "sync Session work must not run inside async def"
+    for path in (generated[feature] / "app" / "routers").glob("*.py"):
+        for function in _async_functions(path):
+            types = [ast.unparse(a.annotation) for a in function.args.args if a.annotation]
+            blocking = [a for a in types if a == "SessionDep" or a.endswith("ServiceDep")]
+            assert not blocking, f"{path}: async {function.name} takes sync Session work"
+    for path in (generated[feature] / "app" / "services").glob("*.py"):
+        for function in _async_functions(path):
+            # Building a service is fine; calling the Session would block the event loop.
+            assert not re.search(r"session\.\w+\(", ast.unparse(function)), (
+                f"{path}: async {function.name} uses a sync Session"
+            )
     services = "".join(
         p.read_text() for p in (generated[feature] / "app" / "services").glob("*.py")
     )
     if "def list_page" in services:
         assert "func.count()" in services and ".order_by(" in services
+
+
+def _async_functions(path: Path) -> list[ast.AsyncFunctionDef]:
+    tree = ast.parse(path.read_text())
+    return [node for node in ast.walk(tree) if isinstance(node, ast.AsyncFunctionDef)]
 
 
 def test_response_schemas_carry_no_input_rules(generated: dict[str, Path]) -> None:
@@ -112,7 +127,11 @@ def test_response_schemas_carry_no_input_rules(generated: dict[str, Path]) -> No
 
 def test_owner_filter_lives_in_one_place(generated: dict[str, Path]) -> None:
     service = (generated["task-crud"] / "app" / "services" / "task_service.py").read_text()
-    assert service.count("Task.user_id == self.owner_id") == 1
+    # One filter expression; its value is a required bound parameter, given only the caller's id.
+    assert service.count("Task.user_id ==") == 1
+    assert service.count('Task.user_id == bindparam("owner")') == 1
+    owner_values = re.findall(r'"owner": ([\w.]+)', service)
+    assert owner_values and set(owner_values) == {"self.owner_id"}
     router = (generated["task-crud"] / "app" / "routers" / "tasks.py").read_text()
     assert "session" not in router and "user_id" not in router
 

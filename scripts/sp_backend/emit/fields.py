@@ -197,15 +197,18 @@ def _flat(arg: Any) -> str:
     return arg.flat() if isinstance(arg, Call) else str(arg)
 
 
-def signature(name: str, params: list[str], returns: str, width: int = 100) -> str:
-    """A def line as ruff format lays it out."""
-    one_line = f"def {name}({', '.join(params)}) -> {returns}:"
+def signature(
+    name: str, params: list[str], returns: str, width: int = 100, *, asynchronous: bool = False
+) -> str:
+    """A def (or async def) line as ruff format lays it out."""
+    keyword = "async def" if asynchronous else "def"
+    one_line = f"{keyword} {name}({', '.join(params)}) -> {returns}:"
     if len(one_line) <= width:
         return one_line
     joined = ", ".join(params)
     if 4 + len(joined) <= width:
-        return f"def {name}(\n    {joined}\n) -> {returns}:"
-    return f"def {name}(\n" + "".join(f"    {p},\n" for p in params) + f") -> {returns}:"
+        return f"{keyword} {name}(\n    {joined}\n) -> {returns}:"
+    return f"{keyword} {name}(\n" + "".join(f"    {p},\n" for p in params) + f") -> {returns}:"
 
 
 def wrap_call(prefix: str, args: list[Any], indent: int = 4, width: int = 100) -> str:
