@@ -131,7 +131,10 @@ def seed_generated(backend: Path, url: str, rows: int, env: dict[str, str]) -> d
                    FROM generate_series(1, %s) AS i""",
                 (user, rows),
             )
-        conn.execute("ANALYZE tasks")
+        # Every configuration reads the same settled table: statistics and visibility map
+        # current (index-only counts), nothing left for autovacuum or a checkpoint to do.
+        conn.execute("VACUUM ANALYZE tasks")
+        conn.execute("CHECKPOINT")
         for user in USERS:
             found = conn.execute(
                 "SELECT id FROM tasks WHERE user_id = %s ORDER BY random() LIMIT 2000", (user,)
@@ -394,6 +397,7 @@ def restore(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DELETE FROM tasks WHERE title LIKE 'bench %' OR title LIKE 'doomed %'")
         conn.execute("VACUUM ANALYZE tasks")
+        conn.execute("CHECKPOINT")
 
 
 def measure_anchors(args: argparse.Namespace, results: dict) -> None:
@@ -407,6 +411,9 @@ def measure_anchors(args: argparse.Namespace, results: dict) -> None:
         }
         seeded = run([PY, "seed_data.py", str(args.rows)], cwd=ANCHORS / "seed_baseline", env=env)
         seed_token = seeded.stdout.split()[0]
+        with psycopg.connect(url, autocommit=True) as conn:  # settled, as for the generated one
+            conn.execute("VACUUM ANALYZE")
+            conn.execute("CHECKPOINT")
         for app in ("seed_baseline", "handwritten", "fastapi_async_core", "fastapi_asyncpg"):
             log(f"== {app}")
             with server(ANCHORS / app, "app:app", env) as port:
