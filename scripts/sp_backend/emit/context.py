@@ -45,6 +45,33 @@ class SortView:
 
 
 @dataclass
+class ChoiceView:
+    """A list query parameter whose words select values of a field (see ChoiceFilter)."""
+
+    param: str
+    field: FieldView
+    values: dict[str, Any]
+    default: str | None
+
+    @property
+    def constant(self) -> str:
+        return f"{self.param.upper()}_CHOICES"
+
+    @property
+    def words(self) -> list[str]:
+        return list(self.values)
+
+    @property
+    def value_type(self) -> str:
+        return "bool | None" if self.field.type == "bool" else "str | None"
+
+    @property
+    def selected_values(self) -> list[Any]:
+        """The field values the words select, each once."""
+        return list(dict.fromkeys(v for v in self.values.values() if v is not None))
+
+
+@dataclass
 class ResourceView:
     name: str
     plan: Resource
@@ -131,6 +158,14 @@ class ResourceView:
     def filters(self) -> list[FieldView]:
         wanted = self.list_op.filters if self.list_op else []
         return [f for f in self.fields if f.name in wanted]
+
+    @property
+    def choices(self) -> list[ChoiceView]:
+        wanted = self.list_op.choices if self.list_op else {}
+        return [
+            ChoiceView(param, self.field_map[c.field], dict(c.values), c.default)
+            for param, c in wanted.items()
+        ]
 
     @property
     def search_fields(self) -> list[str]:

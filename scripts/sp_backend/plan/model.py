@@ -6,6 +6,7 @@ decision generation needs is explicit here, so a person can review and edit it a
 
 from __future__ import annotations
 
+import keyword
 import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
@@ -327,9 +328,39 @@ class SortSpec(_Strict):
     )
 
 
+ChoiceValue = bool | str | None
+
+
+class ChoiceFilter(_Strict):
+    """A query parameter whose words stand for values of a bool or enum field, e.g.
+    status=all|pending|completed over `completed` (pending: false, completed: true)."""
+
+    field: str
+    values: dict[str, ChoiceValue] = Field(
+        ..., description="Each accepted word and the field value it selects; null: no filter."
+    )
+    default: str | None = Field(None, description="The word assumed when the parameter is absent.")
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ChoiceFilter:
+        if len(self.values) < 2:
+            raise ValueError("a choice filter needs at least two values")
+        for word in self.values:
+            if not re.fullmatch(r"[A-Za-z0-9][\w-]{0,40}", word):
+                raise ValueError(f"choice {word!r}: letters, digits, '_' or '-' only")
+        if self.default is not None and self.default not in self.values:
+            raise ValueError(f"default {self.default!r} is not one of {list(self.values)}")
+        return self
+
+
 class ListOperation(_Strict):
     pagination: Pagination = Field(default_factory=Pagination)
     filters: list[str] = Field(default_factory=list, description="Fields filterable by equality.")
+    choices: dict[str, ChoiceFilter] = Field(
+        default_factory=dict,
+        description="Query parameters whose words select values of a field (status=pending).",
+    )
     search: list[str] = Field(default_factory=list, description="Text fields searched by q.")
     search_param: str = "search"
     sort: SortSpec = Field(default_factory=SortSpec)
@@ -432,6 +463,29 @@ class Resource(_Strict):
                 )
             if ops.list.pagination.style == "cursor" and sort.order_param:
                 raise ValueError("cursor pagination sorts by its default order; drop order_param")
+            taken = {"page", "page_size", "limit", "offset", "cursor", ops.list.search_param}
+            taken |= {sort.param, sort.order_param} | set(self.fields)
+            for param, choice in ops.list.choices.items():
+                where = f"list choice {param!r}"
+                if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", param) or keyword.iskeyword(param):
+                    raise ValueError(f"{where}: the name must be a lower-case identifier")
+                if param in taken:
+                    raise ValueError(f"{where}: the name is taken by a field or list parameter")
+                field = self.fields.get(choice.field)
+                if field is None or field.type not in ("bool", "enum"):
+                    raise ValueError(f"{where}: {choice.field!r} is not a bool or enum field")
+                for word, value in choice.values.items():
+                    ok = value is None or (
+                        isinstance(value, bool)
+                        if field.type == "bool"
+                        else isinstance(value, str) and value in (field.values or [])
+                    )
+                    if not ok:
+                        allowed = "true, false" if field.type == "bool" else field.values
+                        raise ValueError(
+                            f"{where}: {word!r} selects {value!r}; expected null or one of "
+                            f"{allowed}"
+                        )
         for name, action in ops.actions.items():
             field = self.fields.get(action.field)
             if field is None:

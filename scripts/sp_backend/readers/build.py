@@ -17,6 +17,7 @@ from sp_backend.plan.model import (
     Action,
     AuthConfig,
     BackendPlan,
+    ChoiceFilter,
     Conflict,
     ErrorConventions,
     FieldSpec,
@@ -542,6 +543,7 @@ def _list(
     if pagination.get("default", 20) > pagination.get("max", 100):
         pagination["max"] = pagination["default"]
     filters: list[str] = []
+    choices: dict[str, ChoiceFilter] = {}
     search: list[str] = []
     search_param = "search"
     sort: dict[str, Any] = {}
@@ -565,6 +567,15 @@ def _list(
                 sort["_asc"] = True
         elif p.name in fields and fields[p.name].type not in ("json", "list[str]", "text"):
             filters.append(p.name)
+        elif (choice := _choice(p, fields)) is not None:
+            choices[p.name] = choice
+            words = ", ".join(f"{w} → {_shown(v)}" for w, v in choice.values.items())
+            notes.add(
+                f"GET {ep.path}: query parameter {p.name!r} is not a field of {g.name}; its "
+                f"values read as choices of {choice.field!r}",
+                p.source,
+                f"planned as a choice filter ({words}); check the mapping",
+            )
         else:
             notes.add(
                 f"GET {ep.path}: query parameter {p.name!r} is not a field of {g.name}",
@@ -590,11 +601,81 @@ def _list(
     return ListOperation(
         pagination=Pagination(**pagination),
         filters=filters,
+        choices=choices,
         search=search,
         search_param=search_param,
         sort=sort_spec,
         source=ep.source,
     )
+
+
+# A choice that means "do not filter".
+_EVERYTHING = {"all", "any", "both", "everything"}
+
+
+def _choice(p: Param, fields: dict[str, FieldSpec]) -> ChoiceFilter | None:
+    """A query parameter that is not a field but whose listed words select a field's values:
+    `status=all|pending|completed` over a bool `completed` (the word naming the field is true,
+    the one other word false, `all` no filter), or words that are values of an enum field."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", p.name):
+        return None
+    words = _choice_words(p.description)
+    if not words:
+        return None
+    wanted = [w for w in words if w.lower() not in _EVERYTHING]
+    everything = [w for w in words if w.lower() in _EVERYTHING]
+    if not wanted or len(everything) > 1:
+        return None
+    default = _choice_default(p, words) or (everything[0] if everything else None)
+    for name, spec in fields.items():
+        if spec.type == "bool":
+            named = [w for w in wanted if _same_word(w, name)]
+            if len(named) == 1 and len(wanted) == 2:
+                other = next(w for w in wanted if w not in named)
+                values: dict[str, bool | str | None] = {named[0]: True, other: False}
+                break
+        elif spec.type == "enum" and len(wanted) >= 2 and set(wanted) <= set(spec.values or []):
+            values = {w: w for w in wanted}
+            break
+    else:
+        return None
+    values = {**({everything[0]: None} if everything else {}), **values}
+    try:
+        return ChoiceFilter(field=name, values=values, default=default, source=p.source)
+    except ValidationError:
+        return None
+
+
+def _choice_words(description: str) -> list[str] | None:
+    quoted = re.findall(r"[\"'`]([A-Za-z][\w-]{0,40})[\"'`]", description)
+    if len(set(quoted)) >= 2:
+        return list(dict.fromkeys(quoted))
+    return parse_enum_values(description) or parse_enum_values(description.split(":", 1)[-1])
+
+
+def _choice_default(p: Param, words: list[str]) -> str | None:
+    text = p.description
+    candidates = [p.default or ""]
+    # '"all" (default)' before 'default: "all"', so '(default), "open"' does not read as open.
+    candidates += re.findall(r"[\"'`]?([\w-]+)[\"'`]?\s*\(default\)", text, re.IGNORECASE)
+    candidates += re.findall(r"default(?:s to|\s*[:=])\s*[\"'`]?([\w-]+)", text, re.IGNORECASE)
+    for candidate in candidates:
+        if candidate.strip("\"'` ") in words:
+            return candidate.strip("\"'` ")
+    return None
+
+
+def _same_word(word: str, field: str) -> bool:
+    """'completed' names `completed`/`is_completed`; 'complete' and 'done' forms too."""
+    a = word.lower().replace("-", "_")
+    b = field.lower().removeprefix("is_").removeprefix("has_")
+    return a == b or b in (a + "d", a + "ed") or a in (b + "d", b + "ed")
+
+
+def _shown(value: bool | str | None) -> str:
+    if value is None:
+        return "no filter"
+    return str(value).lower() if isinstance(value, bool) else value
 
 
 def _sort(p: Param, fields: dict[str, FieldSpec], notes: _Notes, g: Group) -> dict[str, Any]:
