@@ -131,10 +131,7 @@ def seed_generated(backend: Path, url: str, rows: int, env: dict[str, str]) -> d
                    FROM generate_series(1, %s) AS i""",
                 (user, rows),
             )
-        # Every configuration reads the same settled table: statistics and visibility map
-        # current (index-only counts), nothing left for autovacuum or a checkpoint to do.
-        conn.execute("VACUUM ANALYZE tasks")
-        conn.execute("CHECKPOINT")
+        settle(conn, "tasks")
         for user in USERS:
             found = conn.execute(
                 "SELECT id FROM tasks WHERE user_id = %s ORDER BY random() LIMIT 2000", (user,)
@@ -396,8 +393,14 @@ def restore(url: str) -> None:
     """Undo the write phase (rows and bloat) so the next configuration reads the same table."""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DELETE FROM tasks WHERE title LIKE 'bench %' OR title LIKE 'doomed %'")
-        conn.execute("VACUUM ANALYZE tasks")
-        conn.execute("CHECKPOINT")
+        settle(conn, "tasks")
+
+
+def settle(conn: psycopg.Connection, table: str | None = None) -> None:
+    """Every configuration reads a settled table: statistics and visibility map current
+    (index-only counts), nothing left for autovacuum or a checkpoint to do meanwhile."""
+    conn.execute(f"VACUUM ANALYZE {table}" if table else "VACUUM ANALYZE")
+    conn.execute("CHECKPOINT")
 
 
 def measure_anchors(args: argparse.Namespace, results: dict) -> None:
@@ -411,9 +414,8 @@ def measure_anchors(args: argparse.Namespace, results: dict) -> None:
         }
         seeded = run([PY, "seed_data.py", str(args.rows)], cwd=ANCHORS / "seed_baseline", env=env)
         seed_token = seeded.stdout.split()[0]
-        with psycopg.connect(url, autocommit=True) as conn:  # settled, as for the generated one
-            conn.execute("VACUUM ANALYZE")
-            conn.execute("CHECKPOINT")
+        with psycopg.connect(url, autocommit=True) as conn:
+            settle(conn)  # as for the generated backend
         for app in ("seed_baseline", "handwritten", "fastapi_async_core", "fastapi_asyncpg"):
             log(f"== {app}")
             with server(ANCHORS / app, "app:app", env) as port:
