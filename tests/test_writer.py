@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,67 @@ def test_unreadable_manifest_is_a_named_error(tmp_path: Path) -> None:
     (tmp_path / ".m.json").write_text("{not json")
     with pytest.raises(WriteError, match=r"\.m\.json: the generator's manifest is unreadable"):
         _write(tmp_path, {"a.py": "x\n"})
+
+
+def test_created_once_files_are_written_when_absent_and_then_never_touched(
+    tmp_path: Path,
+) -> None:
+    once = {"ext.py"}
+    first = _write(tmp_path, {"gen.py": "v1\n", "ext.py": "starter\n"}, create_once=once)
+    assert _actions(first) == {"gen.py": "created", "ext.py": "created"}
+    assert (tmp_path / "ext.py").read_text() == "starter\n"
+
+    (tmp_path / "ext.py").write_text("my routes\n")
+    # A new starter text, an edit, and --force: the user's file stays, with no conflict.
+    for force in (False, True):
+        report = _write(
+            tmp_path, {"gen.py": "v2\n", "ext.py": "new starter\n"}, create_once=once, force=force
+        )
+        assert _actions(report)["ext.py"] == "kept"
+        assert not report.conflicts
+        assert (tmp_path / "ext.py").read_text() == "my routes\n"
+    assert not (tmp_path / "ext.py.new").exists()
+    assert (tmp_path / "gen.py").read_text() == "v2\n"
+
+    manifest = json.loads((tmp_path / ".m.json").read_text())
+    assert manifest["user_files"] == ["ext.py"]
+    assert "ext.py" not in manifest["files"]
+
+    # Deleted by hand: created again (the generated code imports it).
+    (tmp_path / "ext.py").unlink()
+    again = _write(tmp_path, {"gen.py": "v2\n", "ext.py": "new starter\n"}, create_once=once)
+    assert _actions(again) == {"gen.py": "identical", "ext.py": "created"}
+    assert (tmp_path / "ext.py").read_text() == "new starter\n"
+
+
+def test_a_generated_file_that_becomes_created_once_is_never_updated_again(
+    tmp_path: Path,
+) -> None:
+    _write(tmp_path, {"ext.py": "v1\n"})
+    report = _write(tmp_path, {"ext.py": "v2\n"}, create_once={"ext.py"})
+    assert _actions(report) == {"ext.py": "kept"}
+    assert (tmp_path / "ext.py").read_text() == "v1\n"
+    assert json.loads((tmp_path / ".m.json").read_text())["files"] == {}
+
+
+def test_dry_run_reports_created_once_files_without_writing(tmp_path: Path) -> None:
+    report = _write(tmp_path, {"ext.py": "x\n"}, create_once={"ext.py"}, dry_run=True)
+    assert _actions(report) == {"ext.py": "created"}
+    assert not (tmp_path / "ext.py").exists()
+
+
+@pytest.mark.parametrize(("umask", "expected"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_files_get_the_mode_the_umask_gives(tmp_path: Path, umask: int, expected: int) -> None:
+    old = os.umask(umask)
+    try:
+        _write(tmp_path, {"new.py": "v1\n", "pkg/changed.py": "v1\n"})
+        _write(
+            tmp_path,
+            {"new.py": "v1\n", "pkg/changed.py": "v2\n", "ext.py": "x\n"},
+            create_once={"ext.py"},
+        )
+    finally:
+        os.umask(old)
+    for name in ("new.py", "pkg/changed.py", "ext.py", ".m.json"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == expected, name
+    assert os.umask(old) == old  # the writer put the umask back as it found it

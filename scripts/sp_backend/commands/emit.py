@@ -15,6 +15,7 @@ STYLE = {
     "identical": "dim",
     "conflict": "bold red",
     "forced": "yellow",
+    "kept": "dim",
 }
 
 
@@ -26,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "specs/backend/FEATURE.plan.yaml (and every other plan in the project, for the files "
         "that list all features). Re-running is safe: identical files are left alone, files "
         "the generator wrote and nobody changed are updated, hand-edited files are never "
-        "overwritten without --force (the new version is written beside them as NAME.new).",
+        "overwritten without --force (the new version is written beside them as NAME.new); "
+        "the extension modules for your own code are created once and always kept.",
     )
     parser.add_argument("feature", help="feature name, e.g. task-crud")
     parser.add_argument("--root", type=Path, default=Path("."), help="project root (default: .)")

@@ -2,8 +2,12 @@
 
 A manifest (paths and content hashes of what the generator wrote last time) tells a file the
 generator wrote and nobody touched (safe to update) from one a person edited (a conflict: the new
-version goes beside it as ``<name>.new``). All files are staged first and swapped in together; if
-anything fails, the swapped files are restored, and the manifest is written last.
+version goes beside it as ``<name>.new``). Files created once (the extension modules where people
+put their own code) are written only when absent and are the user's from then on: never updated,
+never a conflict, not even with ``force``; the manifest lists them apart, as user-owned. All
+files are staged first and swapped in together; if anything fails, the swapped files are
+restored, and the manifest is written last. Files get the mode the user's umask gives
+(0644 under umask 022), as any other tool's output would.
 """
 
 from __future__ import annotations
@@ -12,13 +16,16 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from sp_backend.errors import WriteError
 
-Action = Literal["created", "updated", "identical", "conflict", "forced"]
+# "kept": a created-once file that exists, left as it is whatever it holds.
+Action = Literal["created", "updated", "identical", "conflict", "forced", "kept"]
+ACTIONS: tuple[Action, ...] = ("created", "updated", "identical", "conflict", "forced", "kept")
 MANIFEST_VERSION = 1
 
 
@@ -54,10 +61,7 @@ class WriteReport:
                 {"path": f.path, "action": f.action, **({"beside": f.beside} if f.beside else {})}
                 for f in self.files
             ],
-            "summary": {
-                a: len(self.paths(a))
-                for a in ("created", "updated", "identical", "conflict", "forced")
-            },
+            "summary": {a: len(self.paths(a)) for a in ACTIONS},
         }
 
 
@@ -66,6 +70,8 @@ class Manifest:
     path: Path
     files: dict[str, str] = field(default_factory=dict)
     state: dict[str, object] = field(default_factory=dict)
+    # Created once and owned by the user since: no hash, since any content is theirs.
+    user_files: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -74,7 +80,8 @@ class Manifest:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             files = {str(k): str(v) for k, v in data["files"].items()}
-            return cls(path, files, dict(data.get("state", {})))
+            user_files = {str(name) for name in data.get("user_files", [])}
+            return cls(path, files, dict(data.get("state", {})), user_files)
         except (OSError, ValueError, KeyError, AttributeError, TypeError) as exc:
             raise WriteError(
                 f"{path}: the generator's manifest is unreadable ({exc}); "
@@ -85,19 +92,34 @@ class Manifest:
         data = {
             "version": MANIFEST_VERSION,
             "files": dict(sorted(self.files.items())),
+            "user_files": sorted(self.user_files),
             "state": self.state,
         }
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
 
 def plan_writes(
-    out_dir: Path, files: dict[str, str], manifest: Manifest, *, force: bool
+    out_dir: Path,
+    files: dict[str, str],
+    manifest: Manifest,
+    *,
+    force: bool,
+    create_once: Collection[str] = (),
 ) -> tuple[list[FileResult], dict[Path, str]]:
     """Decide each file's fate without touching disk; return results and the writes to make."""
     results: list[FileResult] = []
     writes: dict[Path, str] = {}
     for rel, content in sorted(files.items()):
         target = out_dir / rel
+        if rel in create_once:
+            manifest.user_files.add(rel)
+            manifest.files.pop(rel, None)
+            if target.exists():
+                results.append(FileResult(rel, "kept"))
+            else:
+                results.append(FileResult(rel, "created"))
+                writes[target] = content
+            continue
         new_hash = digest(content)
         if not target.exists():
             results.append(FileResult(rel, "created"))
@@ -133,17 +155,21 @@ def write_files(
     force: bool = False,
     dry_run: bool = False,
     state: dict[str, object] | None = None,
+    create_once: Collection[str] = (),
 ) -> WriteReport:
-    """Write ``files`` (relative path -> text) under ``out_dir`` with the rules above."""
+    """Write ``files`` (relative path -> text) under ``out_dir`` with the rules above;
+    the paths in ``create_once`` are written only if they do not exist yet."""
     manifest = Manifest.load(manifest_path)
-    results, writes = plan_writes(out_dir, files, manifest, force=force)
+    results, writes = plan_writes(out_dir, files, manifest, force=force, create_once=create_once)
     report = WriteReport(out_dir, dry_run, results)
     if dry_run:
         return report
     if state is not None:
         manifest.state = state
-    if writes or not manifest_path.exists() or state is not None:
-        writes[manifest_path] = manifest.render()  # dict order: the manifest goes last
+    rendered = manifest.render()
+    unchanged = manifest_path.exists() and manifest_path.read_text(encoding="utf-8") == rendered
+    if writes or state is not None or not unchanged:
+        writes[manifest_path] = rendered  # dict order: the manifest goes last
     commit_atomically(writes)
     return report
 
@@ -152,6 +178,7 @@ def commit_atomically(writes: dict[Path, str]) -> None:
     """Stage every file as a temp beside its target, then swap all in; undo on failure."""
     staged: list[tuple[Path, Path]] = []
     swapped: list[tuple[Path, Path | None]] = []
+    mode = 0o666 & ~current_umask()
     try:
         for target, content in writes.items():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -164,6 +191,7 @@ def commit_atomically(writes: dict[Path, str]) -> None:
                 raise
             with handle:
                 handle.write(content)
+            os.chmod(tmp, mode)  # mkstemp makes files only their owner can read (0600)
         for tmp, target in staged:
             backup = None
             if target.exists():
@@ -191,3 +219,10 @@ def commit_atomically(writes: dict[Path, str]) -> None:
     for _, backup in swapped:
         if backup is not None:
             backup.unlink(missing_ok=True)
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
