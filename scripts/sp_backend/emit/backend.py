@@ -101,5 +101,6 @@ def emit(
         force=force,
         dry_run=dry_run,
         state={**state, "features": order},
+        create_once=files.create_once,
     )
     return EmitResult(feature, report, order)

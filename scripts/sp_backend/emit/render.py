@@ -7,6 +7,9 @@ Path placeholders pick what a template is rendered for:
 Templates without a placeholder are project-wide and derived from every plan (main.py, ...).
 Files under tests/ are rendered only with --with-tests. A template that renders to nothing
 (e.g. the login router when auth is not local) produces no file.
+
+A template named NAME.once.j2 is a starter for the user's own code (app/extensions/...): its file
+is created once, when absent, and never regenerated (the writer's `create_once`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,16 @@ from sp_backend.emit.fields import (
 )
 from sp_backend.emit.imports import prune_imports
 from sp_backend.paths import BACKEND_TEMPLATES
+
+CREATE_ONCE = ".once"
+
+
+class RenderedFiles(dict[str, str]):
+    """Relative path -> content, and which of those paths are created once (the user's)."""
+
+    def __init__(self, files: dict[str, str], create_once: set[str]) -> None:
+        super().__init__(files)
+        self.create_once = frozenset(create_once)
 
 
 def environment(templates: Path = BACKEND_TEMPLATES) -> Environment:
@@ -61,27 +74,35 @@ def render_backend(
     migration: dict[str, Any],
     with_tests: bool,
     templates: Path = BACKEND_TEMPLATES,
-) -> dict[str, str]:
-    """Return {relative path: content} for the feature being emitted plus project-wide files."""
+) -> RenderedFiles:
+    """The files for the feature being emitted plus project-wide files."""
     env = environment(templates)
     files: dict[str, str] = {}
+    create_once: set[str] = set()
     for name in template_names(templates):
         target = name.removesuffix(".j2")
+        once = target.endswith(CREATE_ONCE)
+        target = target.removesuffix(CREATE_ONCE)
         if target.startswith("tests/") and not with_tests:
             continue
         template = env.get_template(name)
+        rendered: dict[str, str] = {}
         if "__resource__" in target or "__collection__" in target:
             for r in view.current:
                 path = target.replace("__resource__", r.module).replace(
                     "__collection__", r.collection
                 )
-                files[path] = _finish(path, template.render(p=view, r=r))
+                rendered[path] = _finish(path, template.render(p=view, r=r))
         elif "__feature__" in target:
             path = target.replace("__feature__", migration["file_stem"])
-            files[path] = _finish(path, template.render(p=view, m=migration))
+            rendered[path] = _finish(path, template.render(p=view, m=migration))
         else:
-            files[target] = _finish(target, template.render(p=view))
-    return {path: text for path, text in files.items() if text}
+            rendered[target] = _finish(target, template.render(p=view))
+        files.update(rendered)
+        if once:
+            create_once.update(rendered)
+    files = {path: text for path, text in files.items() if text}
+    return RenderedFiles(files, create_once & set(files))
 
 
 def _finish(path: str, text: str) -> str:
