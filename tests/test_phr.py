@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -51,6 +52,13 @@ def read_record(path: Path) -> tuple[dict, str]:
     return yaml.safe_load(parts[0]), parts[1]
 
 
+def id_text(path: Path) -> str:
+    """The `id:` value as written (YAML 1.1 would read `0041` as octal 33)."""
+    match = re.search(r"^id: (.*)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+    assert match, path
+    return match.group(1)
+
+
 def sections(body: str) -> dict[str, str]:
     """Body text under each '## ' heading."""
     found = re.split(r"^## (.+)$", body, flags=re.MULTILINE)
@@ -81,19 +89,20 @@ def test_record_reads_back_to_the_letter(tmp_path: Path, capsys: pytest.CaptureF
     assert out.strip() == str(path)
     meta, body = read_record(path)
     assert list(meta) == list(phr.FRONT_MATTER_KEYS)
-    assert meta["id"] == 1
+    assert id_text(path) == "0001"
     assert meta["title"] == "Emit task-crud backend"
     assert meta["stage"] == "green"
     assert str(meta["date"]) == "2026-11-26"
     assert (meta["surface"], meta["model"], meta["feature"]) == ("agent", "claude", "task-crud")
     assert (meta["branch"], meta["user"]) == ("main", "dev")
-    assert meta["command"] == "/sp.backend-engineer"
+    # the prompt's first line, arguments and all
+    assert meta["command"] == "/sp.backend-engineer task-crud --with-tests"
     assert meta["labels"] == ["backend", "fastapi", "sqlmodel"]
     assert meta["links"] == {"spec": None, "ticket": None, "adr": None, "pr": None}
     assert meta["files"] == ["backend/app/main.py", "backend/app/models/task.py"]
     assert meta["tests"] == ["backend/tests: 48 passed, 1 skipped"]
     parts = sections(body)
-    assert list(parts) == ["Prompt", "Response snapshot", "Outcome", "Evaluation notes"]
+    assert list(parts) == ["Prompt", "Response snapshot", "Outcome", "Evaluation notes (flywheel)"]
     assert parts["Prompt"] == PROMPT  # verbatim, placeholders inside it untouched
     assert parts["Response snapshot"] == "Generated 22 files; tests green"
     outcome = parts["Outcome"]
@@ -195,7 +204,7 @@ def test_odd_folders_next_id_never_collides(tmp_path: Path, capsys: pytest.Captu
     assert Path(out.strip()).name == "0041-next-one.green.prompt.md"
     for name in names:
         assert (folder / name).read_text(encoding="utf-8") == "foreign\n"
-    assert read_record(Path(out.strip()))[0]["id"] == 41
+    assert id_text(Path(out.strip())) == "0041"
 
 
 def test_a_taken_name_is_never_overwritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -341,7 +350,7 @@ def test_project_template_is_used_and_unknown_placeholders_filled(
     meta = parse_front_matter(text)
     assert meta is not None
     assert meta["labels"] == ["api", "auth"]
-    assert meta["files"] == [] and meta["tests"] == []  # empty lists, not null
+    assert meta["files"] == ["none"] and meta["tests"] == ["none"]  # as /sp.phr fills them
     assert meta["feature"] == "none"
     assert meta["reviewer"] is None
     assert "- Our project's own line: n/a" in text
@@ -549,3 +558,182 @@ def test_every_emit_run_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str
     )
     assert code == 0
     assert json.loads(out)["files"] == ["backend/app/main.py", "backend/app/models/task.py"]
+
+
+# --- Against Spec-Kit Plus's own create-phr.sh and template (fixtures derived from them) ---
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "phr"
+CASES = yaml.safe_load((FIXTURES / "create_phr_cases.yaml").read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_folder_choice_matches_create_phr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, case
+):
+    monkeypatch.delenv("SPECIFY_FEATURE", raising=False)
+    if case.get("env"):
+        monkeypatch.setenv("SPECIFY_FEATURE", case["env"])
+    for folder in case["specs"] or []:
+        (tmp_path / "specs" / folder).mkdir(parents=True)
+    extra = ["--feature", case["feature"]] if case.get("feature") else []
+    code = main(
+        [
+            "phr",
+            "--root",
+            str(tmp_path),
+            "--branch",
+            case["branch"],
+            "--user",
+            "dev",
+            "--title",
+            "A record",
+            "--prompt",
+            "p",
+            "--json",
+            *extra,
+        ]
+    )
+    out, err = capsys.readouterr()
+    ours, real = case["ours"], case["real"]
+    if ours.get("error"):
+        assert code == 2 and "--feature" in err
+        assert not (tmp_path / "history").exists()
+        return
+    assert code == 0, err
+    doc = json.loads(out)
+    assert Path(doc["path"]).parent == tmp_path / "history/prompts" / ours["folder"]
+    assert doc["feature"] == ours["folder"]
+    if "folder" in real:
+        assert ours["folder"] == real["folder"]  # the fixture itself: same folder where real works
+    assert bool(doc["warnings"]) == ours["warns"], doc["warnings"]
+    if ours["warns"]:
+        assert real.get("refuses")
+        assert "create-phr.sh" in err and "refuse" in err
+
+
+def test_record_matches_the_spec_kit_plus_fixture(tmp_path: Path, capsys, monkeypatch):
+    """Same inputs, same bytes as the real template filled by /sp.phr's rules."""
+    monkeypatch.delenv("SPECIFY_FEATURE", raising=False)
+    (tmp_path / "specs/001-task-crud").mkdir(parents=True)
+    (tmp_path / "specs/001-task-crud/spec.md").write_text("# Task CRUD\n", encoding="utf-8")
+    (tmp_path / "specs/api").mkdir()
+    (tmp_path / "specs/api/task-crud-endpoints.md").write_text("# API\n", encoding="utf-8")
+    earlier = tmp_path / "history/prompts/001-task-crud/0001-specify-task-crud.spec.prompt.md"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text("---\nid: 0001\n---\n", encoding="utf-8")
+    code, out, err = write(
+        tmp_path,
+        "--branch",  # later than write()'s --branch main, so this one counts
+        "001-task-crud",
+        "--title",
+        "Implement task-crud backend",
+        "--feature",
+        "task-crud",
+        "--model",
+        "claude-test",
+        "--labels",
+        "backend,fastapi",
+        "--files",
+        "specs/backend/task-crud.plan.yaml,backend/app/main.py",
+        "--tests",
+        "backend 80 passed in 3.10s",
+        "--impact",
+        "task CRUD served from backend/",
+        "--response",
+        "Generated the task-crud backend; tests green.",
+        "--prompt",
+        "/sp.backend-engineer task-crud --with-tests",
+        capsys=capsys,
+    )
+    assert code == 0, err
+    expected = FIXTURES / "0002-implement-task-crud-backend.green.prompt.md"
+    path = Path(out.strip())
+    assert path == tmp_path / "history/prompts/001-task-crud" / expected.name
+    assert path.read_text(encoding="utf-8") == expected.read_text(encoding="utf-8")
+    assert err == ""  # no warning: the folder is the one create-phr.sh detects from the branch
+
+
+def test_only_four_digit_ids_set_the_next_like_create_phr_in_a_tidy_folder(tmp_path: Path):
+    folder = tmp_path / "history/prompts/general"
+    folder.mkdir(parents=True)
+    for name in ("0001-a.general.prompt.md", "0003-b.general.prompt.md"):
+        (folder / name).write_text("x\n", encoding="utf-8")
+    result = phr.write_phr(
+        tmp_path, phr.PhrInput(title="C", prompt="p", stage="general", user="u", branch="b")
+    )
+    assert result.path.name == "0004-c.general.prompt.md"
+    assert "\nid: 0004\n" in result.content
+
+
+def test_the_feature_comes_from_the_git_branch(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("SPECIFY_FEATURE", raising=False)
+    env = {
+        "GIT_AUTHOR_NAME": "a",
+        "GIT_AUTHOR_EMAIL": "a@x",
+        "GIT_COMMITTER_NAME": "a",
+        "GIT_COMMITTER_EMAIL": "a@x",
+        "HOME": str(tmp_path),
+        "PATH": os.environ["PATH"],
+    }
+    for args in (["init", "-q", "-b", "002-tags"], ["commit", "-q", "--allow-empty", "-m", "x"]):
+        subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True)
+    (tmp_path / "specs/001-task-crud").mkdir(parents=True)
+    (tmp_path / "specs/002-tags").mkdir(parents=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts/write_phr.py"),
+            "--title",
+            "Tags API",
+            "--prompt",
+            "/sp.backend-engineer tags",
+            "--json",
+        ],
+        cwd=tmp_path,
+        env={**env, "SPECIFY_FEATURE": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["path"].endswith("history/prompts/002-tags/0001-tags-api.green.prompt.md")
+    assert doc["feature_from"] == "git branch"
+    meta, _ = read_record(tmp_path / doc["path"])
+    assert (meta["feature"], meta["branch"], meta["command"]) == (
+        "002-tags",
+        "002-tags",
+        "/sp.backend-engineer tags",
+    )
+
+
+def test_a_given_command_line_is_recorded_whole(tmp_path: Path, capsys):
+    code, out, _ = write(
+        tmp_path,
+        "--title",
+        "T",
+        "--stage",
+        "general",
+        "--prompt",
+        "please build it",
+        "--command",
+        "/sp.backend-engineer task-crud --with-tests",
+        "--json",
+        capsys=capsys,
+    )
+    assert code == 0
+    meta, _ = read_record(Path(json.loads(out)["path"]))
+    assert meta["command"] == "/sp.backend-engineer task-crud --with-tests"
+    code, out, _ = write(
+        tmp_path,
+        "--title",
+        "U",
+        "--stage",
+        "general",
+        "--prompt",
+        "please build it",
+        "--json",
+        capsys=capsys,
+    )
+    meta, _ = read_record(Path(json.loads(out)["path"]))
+    assert meta["command"] == "/sp.backend-engineer"  # nothing to take the arguments from

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,21 +11,34 @@ from pathlib import Path
 from sp_backend.output import print_json, print_warning, stdout
 from sp_backend.records.common import InputError
 from sp_backend.records.emit_report import read_emit_json
-from sp_backend.records.phr import DEFAULT_STAGE, STAGES, PhrInput, write_phr
+from sp_backend.records.phr import (
+    DEFAULT_STAGE,
+    STAGES,
+    PhrInput,
+    git_output,
+    resolve_feature,
+    write_phr,
+)
 
 DESCRIPTION = f"""Write a Prompt History Record to
 history/prompts/<folder>/<ID>-<slug>.<stage>.prompt.md.
 
 Folder by stage: constitution -> constitution/, general -> general/, every other stage
--> <feature>/. ID: 4 digits, highest ID in the folder + 1. Uses the project's
-.specify/templates/phr-template.prompt.md when it has one, the bundled template otherwise.
-Never overwrites a file. Prints the path written (JSON with --json).
+-> <feature>/, where the feature folder is chosen as Spec-Kit Plus's create-phr.sh chooses it:
+--feature (its specs/<name>/ folder, or specs/NNN-<name>/ when the project numbers features),
+else SPECIFY_FEATURE, else the git branch when specs/<branch>/ exists, else the
+highest-numbered specs/NNN-*/ folder. Where create-phr.sh would refuse, a warning says so and
+the record is written anyway. ID: 4 digits (id: 0001), highest ID in the folder + 1. The
+command defaults to the prompt's first line when it is /sp.backend-engineer with its arguments.
+Uses the project's .specify/templates/phr-template.prompt.md when it has one, the bundled
+template otherwise. Never overwrites a file. Prints the path written (JSON with --json).
 Stages: {", ".join(STAGES)}."""
 
 EXAMPLE = """example:
   sp-backend phr --feature task-crud --title "Emit task-crud backend" \\
       --prompt-file prompt.txt --response "Generated the backend; tests green" \\
-      --emit-json emit.json --tests "backend/tests: 48 passed" --model claude-sonnet-4-5
+      --emit-json emit.json --tests "backend/tests: 48 passed" --model claude-sonnet-4-5 \\
+      --command "/sp.backend-engineer task-crud --with-tests"
 """
 
 
@@ -38,7 +52,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--stage", default=DEFAULT_STAGE, help=f"one of the stages above (default: {DEFAULT_STAGE})"
     )
     what.add_argument(
-        "--feature", help="feature folder, e.g. task-crud (needed for feature stages)"
+        "--feature",
+        help="the feature, e.g. task-crud or 001-task-crud (default: from SPECIFY_FEATURE, "
+        "the git branch or the highest-numbered specs/NNN-*/ folder)",
     )
     what.add_argument("--prompt", help="the user's input, verbatim; '-' reads stdin")
     what.add_argument("--prompt-file", type=Path, help="read the user's input from this file")
@@ -75,8 +91,12 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="comma-separated topics (default: backend,fastapi,sqlmodel)",
     )
     meta = parser.add_argument_group("front matter")
-    meta.add_argument("--model", default="unknown", help="the model that did the work")
-    meta.add_argument("--command", default="/sp.backend-engineer", help="the command run")
+    meta.add_argument("--model", default="unspecified", help="the model that did the work")
+    meta.add_argument(
+        "--command",
+        help="the command line run, with its arguments (default: the prompt's first line "
+        "when it is /sp.backend-engineer ..., else /sp.backend-engineer)",
+    )
     meta.add_argument("--surface", default="agent", help="agent or cli (default: agent)")
     meta.add_argument("--branch", help="git branch (default: asked from git)")
     meta.add_argument("--user", help="who (default: git config user.name)")
@@ -114,15 +134,16 @@ def run(args: argparse.Namespace) -> int:
     files = _split(args.files, ",\n")
     for report in args.emit_json:
         files += [f for f in read_emit_json(report, root) if f not in files]
+    branch = args.branch or git_output(root, "rev-parse", "--abbrev-ref", "HEAD")
+    choice = resolve_feature(root, args.stage, args.feature, branch)
     spec = args.spec
-    if spec is None and args.feature:
-        candidate = Path("specs") / "api" / f"{args.feature}-endpoints.md"
-        spec = candidate.as_posix() if (root / candidate).is_file() else None
+    if spec is None and choice.folder:
+        spec = _spec_link(root, choice.folder, args.feature)
     data = PhrInput(
         title=args.title.strip(),
         prompt=prompt,
         stage=args.stage,
-        feature=args.feature,
+        feature=choice.folder,
         response=response,
         files=files,
         tests=_split(args.tests, "\n"),
@@ -130,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         model=args.model,
         surface=args.surface,
         command=args.command,
-        branch=args.branch,
+        branch=branch,
         user=args.user,
         day=_day(args.date),
         links={"spec": spec, "ticket": args.ticket, "adr": args.adr, "pr": args.pr},
@@ -143,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
         next_experiment=args.next_experiment,
     )
     result = write_phr(root, data, dry_run=args.dry_run)
+    result.warnings[:0] = choice.warnings
     for warning in result.warnings:
         print_warning(warning)
     if args.json:
@@ -152,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
             "stage": data.stage,
             "title": data.title,
             "feature": data.feature,
+            "feature_from": choice.how,
             "template": result.template,
             "files": data.files,
             "tests": data.tests,
@@ -167,6 +190,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(result.path)
     return 0
+
+
+def _spec_link(root: Path, folder: str, given: str | None) -> str | None:
+    """The feature's spec: specs/<folder>/spec.md, else its API contract."""
+    names = [n for n in (given, folder, re.sub(r"^\d{3}-", "", folder)) if n]
+    candidates = [Path("specs") / folder / "spec.md"] + [
+        Path("specs") / "api" / f"{name}-endpoints.md" for name in names
+    ]
+    return next((c.as_posix() for c in candidates if (root / c).is_file()), None)
 
 
 def _text(value: str | None, file: Path | None, flag: str, required: bool) -> str:

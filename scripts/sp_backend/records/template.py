@@ -18,6 +18,12 @@ import yaml
 
 from sp_backend.records.common import yaml_scalar
 
+
+class Raw(str):
+    """A front matter value written exactly as given (`id: 0001`, as Spec-Kit Plus records
+    carry it), never quoted."""
+
+
 Value = str | int | date | list[str] | None
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}")
@@ -25,6 +31,8 @@ _BRACKETED = re.compile(r"\[\s*\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}\s*\]")
 _ALONE = re.compile(r"([ \t]*)\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}[ \t]*")
 # Left in the text when nothing is known: YAML null in front matter, this in the body.
 BODY_UNKNOWN = "n/a"
+# What an empty file or test list reads as, the way Spec-Kit Plus's PHR command fills it.
+EMPTY_ITEM = "none"
 
 
 @dataclass
@@ -61,12 +69,9 @@ def _fill_front(front: str, values: dict[str, Value], unknown: list[str]) -> str
         alone = _ALONE.fullmatch(line)
         if alone and isinstance(values.get(alone.group(2)), list):
             items: list[str] = values[alone.group(2)]  # type: ignore[assignment]
-            if items:
-                out.extend(f"{alone.group(1)} - {yaml_scalar(item)}" for item in items)
-            elif out and out[-1].rstrip().endswith(":"):
-                out[-1] = out[-1].rstrip() + " []"
-            else:
-                out.append(f"{alone.group(1)}[]")
+            # Spec-Kit Plus fills an empty list as one ` - none` item; so do we.
+            for item in items or [EMPTY_ITEM]:
+                out.append(f"{alone.group(1)} - {yaml_scalar(item)}")
             continue
         line = _BRACKETED.sub(lambda m: _flow_list(m.group(1), values, unknown), line)
         out.append(PLACEHOLDER.sub(lambda m: _front_value(m.group(1), values, unknown), line))
@@ -88,6 +93,8 @@ def _front_value(name: str, values: dict[str, Value], unknown: list[str]) -> str
     value = values[name]
     if value is None:
         return "null"
+    if isinstance(value, Raw):
+        return str(value)
     if isinstance(value, list):
         return _flow_list(name, values, unknown)
     if isinstance(value, (int, date)):
