@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from sp_backend.emit.fields import FieldView, build_field
 from sp_backend.emit.naming import class_name, title_words
 from sp_backend.errors import PlanError
+from sp_backend.plan.load import cite
 from sp_backend.plan.model import AuthConfig, BackendPlan, ErrorConventions, Resource
 
 USER_ID_PY = {"str": "str", "uuid": "UUID", "int": "int"}
@@ -231,6 +232,9 @@ class ProjectView:
     # local mode: the feature whose migration creates the users table ("" otherwise)
     auth_feature: str = ""
     current_feature: str = ""
+    # Where each merged setting that a plan states is stated ("auth.user_id_type" ->
+    # "specs/backend/books.plan.yaml:9"); a setting missing here is the default.
+    stated: dict[str, str] = field(default_factory=dict)
 
     @property
     def local(self) -> bool:
@@ -290,10 +294,16 @@ class ProjectView:
 
 
 def build_resource(
-    feature: str, name: str, resource: Resource, plan: BackendPlan, auth: AuthConfig | None = None
+    feature: str,
+    name: str,
+    resource: Resource,
+    plan: BackendPlan,
+    auth: AuthConfig | None = None,
+    errors: ErrorConventions | None = None,
 ) -> ResourceView:
-    """auth: the project's merged auth (defaults to the plan's own)."""
+    """auth, errors: the project's merged settings (default: the plan's own)."""
     auth = auth or plan.auth
+    errors = errors or plan.errors
     where = f"resources.{name}"
     owned = resource.owner is not None
     fields = [
@@ -325,7 +335,7 @@ def build_resource(
         owner_py=owner_py,
         id_py="UUID" if resource.id == "uuid" else "int",
         sort=sort,
-        errors=plan.errors,
+        errors=errors,
         sample_users=SAMPLE_USERS[auth.user_id_type],
     )
     view.indexes = _indexes(view)
@@ -363,8 +373,9 @@ def build_project(
     if current not in by_feature:
         raise PlanError(f"no plan for feature {current!r}")
     base = by_feature[current]
-    auth = merge_settings(plans, "auth", AuthConfig)
-    errors = merge_settings(plans, "errors", ErrorConventions)
+    stated: dict[str, str] = {}
+    auth = merge_settings(plans, "auth", AuthConfig, stated)
+    errors = merge_settings(plans, "errors", ErrorConventions, stated)
     emitted = set(order or by_feature) | {current}
     auth_feature = _auth_feature(plans, auth)
     if auth.mode == "local" and auth_feature not in emitted:
@@ -388,7 +399,7 @@ def build_project(
                     f"{auth_feature!r}) adds; rename the resource and its table"
                 )
             if plan.feature in emitted:
-                resources.append(build_resource(plan.feature, name, resource, plan, auth))
+                resources.append(build_resource(plan.feature, name, resource, plan, auth, errors))
     first = next((by_feature[f] for f in order or [] if f in by_feature), base)
     return ProjectView(
         title=first.project.name,
@@ -400,54 +411,84 @@ def build_project(
         current=[r for r in resources if r.feature == current],
         auth_feature=auth_feature if auth.mode == "local" else "",
         current_feature=current,
+        stated=stated,
     )
 
 
 Settings = TypeVar("Settings", bound=BaseModel)
 
 
-def merge_settings(plans: list[BackendPlan], part: str, model: type[Settings]) -> Settings:
+def merge_settings(
+    plans: list[BackendPlan],
+    part: str,
+    model: type[Settings],
+    stated: dict[str, str] | None = None,
+) -> Settings:
     """The one auth (or errors) setting of a backend, from every plan's `part`.
 
-    A key a plan writes must agree with every other plan that writes it; a key written by one
-    plan applies to all, so a feature may leave auth to the `authentication` plan. Modes: `local`
-    and `shared-secret` combine into `local` (this backend issues the HS* tokens the other
-    features verify, with the same secret); `jwks` combines with no other mode."""
-    chosen: dict[str, tuple[Any, str]] = {}
-    modes: dict[str, str] = {}
+    Only what a plan states counts (pydantic's fields_set after loading; nested settings such
+    as auth.password key by key): a key stated by one plan applies to all, so a feature may
+    leave auth to the `authentication` plan, and a key two plans state must be equal. A default
+    never outvotes a stated value. Modes: `local` and `shared-secret` combine into `local`
+    (this backend issues the HS* tokens the other features verify, with the same secret);
+    `jwks` combines with no other mode. `stated` receives where each decided key is stated."""
+    chosen: dict[str, tuple[Any, str, str]] = {}  # key -> (value, feature, file:line)
+    modes: dict[str, tuple[str, str]] = {}  # mode -> (feature, file:line)
     for plan in sorted(plans, key=lambda p: p.feature):
-        settings = getattr(plan, part)
-        for key in sorted(settings.model_fields_set - {"source"}):
-            value = getattr(settings, key)
-            if isinstance(value, BaseModel):
-                value = value.model_dump()
-            if part == "auth" and key == "mode":
-                modes.setdefault(value, plan.feature)
+        for key, value in _stated_keys(getattr(plan, part), part):
+            where = cite(plan, key)
+            if key == "auth.mode":
+                modes.setdefault(value, (plan.feature, where))
                 continue
             if key in chosen and chosen[key][0] != value:
-                other, feature = chosen[key][1], plan.feature
+                first, first_feature, first_where = chosen[key]
                 raise PlanError(
-                    f"plans {other!r} and {feature!r} disagree on {part}.{key} ({other}: "
-                    f"{chosen[key][0]!r}, {feature}: {value!r}); one backend has one {part} "
-                    f"setting: make them equal, or leave {part}.{key} out of one plan (a key "
-                    "one plan leaves out comes from the others)"
+                    f"plans {first_feature!r} and {plan.feature!r} disagree on {key} "
+                    f"({first_where} states {first!r}, {where} states {value!r}); one backend "
+                    f"has one {part} setting: make them equal, or leave {key} out of one plan "
+                    "(a key one plan leaves out comes from the others)"
                 )
-            chosen[key] = (value, plan.feature)
-    values = {key: value for key, (value, _) in chosen.items()}
+            chosen.setdefault(key, (value, plan.feature, where))
+    values: dict[str, Any] = {}
+    for key, (value, _, where) in chosen.items():
+        *parents, leaf = key.split(".")[1:]
+        target = values
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = value
+        if stated is not None:
+            stated[key] = where
     if modes:
         if "jwks" in modes and len(modes) > 1:
-            named = ", ".join(f"{feature}: {mode}" for mode, feature in sorted(modes.items()))
+            named = ", ".join(f"{where}: {mode}" for mode, (_, where) in sorted(modes.items()))
             raise PlanError(
                 f"plans disagree on auth.mode ({named}); one backend verifies tokens "
                 "one way: 'jwks' cannot be combined with another mode ('local' and "
                 "'shared-secret' can: the backend then issues the tokens itself)"
             )
         values["mode"] = "local" if "local" in modes else next(iter(modes))
+        if stated is not None:
+            stated["auth.mode"] = modes[values["mode"]][1]
     try:
         return model.model_validate(values)
     except ValidationError as exc:
         problems = "; ".join(e["msg"] for e in exc.errors())
-        raise PlanError(f"the plans' {part} settings do not combine: {problems}") from None
+        sources = ", ".join(sorted({where for _, _, where in chosen.values()})) or "defaults"
+        raise PlanError(
+            f"the plans' {part} settings do not combine ({sources}): {problems}"
+        ) from None
+
+
+def _stated_keys(settings: BaseModel, prefix: str) -> list[tuple[str, Any]]:
+    """(dotted key, value) for every key the settings state, nested settings key by key."""
+    found: list[tuple[str, Any]] = []
+    for key in sorted(settings.model_fields_set - {"source"}):
+        value = getattr(settings, key)
+        if isinstance(value, BaseModel):
+            found += _stated_keys(value, f"{prefix}.{key}")
+        else:
+            found.append((f"{prefix}.{key}", value))
+    return found
 
 
 def _auth_feature(plans: list[BackendPlan], auth: AuthConfig) -> str:

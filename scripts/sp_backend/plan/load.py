@@ -3,6 +3,7 @@ what is allowed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,41 @@ def parse_plan(text: str, path: Path | str = "<plan>") -> BackendPlan:
             f"resources, ...; found {type(data).__name__}"
         )
     try:
-        return BackendPlan.model_validate(data)
+        plan = BackendPlan.model_validate(data)
     except ValidationError as exc:
         lines = [_describe(err, node, path) for err in exc.errors()]
         raise PlanError("\n".join(lines)) from None
+    plan._origin = PlanOrigin(str(path), node)
+    return plan
+
+
+@dataclass(frozen=True)
+class PlanOrigin:
+    """The file a plan was read from and its YAML nodes, to cite `file:line` of a key."""
+
+    path: str
+    node: yaml.Node | None
+
+    def line(self, keys: list[str]) -> int | None:
+        """1-based line of the key path, or None when the file does not write it."""
+        node = self.node
+        for key in keys:
+            if not isinstance(node, yaml.MappingNode):
+                return None
+            node = next((v for k, v in node.value if str(k.value) == key), None)
+            if node is None:
+                return None
+        return node.start_mark.line + 1 if node is not None else None
+
+
+def cite(plan: BackendPlan, dotted: str) -> str:
+    """Where a plan states `dotted` (auth.user_id_type): `file:line`; the file alone when it
+    leaves the key to its default; the feature's name for a plan that was not read from a file."""
+    origin = plan._origin
+    if not isinstance(origin, PlanOrigin):
+        return f"plan {plan.feature!r}"
+    line = origin.line(dotted.split("."))
+    return f"{origin.path}:{line}" if line else origin.path
 
 
 def _describe(err: Any, node: yaml.Node | None, path: Path | str) -> str:
@@ -122,6 +154,8 @@ def dump_plan(plan: BackendPlan) -> str:
 
 __all__ = [
     "PLAN_SUFFIX",
+    "PlanOrigin",
+    "cite",
     "dump_plan",
     "load_plan",
     "parse_plan",

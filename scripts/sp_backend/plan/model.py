@@ -11,7 +11,14 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
 
 PLAN_VERSION = 1
 
@@ -170,6 +177,8 @@ class AuthConfig(_Strict):
     def _algorithms_fit_mode(self) -> AuthConfig:
         if self.mode == "jwks" and "algorithms" not in self.model_fields_set:
             self.algorithms = ["RS256"]  # the HS256 default cannot apply to public keys
+            # Still a default, not a statement: merging plans must not treat it as one.
+            self.__pydantic_fields_set__.discard("algorithms")
         symmetric = [a for a in self.algorithms if a.startswith("HS")]
         if self.mode in ("shared-secret", "local") and len(symmetric) != len(self.algorithms):
             raise ValueError(
@@ -526,6 +535,9 @@ class BackendPlan(_Strict):
     resources: dict[Identifier, Resource] = Field(default_factory=dict)
     unresolved: list[Unresolved] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
+    # Where the plan was read from (set by sp_backend.plan.load), so that checks across plans
+    # can cite the file and line of each key; None for a plan built in code.
+    _origin: Any = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> BackendPlan:
