@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sp_backend.emit.context import build_project
+from sp_backend.emit.context import ProjectView, build_project
 from sp_backend.emit.render import render_backend
 from sp_backend.emit.writer import Manifest, WriteReport, write_files
 from sp_backend.errors import PlanError
-from sp_backend.plan.load import PLAN_SUFFIX, load_plan, plan_path, plans_dir
+from sp_backend.plan.load import PLAN_SUFFIX, cite, load_plan, plan_path, plans_dir
 from sp_backend.plan.model import BackendPlan
 
 MANIFEST = ".sp-backend/manifest.json"
@@ -31,7 +31,7 @@ def load_project_plans(
 ) -> list[BackendPlan]:
     """The current feature's plan first, then every other plan of the project."""
     current_path = plan_file or plan_path(root, feature)
-    current = load_plan(current_path)
+    current = _load_cited(root, current_path)
     if current.feature != feature:
         raise PlanError(
             f"{current_path}: feature: the plan is for {current.feature!r}, not {feature!r}"
@@ -42,10 +42,22 @@ def load_project_plans(
         for path in sorted(folder.glob(f"*{PLAN_SUFFIX}")):
             if path.resolve() == current_path.resolve():
                 continue
-            plan = load_plan(path)
+            plan = _load_cited(root, path)
             if plan.feature != feature:
                 others.append(plan)
     return [current, *others]
+
+
+def _load_cited(root: Path, path: Path) -> BackendPlan:
+    """A plan whose keys are cited relative to the project root (specs/backend/x.plan.yaml:9),
+    as messages and the manifest name them."""
+    plan = load_plan(path)
+    try:
+        shown = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return plan
+    plan._origin = replace(plan._origin, path=shown)
+    return plan
 
 
 def migration_info(features_in_order: list[str], feature: str) -> dict[str, Any]:
@@ -63,16 +75,43 @@ def migration_info(features_in_order: list[str], feature: str) -> dict[str, Any]
     }
 
 
-def emit(
-    root: Path,
-    feature: str,
-    *,
-    out: Path | None = None,
-    with_tests: bool = False,
-    dry_run: bool = False,
-    force: bool = False,
-    plan_file: Path | None = None,
-) -> EmitResult:
+# Merged settings that shape the files of each feature (its models, schemas, services, routers,
+# tests and migration), not only the project-wide files every emit writes again. Once features
+# are emitted with a value, another value would leave their files disagreeing with the new ones.
+FEATURE_SETTINGS = (
+    "auth.user_id_type",
+    "auth.path_mismatch_status",
+    "errors.not_owner_status",
+    "errors.validation_status",
+)
+
+
+@dataclass
+class Prepared:
+    """Everything an emit decides before it renders: checked against the plans and the backend."""
+
+    view: ProjectView
+    order: list[str]  # features in this backend, in the order they were first emitted
+    state: dict[str, Any]
+    out_dir: Path
+    manifest_path: Path
+
+
+def decided_settings(view: ProjectView) -> dict[str, dict[str, str | int]]:
+    """What the manifest records: each feature-shaping setting, and where a plan stated it."""
+    decided = {"auth": view.auth, "errors": view.errors}
+    out: dict[str, dict[str, str | int]] = {}
+    for key in FEATURE_SETTINGS:
+        part, name = key.split(".")
+        out[key] = {"value": getattr(decided[part], name), "source": view.stated.get(key, "")}
+    return out
+
+
+def prepare(
+    root: Path, feature: str, *, out: Path | None = None, plan_file: Path | None = None
+) -> Prepared:
+    """Load every plan, merge their settings and check them against what the backend in `out`
+    was emitted with; raise PlanError, before anything is written, where they cannot combine."""
     plans = load_project_plans(root, feature, plan_file)
     out_dir = out or root / "backend"
     manifest_path = out_dir / MANIFEST
@@ -91,16 +130,77 @@ def emit(
             "from the backend by hand (and from the manifest's state.features)"
         )
     view = build_project(plans, feature, order)
+    _check_emitted_settings(view, plans, state, order, out_dir)
+    return Prepared(view, order, state, out_dir, manifest_path)
+
+
+def _check_emitted_settings(
+    view: ProjectView,
+    plans: list[BackendPlan],
+    state: dict[str, Any],
+    order: list[str],
+    out_dir: Path,
+) -> None:
+    """Refuse a feature-shaping setting that differs from the one the other features already in
+    the backend were emitted with: their files are not written again, so they would disagree
+    (a users.id column of one type in the migration and another in the model)."""
+    recorded = state.get("settings")
+    others = [f for f in order if f != view.current_feature]
+    by_feature = {p.feature: p for p in plans}
+    if not isinstance(recorded, dict) or not others:
+        return
+    problems = []
+    for key, now in decided_settings(view).items():
+        before = recorded.get(key)
+        if not isinstance(before, dict) or before.get("value") == now["value"]:
+            continue
+        was = before.get("source") or (
+            "the default: " + ", ".join(cite(by_feature[f], key) for f in others) + " stated none"
+        )
+        is_now = now["source"] or "the default: no plan states it"
+        problems.append(
+            f"{key} was {before.get('value')!r} when {', '.join(others)} "
+            f"{'was' if len(others) == 1 else 'were'} emitted ({was}); the plans now decide "
+            f"{now['value']!r} ({is_now})"
+        )
+    if not problems:
+        return
+    migrations = ", ".join(
+        f"migrations/versions/{migration_info(order, f)['file_stem']}.py" for f in others
+    )
+    raise PlanError(
+        f"{out_dir}: "
+        + "; ".join(problems)
+        + f". The files already emitted for {', '.join(others)} ({migrations}, their models, "
+        "schemas and tests) are not written again and would disagree with the ones this emit "
+        "writes, so nothing was written. Make the plans decide what was emitted (state the "
+        "earlier value in the plan named), or, while no database has applied these "
+        "migrations, emit every feature again into a fresh --out folder."
+    )
+
+
+def emit(
+    root: Path,
+    feature: str,
+    *,
+    out: Path | None = None,
+    with_tests: bool = False,
+    dry_run: bool = False,
+    force: bool = False,
+    plan_file: Path | None = None,
+) -> EmitResult:
+    ready = prepare(root, feature, out=out, plan_file=plan_file)
+    order = ready.order
     files = render_backend(
-        view, feature=feature, migration=migration_info(order, feature), with_tests=with_tests
+        ready.view, feature=feature, migration=migration_info(order, feature), with_tests=with_tests
     )
     report = write_files(
-        out_dir,
+        ready.out_dir,
         files,
-        manifest_path=manifest_path,
+        manifest_path=ready.manifest_path,
         force=force,
         dry_run=dry_run,
-        state={**state, "features": order},
+        state={**ready.state, "features": order, "settings": decided_settings(ready.view)},
         create_once=files.create_once,
     )
     return EmitResult(feature, report, order)
