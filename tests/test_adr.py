@@ -22,15 +22,18 @@ WORDING = re.compile(
     r"^📋 Architectural decision detected: (.+)\. Document reasoning\? "
     r"Run `/sp\.adr ([a-z0-9-]+)`$"
 )
+# One suggestion per decision cluster (Spec-Kit Plus /sp.adr), not one per decision.
+CLUSTERS = {"authentication-and-data-isolation", "data-access-architecture", "api-conventions"}
+# The decisions inside them, for the example plan (no backend generated yet).
 EXPECTED = {
     "jwt-shared-secret-verification",
     "database-connection-pooling",
-    "sync-database-access",
     "error-response-envelope",
     "user-isolation-404",
     "pagination-strategy",
     "primary-key-strategy",
 }
+NOTE = re.compile(r"^Note: /sp\.adr ")
 
 
 @pytest.fixture
@@ -47,12 +50,27 @@ def run_adr(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tupl
 
 
 def slugs(out: str) -> dict[str, str]:
-    """slug -> what, checking every line has the exact wording."""
+    """cluster slug -> what, checking every line has the exact wording (a last `Note:` line on
+    /sp.adr's prerequisites aside)."""
     found = {}
-    for line in out.splitlines():
+    lines = out.splitlines()
+    if lines and NOTE.match(lines[-1]):
+        lines.pop()
+    for line in lines:
         match = WORDING.match(line)
         assert match, f"not in the Spec-Kit Plus wording: {line!r}"
         found[match.group(2)] = match.group(1)
+    return found
+
+
+def decisions(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, dict]:
+    """decision slug -> its JSON entry (with the cluster it is in)."""
+    code, out, _ = run_adr(root, capsys, "--json", *extra)
+    assert code == 0
+    found = {}
+    for cluster in json.loads(out)["suggestions"]:
+        for decision in cluster["decisions"]:
+            found[decision["slug"]] = {**decision, "cluster": cluster["slug"]}
     return found
 
 
@@ -74,28 +92,98 @@ def test_example_plan_decisions_in_the_exact_wording(
     code, out, _ = run_adr(project, capsys)
     assert code == 0
     found = slugs(out)
-    assert set(found) == EXPECTED
-    assert "BETTER_AUTH_SECRET" in found["jwt-shared-secret-verification"]
-    assert "pool_pre_ping" in found["database-connection-pooling"]
-    assert "300 s recycle" in found["database-connection-pooling"]
-    assert "threadpool" in found["sync-database-access"]
-    assert "page/page_size (default 20, max 100)" in found["pagination-strategy"]
-    assert "404" in found["user-isolation-404"]
+    assert set(found) == CLUSTERS  # three lines, one per cluster, not one per decision
+    auth = found["authentication-and-data-isolation"]
+    assert auth.startswith("Authentication and data isolation: ")
+    assert "BETTER_AUTH_SECRET" in auth and "404" in auth
+    data = found["data-access-architecture"]
+    assert "pool_pre_ping" in data and "300 s recycle" in data
+    assert "page/page_size (default 20, max 100)" in found["api-conventions"]
+    # nothing is said about sync or async until there is generated code to say it from
+    assert "threadpool" not in out and "async" not in out
     assert tree(project) == before  # never writes an ADR, or anything
 
 
-def test_json_lists_title_slug_reason_source(project: Path, capsys: pytest.CaptureFixture[str]):
+def test_the_access_style_is_read_from_the_generated_code(
+    project: Path, capsys: pytest.CaptureFixture[str]
+):
+    routers = project / "backend/app/routers"
+    routers.mkdir(parents=True)
+    (routers / "tasks.py").write_text(
+        "from fastapi import APIRouter\nrouter = APIRouter()\n\n\n"
+        "@router.get('')\nasync def list_tasks(): ...\n\n\n"
+        "@router.post('')\ndef create_task(): ...\n\n\n"
+        "@router.delete('/{id}')\ndef delete_task(): ...\n",
+        encoding="utf-8",
+    )
+    (project / "backend/app/database.py").write_text("import asyncpg\n", encoding="utf-8")
+    access = decisions(project, capsys)["database-access-style"]
+    assert access["cluster"] == "data-access-architecture"
+    assert access["what"] == (
+        "Serve GET with async def handlers on an asyncpg pool and POST, DELETE with sync def "
+        "handlers, which FastAPI runs in its threadpool"
+    )
+    assert access["sources"][:2] == [
+        "backend/app/routers/tasks.py:6",
+        "backend/app/routers/tasks.py:10",
+    ]
+    # all async now: the claim follows the code
+    (routers / "tasks.py").write_text(
+        "@router.get('')\nasync def a(): ...\n@router.post('')\nasync def b(): ...\n",
+        encoding="utf-8",
+    )
+    (project / "backend/app/database.py").write_text("engine = None\n", encoding="utf-8")
+    access = decisions(project, capsys)["database-access-style"]
+    assert access["what"] == "Serve every route (GET, POST) with async def handlers"
+
+
+def test_the_generated_example_backend_is_described_as_it_is(
+    project: Path, capsys: pytest.CaptureFixture[str]
+):
+    emit = [sys.executable, str(REPO / "scripts/emit_backend.py"), "task-crud"]
+    done = subprocess.run(
+        [*emit, "--root", str(project)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    routes = (project / "backend/app/routers/tasks.py").read_text(encoding="utf-8")
+    access = decisions(project, capsys)["database-access-style"]["what"]
+    # GET handlers are async def in the generated code; the suggestion must not say otherwise
+    assert ("async def list_tasks" in routes) == ("GET with async def" in access)
+    assert "not async" not in access
+
+
+def test_json_lists_clusters_with_their_decisions(
+    project: Path, capsys: pytest.CaptureFixture[str]
+):
     code, out, _ = run_adr(project, capsys, "--json")
     assert code == 0
-    entries = json.loads(out)
-    assert {e["slug"] for e in entries} == EXPECTED
-    for entry in entries:
-        assert {"title", "slug", "reason", "source"} <= set(entry)
-        assert "long-term:" in entry["reason"] and "alternatives:" in entry["reason"]
-        assert entry["source"].startswith("specs/backend/task-crud.plan.yaml")
+    doc = json.loads(out)
+    assert {e["slug"] for e in doc["suggestions"]} == CLUSTERS
+    assert NOTE.match(doc["adr_prerequisite"]) and "plan.md" in doc["adr_prerequisite"]
+    found = {}
+    for entry in doc["suggestions"]:
+        assert {"title", "slug", "what", "decisions", "source", "sources"} <= set(entry)
         assert WORDING.match(entry["suggestion"])
-    auth = next(e for e in entries if e["slug"] == "jwt-shared-secret-verification")
-    assert auth["source"] == "specs/backend/task-crud.plan.yaml:12 (auth.mode)"
+        for decision in entry["decisions"]:
+            assert "long-term:" in decision["reason"] and "alternatives:" in decision["reason"]
+            assert decision["sources"][0].startswith("specs/backend/task-crud.plan.yaml")
+            found[decision["slug"]] = decision
+    assert set(found) == EXPECTED
+    auth = found["jwt-shared-secret-verification"]
+    assert auth["sources"][0] == "specs/backend/task-crud.plan.yaml:12 (auth.mode)"
+
+
+def test_the_sp_adr_prerequisite_is_named_when_missing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+):
+    _, out, _ = run_adr(project, capsys)
+    last = out.strip().splitlines()[-1]
+    assert NOTE.match(last) and "plan.md" in last and "/sp.plan" in last
+    (project / "specs/001-task-crud").mkdir()
+    (project / "specs/001-task-crud/plan.md").write_text("# Plan\n", encoding="utf-8")
+    _, out, _ = run_adr(project, capsys)
+    assert "Note:" not in out  # not a git repository: nothing else /sp.adr would lack
+    assert set(slugs(out)) == CLUSTERS
 
 
 @pytest.mark.parametrize(
@@ -113,7 +201,6 @@ def test_json_lists_title_slug_reason_source(project: Path, capsys: pytest.Captu
             "# ADR 4 - JWT verification with Better Auth\n",
             "jwt-shared-secret-verification",
         ),
-        ("0005-threads.md", "# Synchronous routes in the threadpool\n", "sync-database-access"),
         ("0006-errors.md", "# Error response format\n", "error-response-envelope"),
         ("0007-isolation.md", "# Tenant isolation returns 404\n", "user-isolation-404"),
         ("0008-ids.md", "# UUIDs for every table\n", "primary-key-strategy"),
@@ -123,10 +210,10 @@ def test_a_matching_adr_silences_its_suggestion(
     project: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, gone: str
 ):
     (project / "history/adr" / name).write_text(text, encoding="utf-8")
-    code, out, err = run_adr(project, capsys, "--explain")
+    code, _, err = run_adr(project, capsys, "--explain")
     assert code == 0
-    assert set(slugs(out)) == EXPECTED - {gone}
     assert f"covered by {project / 'history/adr' / name}: {gone}" in err
+    assert set(decisions(project, capsys)) == EXPECTED - {gone}
 
 
 def test_unrelated_adrs_silence_nothing(project: Path, capsys: pytest.CaptureFixture[str]):
@@ -139,8 +226,13 @@ def test_unrelated_adrs_silence_nothing(project: Path, capsys: pytest.CaptureFix
     )
     (adr / "0404-deploy.md").write_text("# Deploy on Fly.io with 4 workers\n", encoding="utf-8")
     (adr / "0005-jobs.md").write_text("# Async e-mail jobs\n", encoding="utf-8")
+    assert set(decisions(project, capsys)) == EXPECTED
+
+
+def test_a_cluster_adr_covers_the_whole_cluster(project: Path, capsys: pytest.CaptureFixture[str]):
+    (project / "history/adr/0001-api.md").write_text("# API conventions\n", encoding="utf-8")
     _, out, _ = run_adr(project, capsys)
-    assert set(slugs(out)) == EXPECTED
+    assert set(slugs(out)) == CLUSTERS - {"api-conventions"}
 
 
 def test_everything_covered_says_so(project: Path, capsys: pytest.CaptureFixture[str]):
@@ -149,7 +241,7 @@ def test_everything_covered_says_so(project: Path, capsys: pytest.CaptureFixture
     code, out, _ = run_adr(project, capsys)
     assert code == 0
     assert out.strip() == (
-        "No new architectural decisions to document (7 already covered by history/adr/)."
+        "No new architectural decisions to document (6 already covered by history/adr/)."
     )
 
 
@@ -165,26 +257,63 @@ ARCHITECTURE = """# Architecture
 
 def test_architecture_notes(project: Path, capsys: pytest.CaptureFixture[str]):
     (project / "specs/architecture.md").write_text(ARCHITECTURE, encoding="utf-8")
-    code, out, _ = run_adr(project, capsys, "--json")
-    assert code == 0
-    entries = {e["slug"]: e for e in json.loads(out)}
+    entries = decisions(project, capsys)
     assert set(entries) == EXPECTED | {"caching-strategy", "background-task-processing"}
     assert "file-storage" not in entries  # the line rules it out; token storage is not files
-    assert entries["caching-strategy"]["source"] == "specs/architecture.md:4"
+    assert entries["caching-strategy"]["sources"] == ["specs/architecture.md:4"]
+    assert entries["caching-strategy"]["cluster"] == "data-access-architecture"
     assert "Redis" in entries["caching-strategy"]["what"]
     assert "Celery" in entries["background-task-processing"]["what"]
     assert "specs/architecture.md:3" in entries["database-connection-pooling"]["sources"]
 
 
-def test_async_notes_sharpen_the_sync_decision(project: Path, capsys: pytest.CaptureFixture[str]):
+ROADMAP = """# Architecture
+
+- Database: Neon Serverless PostgreSQL
+
+| Phase | Scope | Stack |
+| --- | --- | --- |
+| Phase I | Console app | Python |
+| Phase V | Event streaming | Kafka, Dapr |
+
+## Roadmap
+
+- Reminder e-mails through Celery workers
+- Attachments in S3
+
+### Phase 4 detail
+
+- Redis cache in front of the lists
+
+## Data access
+
+- Every query filters by the user.
+"""
+
+
+def test_roadmap_and_future_phases_suggest_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+):
+    (project / "specs/architecture.md").write_text(ROADMAP, encoding="utf-8")
+    entries = decisions(project, capsys)
+    assert set(entries) == EXPECTED
+    _, out, _ = run_adr(project, capsys)
+    for word in ("Kafka", "Celery", "S3", "Redis"):
+        assert word not in out
+
+
+def test_async_notes_sharpen_a_sync_access_style(project: Path, capsys: pytest.CaptureFixture[str]):
     (project / "specs/architecture.md").write_text(
         "# Stack\n\nFastAPI with async SQLAlchemy sessions.\nFiles go to S3 buckets.\n",
         encoding="utf-8",
     )
-    _, out, _ = run_adr(project, capsys)
-    found = slugs(out)
-    assert "specs/architecture.md:3" in found["sync-database-access"]
-    assert "S3" in found["file-storage"]
+    routers = project / "backend/app/routers"
+    routers.mkdir(parents=True)
+    (routers / "t.py").write_text("@router.post('')\ndef c(): ...\n", encoding="utf-8")
+    entries = decisions(project, capsys)
+    assert "specs/architecture.md:3" in entries["database-access-style"]["what"]
+    assert "S3" in entries["file-storage"]["what"]
+    assert entries["file-storage"]["cluster"] == "file-storage"
 
 
 @pytest.mark.parametrize(
@@ -218,9 +347,8 @@ def test_what_the_plan_decides_is_what_is_suggested(
     project: Path, capsys: pytest.CaptureFixture[str], change, slug: str, words: str
 ):
     edit_plan(project, change)
-    _, out, _ = run_adr(project, capsys)
-    found = slugs(out)
-    assert slug in found and words in found[slug]
+    found = decisions(project, capsys)
+    assert slug in found and words in found[slug]["what"]
 
 
 def test_cursor_pagination_names_its_order(project: Path, capsys: pytest.CaptureFixture[str]):
@@ -230,8 +358,10 @@ def test_cursor_pagination_names_its_order(project: Path, capsys: pytest.Capture
         listing["sort"].pop("order_param")
 
     edit_plan(project, cursor)
-    _, out, _ = run_adr(project, capsys)
-    assert "keyset cursors in -created_at order" in slugs(out)["pagination-strategy"]
+    assert (
+        "keyset cursors in -created_at order"
+        in decisions(project, capsys)["pagination-strategy"]["what"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -252,8 +382,9 @@ def test_local_decisions_fail_the_test_and_are_explained(
     project: Path, capsys: pytest.CaptureFixture[str]
 ):
     _, out, err = run_adr(project, capsys, "--explain")
-    assert "task-search" not in slugs(out)
+    assert "task-search" not in out
     assert "not significant: task-search" in err and "not cross-cutting" in err
+    assert "no generated backend/ yet" in err
 
 
 def test_no_plans_and_no_notes_is_a_plan_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
@@ -270,7 +401,7 @@ def test_an_invalid_plan_is_skipped_with_a_warning(
     code, out, err = run_adr(project, capsys)
     assert code == 0
     assert "broken.plan.yaml" in err
-    assert set(slugs(out)) == EXPECTED
+    assert set(slugs(out)) == CLUSTERS
     code, _, err = run_adr(project, capsys, "broken")
     assert code == 3 and "broken.plan.yaml" in err
 
@@ -284,4 +415,4 @@ def test_script_runs_standalone(project: Path):
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert set(slugs(done.stdout)) == EXPECTED
+    assert set(slugs(done.stdout)) == CLUSTERS

@@ -7,20 +7,25 @@ import sys
 from pathlib import Path
 
 from sp_backend.output import print_json, print_warning
-from sp_backend.records.adr import suggest, suggestion_line
-from sp_backend.records.significance import Decision
+from sp_backend.records.adr import Cluster, suggest, suggestion_line
 
-DESCRIPTION = """Print ADR suggestions for architecture decisions in the backend plans
-(specs/backend/*.plan.yaml, or only FEATURE's) and specs/architecture.md.
+DESCRIPTION = """Print ADR suggestions for the architecture decisions in the backend plans
+(specs/backend/*.plan.yaml, or only FEATURE's), the generated code in backend/ (which routes
+are async def, what the database module pools with) and specs/architecture.md (roadmap and
+future-phase sections are not decisions and are skipped).
 
-A decision is suggested only when it passes all three tests: long-term impact, real
-alternatives, cross-cutting scope; and only when no record in history/adr/ covers it yet
-(matched by slug, title keywords or key phrases). One line per suggestion:
+A decision counts only when it passes all three tests: long-term impact, real alternatives,
+cross-cutting scope; and only when no record in history/adr/ covers it yet (matched by slug,
+title keywords or key phrases). Decisions that change together are one decision cluster, as
+/sp.adr asks, and one line:
 
-  📋 Architectural decision detected: <what>. Document reasoning? Run `/sp.adr <title>`
+  📋 Architectural decision detected: <cluster>: <decisions>. Document reasoning?
+  Run `/sp.adr <title>`   (one line)
 
-Nothing is written: show the lines to the user and wait for consent.
---json prints a list of {title, slug, what, reason, source, sources, suggestion}."""
+When the project lacks what /sp.adr needs (a feature's plan.md), a last line starting with
+"Note:" says so. Nothing is written: show the lines to the user and wait for consent.
+--json prints {suggestions: [{title, slug, what, decisions, sources, source, suggestion}],
+adr_prerequisite}."""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -44,34 +49,50 @@ def run(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print_warning(warning)
     if args.explain:
+        for note in report.notes:
+            _note(note)
         for decision, adr in report.covered:
             _note(f"covered by {adr}: {decision.slug}")
         for decision, failures in report.rejected:
             _note(f"not significant: {decision.slug} ({'; '.join(failures)})")
     if args.json:
-        print_json([_entry(d) for d in report.suggestions])
+        print_json(
+            {
+                "suggestions": [_entry(c) for c in report.suggestions],
+                "adr_prerequisite": report.prerequisite,
+            }
+        )
         return 0
-    _write_utf8(
-        [suggestion_line(d) for d in report.suggestions]
-        or [
-            (
-                "No new architectural decisions to document "
-                f"({len(report.covered)} already covered by history/adr/)."
-            )
-        ]
-    )
+    lines = [suggestion_line(c) for c in report.suggestions] or [
+        (
+            "No new architectural decisions to document "
+            f"({len(report.covered)} already covered by history/adr/)."
+        )
+    ]
+    if report.suggestions and report.prerequisite:
+        lines.append(report.prerequisite)
+    _write_utf8(lines)
     return 0
 
 
-def _entry(decision: Decision) -> dict[str, object]:
+def _entry(cluster: Cluster) -> dict[str, object]:
     return {
-        "title": decision.title,
-        "slug": decision.slug,
-        "what": decision.what,
-        "reason": decision.significance.reason(),
-        "source": decision.sources[0],
-        "sources": decision.sources,
-        "suggestion": suggestion_line(decision),
+        "title": cluster.title,
+        "slug": cluster.slug,
+        "what": cluster.what,
+        "decisions": [
+            {
+                "slug": d.slug,
+                "title": d.title,
+                "what": d.what,
+                "reason": d.significance.reason(),
+                "sources": d.sources,
+            }
+            for d in cluster.decisions
+        ],
+        "source": cluster.sources[0],
+        "sources": cluster.sources,
+        "suggestion": suggestion_line(cluster),
     }
 
 

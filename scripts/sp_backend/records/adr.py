@@ -1,6 +1,8 @@
-"""ADR suggestions: decisions from the backend plans and specs/architecture.md that pass the
-significance test and that no record in history/adr/ covers yet. Nothing here writes an ADR:
-the user decides, then runs `/sp.adr <title>`."""
+"""ADR suggestions: decisions from the backend plans, the generated code and
+specs/architecture.md that pass the significance test and that no record in history/adr/ covers
+yet, grouped into decision clusters as Spec-Kit Plus's /sp.adr asks (decisions that would change
+together make one ADR). Nothing here writes an ADR: the user decides, then runs
+`/sp.adr <title>`."""
 
 from __future__ import annotations
 
@@ -11,21 +13,98 @@ from pathlib import Path
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import PLAN_SUFFIX, load_plan, plan_path, plans_dir
 from sp_backend.records.architecture_notes import ARCHITECTURE, read_notes
+from sp_backend.records.backend_facts import BACKEND, BackendFacts, describe_handlers, read_backend
 from sp_backend.records.common import slugify
 from sp_backend.records.plan_decisions import PlanDoc, plan_decisions
-from sp_backend.records.significance import Decision
+from sp_backend.records.significance import Decision, Significance
 from sp_backend.records.template import parse_front_matter
 
 ADR_DIR = Path("history") / "adr"
 _ADR_PREFIX = re.compile(r"^\s*(adr)?[\s#-]*\d+\s*[:.)\-\u2013\u2014]?\s*", re.IGNORECASE)
 
 
-def suggestion_line(decision: Decision) -> str:
+@dataclass(frozen=True)
+class ClusterKind:
+    slug: str
+    title: str
+    members: tuple[str, ...]  # slug prefixes of the decisions it groups
+    keywords: tuple[tuple[str, ...], ...]  # an ADR whose title holds one group covers it all
+
+
+CLUSTERS = (
+    ClusterKind(
+        "authentication-and-data-isolation",
+        "Authentication and data isolation",
+        ("jwt-", "local-token-issuance", "user-isolation-"),
+        (("authentication", "isolation"), ("auth", "isolation"), ("auth", "strategy")),
+    ),
+    ClusterKind(
+        "data-access-architecture",
+        "Data access architecture",
+        ("database-access-style", "database-connection-pooling", "primary-key-", "caching-"),
+        (("data", "access"), ("data", "architecture")),
+    ),
+    ClusterKind(
+        "api-conventions",
+        "API conventions",
+        ("error-response-envelope", "pagination-"),
+        (("api", "convention"),),
+    ),
+    ClusterKind(
+        "background-task-processing",
+        "Background task processing",
+        ("background-task-processing",),
+        (),
+    ),
+    ClusterKind("file-storage", "File storage", ("file-storage",), ()),
+)
+
+
+@dataclass
+class Cluster:
+    """One suggestion: decisions that change together, each still citing its sources."""
+
+    kind: ClusterKind
+    decisions: list[Decision]
+
+    @property
+    def slug(self) -> str:
+        return self.kind.slug
+
+    @property
+    def title(self) -> str:
+        return self.kind.title
+
+    @property
+    def what(self) -> str:
+        parts = [_clause(d.what.rstrip(". ")) for d in self.decisions]
+        return f"{self.kind.title}: {'; '.join(parts)}"
+
+    @property
+    def sources(self) -> list[str]:
+        return [s for d in self.decisions for s in d.sources]
+
+
+def _clause(text: str) -> str:
+    """`text` as a clause after a colon: first letter lowercased unless it starts an acronym."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def cluster_kind(decision: Decision) -> ClusterKind:
+    for kind in CLUSTERS:
+        if any(decision.slug.startswith(m) for m in kind.members):
+            return kind
+    return ClusterKind(decision.slug, decision.title, (decision.slug,), ())
+
+
+def suggestion_line(item: Cluster | Decision) -> str:
     """The Spec-Kit Plus wording, one line."""
-    what = decision.what.rstrip(". ")
+    what = item.what.rstrip(". ")
     return (
         f"\U0001f4cb Architectural decision detected: {what}. Document reasoning? "
-        f"Run `/sp.adr {decision.slug}`"
+        f"Run `/sp.adr {item.slug}`"
     )
 
 
@@ -90,11 +169,13 @@ def _term_in(term: str, tokens: frozenset[str]) -> bool:
 
 @dataclass
 class Report:
-    suggestions: list[Decision] = field(default_factory=list)
+    suggestions: list[Cluster] = field(default_factory=list)
     covered: list[tuple[Decision, Path]] = field(default_factory=list)
     rejected: list[tuple[Decision, list[str]]] = field(default_factory=list)
     read: list[str] = field(default_factory=list)  # the files the decisions came from
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for --explain
+    prerequisite: str | None = None  # what /sp.adr needs that the project lacks
 
 
 def suggest(root: Path, feature: str | None = None) -> Report:
@@ -103,6 +184,16 @@ def suggest(root: Path, feature: str | None = None) -> Report:
     for doc in _plan_docs(root, feature, report):
         report.read.append(doc.display)
         candidates += plan_decisions(doc)
+    facts = read_backend(root)
+    if facts is None:
+        report.notes.append(
+            f"no generated {BACKEND}/ yet: how routes reach the database is not suggested "
+            "until emit has run"
+        )
+    else:
+        access = _access_decision(facts)
+        if access is not None:
+            candidates.append(access)
     notes = read_notes(root)
     if notes is not None:
         report.read.append(ARCHITECTURE.as_posix())
@@ -114,16 +205,115 @@ def suggest(root: Path, feature: str | None = None) -> Report:
             f"{ARCHITECTURE}; write a plan first (`sp-backend gather FEATURE`)"
         )
     adrs = read_adrs(root)
+    grouped: dict[str, Cluster] = {}
     for decision in _merge(candidates):
         failures = decision.significance.failures()
-        adr = covering(decision, adrs)
+        kind = cluster_kind(decision)
+        adr = covering(decision, adrs) or _covering_cluster(kind, adrs)
         if failures:
             report.rejected.append((decision, failures))
         elif adr is not None:
             report.covered.append((decision, adr.path))
         else:
-            report.suggestions.append(decision)
+            grouped.setdefault(kind.slug, Cluster(kind, [])).decisions.append(decision)
+    for cluster in grouped.values():
+        cluster.decisions.sort(key=lambda d: _member_rank(cluster.kind, d))
+    order = {kind.slug: i for i, kind in enumerate(CLUSTERS)}
+    report.suggestions = sorted(grouped.values(), key=lambda c: order.get(c.slug, len(order)))
+    report.prerequisite = adr_prerequisite(root)
     return report
+
+
+def _member_rank(kind: ClusterKind, decision: Decision) -> int:
+    return next((i for i, m in enumerate(kind.members) if decision.slug.startswith(m)), 99)
+
+
+def _covering_cluster(kind: ClusterKind, adrs: list[ExistingAdr]) -> ExistingAdr | None:
+    for adr in adrs:
+        if kind.slug in adr.slugs or any(
+            all(_term_in(term, adr.tokens) for term in group) for group in kind.keywords
+        ):
+            return adr
+    return None
+
+
+def _access_decision(facts: BackendFacts) -> Decision | None:
+    """How the generated routes reach the database, as the code says."""
+    described = describe_handlers(facts)
+    if described is None:
+        return None
+    mixed = bool(facts.handlers.async_methods and facts.handlers.sync_methods)
+    alternatives = (
+        ("every route sync over a Session in the threadpool", "every route async on one engine")
+        if mixed
+        else (
+            ("sync handlers in the threadpool",)
+            if facts.handlers.async_methods
+            else ("async handlers over an async engine (asyncpg or psycopg async)",)
+        )
+    )
+    sources = list(facts.handlers.cites)
+    if facts.database_cite:
+        sources.append(facts.database_cite)
+    return Decision(
+        "database-access-style",
+        "Database access: async and sync routes",
+        f"Serve {described}",
+        Significance(
+            "every router, service and test follows this split; changing it rewrites them and "
+            "the pool sizing",
+            alternatives,
+            ("every router", "services", "tests", "connection pools"),
+        ),
+        sources,
+        tuple(
+            (mode, what)
+            for mode in ("sync", "async")
+            for what in ("databas", "db", "route", "session", "engine", "access", "handler")
+        )
+        + (("threadpool",), ("blocking", "io"), ("asyncpg",)),
+        ("threadpool", "asyncpg"),
+    )
+
+
+def adr_prerequisite(root: Path) -> str | None:
+    """One line on what Spec-Kit Plus's /sp.adr needs that this project lacks, else None.
+
+    /sp.adr reads the current feature's plan (specs/<NNN-feature>/plan.md, written by /sp.plan,
+    found from the NNN-feature branch) and stops without it."""
+    plans = sorted(p.parent.name for p in (root / "specs").glob("*/plan.md"))
+    if not plans:
+        return (
+            "Note: /sp.adr reads a feature's plan.md (specs/<NNN-feature>/plan.md from "
+            "/sp.plan) and this project has none: run /sp.plan first, or ask for the ADR "
+            "to be written from the suggestion above."
+        )
+    branch = git_branch(root)
+    if branch and branch not in plans:
+        return (
+            f"Note: /sp.adr reads the plan.md of the current branch's feature; the branch "
+            f"{branch} has no specs/{branch}/plan.md (plans: {', '.join(plans)}): switch to "
+            "that feature's branch first."
+        )
+    return None
+
+
+def git_branch(root: Path) -> str | None:
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--abbrev-ref", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    out = done.stdout.strip()
+    return out if done.returncode == 0 and out and out != "HEAD" else None
 
 
 def _plan_docs(root: Path, feature: str | None, report: Report) -> list[PlanDoc]:
@@ -148,11 +338,11 @@ def _display(path: Path, root: Path) -> str:
 
 
 def _sharpen(candidates: list[Decision], serverless: list[str], async_db: list[str]) -> None:
-    """Cite the architecture notes where they bear on a plan decision."""
+    """Cite the architecture notes where they bear on a decision."""
     for decision in candidates:
         if decision.slug == "database-connection-pooling":
             decision.sources += serverless
-        elif decision.slug == "sync-database-access" and async_db:
+        elif decision.slug == "database-access-style" and async_db and "sync def" in decision.what:
             decision.sources += async_db
             decision.what += (
                 f" (the architecture notes mention async database access at "

@@ -1,5 +1,9 @@
 """Decisions the architecture notes (specs/architecture.md) state in prose: caching, background
-work, file storage; plus hints that sharpen plan decisions (serverless PostgreSQL, async)."""
+work, file storage; plus hints that sharpen plan decisions (serverless PostgreSQL, async).
+
+Only what the project has decided counts: lines that rule something out, and everything under a
+roadmap, future-phase or out-of-scope heading (or a table row naming a later phase), are not
+decisions yet and suggest nothing."""
 
 from __future__ import annotations
 
@@ -15,6 +19,17 @@ ARCHITECTURE = Path("specs") / "architecture.md"
 _NEGATED = re.compile(
     r"\b(no|not|without|none|n/a|out of scope|future|later|deferred|won't)\b", re.IGNORECASE
 )
+
+
+# Headings whose section is plans, not decisions.
+_NOT_YET = re.compile(
+    r"\b(roadmap|future|later|upcoming|planned|backlog|deferred|next (phase|steps?)"
+    r"|out of scope|non-goals?|wish ?list|ideas)\b",
+    re.IGNORECASE,
+)
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
+# A line that places something in a phase to come ("| Phase V | Kafka |", "Phase 3: ...").
+_LATER_PHASE = re.compile(r"\bphase\s*([2-9]|i{2,3}|iv|v|vi{0,3})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -144,9 +159,22 @@ def read_notes(root: Path) -> Notes | None:
     found: dict[str, Decision] = {}
     serverless: list[str] = []
     async_db: list[str] = []
+    skipping_level = 0  # inside a roadmap/future section opened at this heading level
+    fenced = False
     for number, line in enumerate(lines, start=1):
         cite = f"{display}:{number}"
-        if _NEGATED.search(line):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            continue
+        heading = None if fenced else _HEADING.match(line)
+        if heading:
+            level = len(heading.group(1))
+            if skipping_level and level <= skipping_level:
+                skipping_level = 0
+            if not skipping_level and _NOT_YET.search(heading.group(2)):
+                skipping_level = level
+            continue
+        if fenced or skipping_level or _NEGATED.search(line) or _later_phase_row(line):
             continue
         if SERVERLESS.search(line):
             serverless.append(cite)
@@ -159,6 +187,11 @@ def read_notes(root: Path) -> Notes | None:
                 else:
                     found[topic.slug] = _decision(topic, line, cite)
     return Notes(list(found.values()), serverless, async_db)
+
+
+def _later_phase_row(line: str) -> bool:
+    """A table row or bullet that files its content under a later phase."""
+    return bool(_LATER_PHASE.search(line)) and line.lstrip().startswith(("|", "-", "*"))
 
 
 def _decision(topic: Topic, line: str, cite: str) -> Decision:

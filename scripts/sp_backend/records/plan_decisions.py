@@ -1,5 +1,6 @@
-"""Architecture decisions a backend plan makes, explicitly or through the generator's fixed
-choices (sync database access), each with the evidence for the significance test."""
+"""Architecture decisions a backend plan makes, each with the evidence for the significance
+test. How the generated code reaches the database is read from the code (backend_facts), not
+assumed here."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ class PlanDoc:
 
 def plan_decisions(doc: PlanDoc) -> list[Decision]:
     plan = doc.plan
-    found = [_token_verification(doc), _pooling(doc), _sync_access(doc), _error_envelope(doc)]
+    found = [_token_verification(doc), _pooling(doc), _error_envelope(doc)]
     owned = [r for r in plan.resources.values() if r.owner]
     if owned:
         found.append(_isolation(doc, owned))
@@ -135,29 +136,6 @@ def _pooling(doc: PlanDoc) -> Decision:
         [doc.cite("database")],
         (("pool",), ("pgbouncer",), ("serverless", "postgres")),
         ("pool_pre_ping",),
-    )
-
-
-def _sync_access(doc: PlanDoc) -> Decision:
-    return Decision(
-        "sync-database-access",
-        "Sync database access in the threadpool",
-        "Use sync route handlers over a sync SQLModel Session, run in FastAPI's threadpool, "
-        "not async handlers over an async engine",
-        Significance(
-            "every router, service and test is written in one style; switching "
-            "rewrites all of them",
-            ("async routes over an async engine (asyncpg or psycopg async)",),
-            ("every router", "services", "tests", "threadpool and pool sizing"),
-        ),
-        [f"{doc.display} (generated backend: sync routes)"],
-        tuple(
-            (mode, what)
-            for mode in ("sync", "async")
-            for what in ("databas", "db", "route", "session", "engine", "access", "handler")
-        )
-        + (("threadpool",), ("blocking", "io")),
-        ("threadpool",),
     )
 
 
