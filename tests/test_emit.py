@@ -148,7 +148,8 @@ def test_rerun_is_identical_edits_survive_and_dry_run_writes_nothing(tmp_path: P
     root = make_project(tmp_path, EXAMPLE_PLAN)
     assert emit(root, "task-crud", "--with-tests").returncode == 0
     again = json.loads(emit(root, "task-crud", "--with-tests", "--json").stdout)
-    assert {f["action"] for f in again["files"]} == {"identical"}
+    # Nothing written: generated files identical, the created-once extension files kept.
+    assert {f["action"] for f in again["files"]} == {"identical", "kept"}
 
     edited = root / "backend" / "app" / "routers" / "tasks.py"
     edited.write_text(edited.read_text() + "\n# my change\n")
@@ -232,7 +233,8 @@ def test_several_features_share_one_backend(tmp_path: Path) -> None:
     assert 'down_revision: str | Sequence[str] | None = "0001_task_crud"' in expenses_migration
     # Re-emitting the first feature keeps the second registered.
     again = json.loads(emit(root, "task-crud", "--with-tests", "--json").stdout)
-    assert {f["action"] for f in again["files"]} == {"identical"}
+    # Nothing written: generated files identical, the created-once extension files kept.
+    assert {f["action"] for f in again["files"]} == {"identical", "kept"}
     run = run_generated_tests(backend)
     assert run.returncode == 0, run.stdout[-3000:]
 
