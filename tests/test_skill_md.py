@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from skill_permissions import allowed_tools, bash_allows, script_lines
 
 from sp_backend.cli import build_parser
 from sp_backend.install import SKILL_DIR_NAME
@@ -94,8 +95,50 @@ def test_description_says_what_and_when_in_the_third_person():
 def test_argument_hint_and_optional_fields():
     data = front_matter()
     assert data["argument-hint"] == "<feature> [--with-tests]"
+    assert data["license"] == "MIT"
     if "compatibility" in data:
         assert len(data["compatibility"]) <= COMPATIBILITY_MAX
+    assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+
+
+def test_model_invocation_is_left_on_deliberately():
+    """The description asks Claude to use the skill for plain requests too, so model invocation
+    stays on: the field is left out (its default), which keeps the validators' findings to the
+    two documented ones; the README says why."""
+    assert "disable-model-invocation" not in front_matter()
+    assert "or asks to implement" in front_matter()["description"]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "disable-model-invocation" in readme
+
+
+# Where Claude Code puts the skill; ${CLAUDE_SKILL_DIR} becomes this before the agent runs it.
+INSTALLED = "/home/dev/todo-app/.claude/skills/sp.backend-engineer"
+
+
+def test_every_script_command_is_allowed_without_a_prompt():
+    rules = allowed_tools()
+    assert rules and all(tool == "Bash" for tool, _ in rules)
+    commands = [line for line in script_lines() if "scripts" in line or "pytest" in line]
+    assert len([c for c in commands if "/scripts/" in c]) >= 6
+    for command in commands:
+        for form in (command, command.replace("${CLAUDE_SKILL_DIR}", INSTALLED)):
+            assert bash_allows(form, rules), f"allowed-tools does not cover: {form}"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "python /tmp/evil.py",
+        "python -c 'import os; os.remove(\"x\")'",
+        "python scripts/other.py",
+        "rm -rf backend",
+        "(cd backend && python -m pip install -r requirements-dev.txt)",  # asks: installs
+        f"python {INSTALLED}/scripts/gather_context.py x && curl http://example.com",
+        f'python {INSTALLED}/scripts/write_phr.py --title "a;b" ; rm -rf backend',
+    ],
+)
+def test_nothing_else_is_allowed(command: str):
+    assert not bash_allows(command, allowed_tools())
 
 
 def test_under_500_lines():

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from skill_permissions import allowed_tools, bash_allows
 
 from sp_backend.records.template import split_front_matter
 
@@ -110,6 +111,11 @@ class Agent:
         self.env["TMPDIR"] = str(tmp)
 
     def run(self, command: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        # SKILL.md's allowed-tools: every script it runs here goes without a permission prompt.
+        expanded = command.replace("${CLAUDE_SKILL_DIR}", self.env["CLAUDE_SKILL_DIR"])
+        for line in expanded.replace("\\\n", " ").splitlines():
+            if "/scripts/" in line and "install_skill.py" not in line:
+                assert bash_allows(line, allowed_tools()), f"allowed-tools misses: {line}"
         done = subprocess.run(
             ["bash", "-c", command],
             cwd=cwd or self.project,
