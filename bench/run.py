@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -39,7 +40,8 @@ EXAMPLE_PLAN = (
     REPO / "assets" / "examples" / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml"
 )
 ADMIN_URL = os.environ.get("SPB_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-SECRET = "bench-secret-" + "x" * 40
+# Random for each run: the generated backend runs as production, which refuses weak secrets.
+SECRET = secrets.token_urlsafe(48)
 USERS = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
 PY = sys.executable
 OPERATIONS = [
