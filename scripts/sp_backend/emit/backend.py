@@ -172,9 +172,9 @@ def _check_emitted_settings(
         f"{out_dir}: "
         + "; ".join(problems)
         + f". The files already emitted for {', '.join(others)} ({migrations}, their models, "
-        "schemas and tests) are not written again and would disagree with the ones this emit "
-        "writes, so nothing was written. Make the plans decide what was emitted (state the "
-        "earlier value in the plan named), or, while no database has applied these "
+        "schemas and tests) are not written again and would disagree with the files emitted "
+        "now, so emit refuses and nothing is written. Make the plans decide what was emitted "
+        "(state the earlier value in the plan named), or, while no database has applied these "
         "migrations, emit every feature again into a fresh --out folder."
     )
 
