@@ -22,6 +22,8 @@ import psycopg
 import pytest
 
 from conftest import PLAN_FIXTURES, make_project, run_generated_tests, sp_backend
+from sp_backend.emit.context import build_project
+from sp_backend.plan.model import BackendPlan
 
 LIBRARY = PLAN_FIXTURES / "library"
 AUTH_PLAN = LIBRARY / "authentication.plan.yaml"
@@ -237,3 +239,39 @@ def test_a_column_type_changed_in_a_migration_fails_the_migration_test_on_postgr
         migration.write_text(original)
     assert kinds_seen == {pattern for pattern, _ in OTHER_TYPE}
     assert {"users.id", "books.user_id"} <= set(checked)
+
+
+# --- the merge itself: what a plan states counts, a default never does --------------------------
+
+
+def _plan(feature: str, **data: object) -> BackendPlan:
+    resources = {
+        f"{feature}_item": {
+            "table": f"{feature}_items",
+            "path": f"/api/{feature}",
+            "owner": "user_id",
+            "fields": {"x": {"type": "int"}},
+        }
+    }
+    return BackendPlan.model_validate({"feature": feature, "resources": resources, **data})
+
+
+def test_nested_settings_merge_key_by_key() -> None:
+    one = _plan("shelves", auth={"password": {"min_length": 12}})
+    two = _plan("loans", auth={"password": {"max_length": 64}})
+    password = build_project([one, two], "shelves").auth.password
+    assert (password.min_length, password.max_length) == (12, 64)
+
+
+def test_the_jwks_default_algorithm_does_not_outvote_a_stated_one() -> None:
+    one = _plan("shelves", auth={"mode": "jwks"})
+    two = _plan("loans", auth={"mode": "jwks", "algorithms": ["ES256"]})
+    assert build_project([one, two], "shelves").auth.algorithms == ["ES256"]
+
+
+def test_every_resource_follows_the_merged_error_conventions() -> None:
+    one = _plan("shelves", errors={"validation_status": 400, "not_owner_status": 403})
+    view = build_project([one, _plan("loans")], "loans")
+    assert [
+        (r.name, r.errors.validation_status, r.errors.not_owner_status) for r in view.current
+    ] == [("loans_item", 400, 403)]
