@@ -516,6 +516,14 @@ class Unresolved(_Strict):
     resolution: str | None = Field(None, description="The safe default applied meanwhile.")
 
 
+class Ignored(_Strict):
+    """A contract or schema line the plan deliberately does not reflect, and why (`sp-backend
+    check` lists every normative line no plan item cites, except these)."""
+
+    source: str = Field(..., description="The line, file:line.", pattern=r"^.+:\d+$")
+    reason: str = Field(..., min_length=3, description="Why the backend does not follow it.")
+
+
 class Conflict(_Strict):
     what: str
     winner: str = Field(..., description="The source whose value was used, file:line.")
@@ -535,6 +543,10 @@ class BackendPlan(_Strict):
     resources: dict[Identifier, Resource] = Field(default_factory=dict)
     unresolved: list[Unresolved] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
+    ignored: list[Ignored] = Field(
+        default_factory=list,
+        description="Contract lines left out on purpose, each with its reason.",
+    )
     # Where the plan was read from (set by sp_backend.plan.load), so that checks across plans
     # can cite the file and line of each key; None for a plan built in code.
     _origin: Any = PrivateAttr(default=None)
