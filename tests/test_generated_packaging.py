@@ -396,12 +396,22 @@ def test_image_command_serves_the_app_after_the_migration_command(
             time.sleep(0.3)
         assert log.read_text().count("Started server process") == 2, log.read_text()[-3000:]
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        stop(server)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """End the server and its workers (its own process group), if still running."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, None)):
         try:
-            server.wait(timeout=20)
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            server.wait(timeout=wait)
+            break
         except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+            continue
+    server.wait()
 
 
 # --- Docker, where there is a daemon ---------------------------------------------------------
