@@ -1,5 +1,6 @@
 # Shared by .ci/test, .ci/demo and .ci/run: a project venv with everything installed.
 # Sourced, not run. Creates .venv on first use; re-running only checks the install.
+# Versions come from constraints.txt (refresh: bash .ci/lock).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${PYTHON:-python3}"
@@ -11,11 +12,12 @@ ensure_venv() {
     "$PY" -m venv "$VENV"
   fi
   if ! "$VENV/bin/python" -c "import sp_backend, fastapi, sqlmodel, pytest" 2>/dev/null \
-     || [ "$ROOT/pyproject.toml" -nt "$VENV/.installed" ]; then
+     || [ "$ROOT/pyproject.toml" -nt "$VENV/.installed" ] \
+     || [ "$ROOT/constraints.txt" -nt "$VENV/.installed" ]; then
     echo "== installing the project and its test tools into $VENV" >&2
     local log="$VENV/install.log"
     if ! { "$VENV/bin/python" -m pip install --upgrade pip &&
-           "$VENV/bin/python" -m pip install -e "$ROOT[test]"; } >"$log" 2>&1; then
+           "$VENV/bin/python" -m pip install -c "$ROOT/constraints.txt" -e "$ROOT[test]"; } >"$log" 2>&1; then
       tail -n 30 "$log" >&2
       echo "pip install failed; full log in $log" >&2
       exit 1

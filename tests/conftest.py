@@ -4,6 +4,7 @@ a backend and run its generated tests in a subprocess."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -88,8 +89,11 @@ def run_generated_tests(
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
     if database_url:
         env["TEST_DATABASE_URL"] = database_url
+    # More pytest arguments from the environment: .ci/floors relaxes old libraries' warnings.
+    more = shlex.split(os.environ.get("SPB_GENERATED_PYTEST_ARGS", ""))
+    args = ["-q", "-p", "no:cacheprovider", "-W", "error", *more, *extra]
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error", *extra],
+        [sys.executable, "-m", "pytest", *args],
         cwd=backend,
         capture_output=True,
         text=True,
