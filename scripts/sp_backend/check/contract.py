@@ -1,49 +1,206 @@
-"""What the contract promises, per endpoint: method, path, statuses and field names, each with
-the contract's file and line. Read with the same readers as `gather`."""
+"""What the contract promises, per endpoint, read literally (see `literal`): from the Markdown
+contract gather found, or from an OpenAPI file (YAML or JSON) when the contract is one. Nothing
+here goes through the plan's readers, so what they missed is still checked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
+from typing import Any
 
+import yaml
+
+from sp_backend.check.literal import METHODS, Example, Param, Promise, read_markdown
 from sp_backend.errors import SpecError
-from sp_backend.readers.endpoints import find_endpoints, fold
-from sp_backend.readers.facts import RANK_CONTRACT, Endpoint, endpoint_key
 from sp_backend.readers.locate import locate
-from sp_backend.readers.markdown import load_markdown
-from sp_backend.readers.openapi import openapi_endpoints
+
+__all__ = ["Promise", "read_contract", "contract_files"]
 
 
-@dataclass
-class Promise:
-    method: str
-    path: str
-    source: str  # file:line of the endpoint's declaration
-    statuses: dict[int, str] = field(default_factory=dict)
-    body_fields: dict[str, str] = field(default_factory=dict)  # name -> file:line
-    response_fields: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        return endpoint_key(self.method, self.path)
-
-
-def _promise(ep: Endpoint) -> Promise:
-    body = {f.name: f.source for f in ep.body}
-    response = {f.name: f.source for f in ep.response}
-    return Promise(ep.method, ep.path, ep.source, dict(ep.statuses), body, response)
+def contract_files(root: Path, feature: str) -> tuple[Path, str, str]:
+    """The contract file, its path relative to root, and its form (markdown | openapi)."""
+    sources = locate(root, feature)
+    form = "markdown" if sources.contract.suffix.lower() == ".md" else "openapi"
+    return sources.contract, sources.rel(sources.contract), form
 
 
 def read_contract(root: Path, feature: str) -> tuple[str, list[Promise]]:
     """The contract's path (relative to root) and one promise per endpoint it declares."""
-    sources = locate(root, feature)
-    rel = sources.rel(sources.contract)
-    endpoints: list[Endpoint] = []
-    if sources.contract.suffix == ".md":
-        endpoints += find_endpoints(load_markdown(sources.contract, rel), RANK_CONTRACT)
-    if sources.openapi is not None and sources.openapi == sources.contract:
-        endpoints += openapi_endpoints(sources.openapi, rel, RANK_CONTRACT)[0]
-    promises = [_promise(ep) for ep in fold(endpoints)]
+    path, rel, form = contract_files(root, feature)
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    promises = read_markdown(text, rel) if form == "markdown" else read_openapi(text, rel)
     if not promises:
         raise SpecError(f"{rel}: no endpoints found to check")
     return rel, promises
+
+
+# ---- OpenAPI -------------------------------------------------------------------------------
+
+
+def _lines(node: yaml.Node) -> Any:
+    """A YAML/JSON node as plain data, each mapping carrying its keys' lines under '__line__'."""
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {"__lines__": {}}
+        for key, value in node.value:
+            name = str(key.value)
+            out[name] = _lines(value)
+            out["__lines__"][name] = key.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_lines(v) for v in node.value]
+    return (
+        yaml.safe_load(yaml.serialize(node))
+        if node.tag != "tag:yaml.org,2002:str"
+        else (node.value)
+    )
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items() if k != "__lines__"}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _ref(doc: dict[str, Any], value: Any, depth: int = 0) -> Any:
+    while isinstance(value, dict) and "$ref" in value and depth < 20:
+        target: Any = doc
+        for part in str(value["$ref"]).lstrip("#/").split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        value, depth = target, depth + 1
+    return value
+
+
+def _sample(doc: dict[str, Any], schema: Any, depth: int = 0) -> Any:
+    """An example built from a contract schema: every property, a value of its type."""
+    schema = _ref(doc, schema)
+    if not isinstance(schema, dict) or depth > 6:
+        return None
+    if "example" in schema:
+        return _clean(schema["example"])
+    for key in ("oneOf", "anyOf"):
+        if schema.get(key):
+            branches = [b for b in schema[key] if _ref(doc, b).get("type") != "null"]
+            return _sample(doc, (branches or schema[key])[0], depth + 1)
+    if "allOf" in schema:
+        merged: dict[str, Any] = {}
+        for b in schema["allOf"]:
+            part = _sample(doc, b, depth + 1)
+            if isinstance(part, dict):
+                merged.update(part)
+        return merged
+    t = schema.get("type")
+    t = next((x for x in t if x != "null"), None) if isinstance(t, list) else t
+    if t == "object" or "properties" in schema:
+        props = {k: v for k, v in schema.get("properties", {}).items() if k != "__lines__"}
+        return {k: _sample(doc, v, depth + 1) for k, v in props.items()}
+    if t == "array":
+        item = _sample(doc, schema.get("items"), depth + 1)
+        return [item] if item is not None else []
+    if "enum" in schema and schema["enum"]:
+        return schema["enum"][0]
+    return {"string": "s", "integer": 1, "number": 1.5, "boolean": True}.get(str(t))
+
+
+def _media_example(doc: dict[str, Any], media: dict[str, Any]) -> Any:
+    if "example" in media:
+        return _clean(media["example"])
+    examples = media.get("examples")
+    if isinstance(examples, dict):
+        for ex in examples.values():
+            ex = _ref(doc, ex)
+            if isinstance(ex, dict) and "value" in ex:
+                return _clean(ex["value"])
+    if "schema" in media:
+        return _sample(doc, media["schema"])
+    return None
+
+
+def _schema_bounds(doc: dict[str, Any], schema: Any) -> dict[str, Any]:
+    schema = _ref(doc, schema)
+    if not isinstance(schema, dict):
+        return {}
+    for key in ("anyOf", "oneOf"):
+        for b in schema.get(key, []):
+            if _ref(doc, b).get("type") != "null":
+                return _schema_bounds(doc, b)
+    out = {
+        k: _clean(schema[k]) for k in ("minLength", "maxLength", "maxItems", "enum") if k in schema
+    }
+    return out
+
+
+def read_openapi(text: str, rel: str) -> list[Promise]:
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{rel}: not readable as OpenAPI: {exc}") from None
+    if node is None:
+        return []
+    data = _lines(node)
+    if not isinstance(data, dict):
+        return []
+    prefix = ""
+    servers = data.get("servers")
+    if isinstance(servers, list) and servers and isinstance(servers[0], dict):
+        url = str(servers[0].get("url", ""))
+        m = re.match(r"^(?:https?://[^/]+)?(/[^\s?#]*)", url)
+        prefix = m.group(1).rstrip("/") if m else ""
+    doc = _clean(data)
+    promises: list[Promise] = []
+    paths = data.get("paths", {}) if isinstance(data.get("paths"), dict) else {}
+    for path, item in paths.items():
+        if path == "__lines__" or not isinstance(item, dict):
+            continue
+        shared = [p for p in item.get("parameters", []) if isinstance(p, dict)]
+        for method, op in item.items():
+            if method.upper() not in METHODS or not isinstance(op, dict):
+                continue
+            line = item["__lines__"][method]
+            p = Promise(method.upper(), prefix + path, f"{rel}:{line}", file=rel)
+            p.lines = (line, line)
+            responses = op.get("responses", {}) if isinstance(op.get("responses"), dict) else {}
+            for code, answer in responses.items():
+                if code == "__lines__" or not str(code).isdigit():
+                    continue
+                src = f"{rel}:{responses['__lines__'][code]}"
+                answer = _ref(doc, _clean(answer)) if isinstance(answer, dict) else {}
+                p.add_status(int(code), str(answer.get("description", code)), src)
+                media = (answer.get("content") or {}).get("application/json")
+                if isinstance(media, dict):
+                    value = _media_example(doc, media)
+                    if isinstance(value, (dict, list)):
+                        status = None if str(code).startswith("2") else int(code)
+                        if str(code).startswith("2") and int(code) != min(
+                            int(c) for c in responses if str(c).startswith("2")
+                        ):
+                            status = int(code)
+                        p.examples.append(Example("response", status, value, src))
+            for raw in shared + [x for x in op.get("parameters", []) if isinstance(x, dict)]:
+                prm = _ref(doc, _clean(raw))
+                name, where = str(prm.get("name", "")), str(prm.get("in", ""))
+                src = f"{rel}:{line}"
+                if where == "query" and name:
+                    param = Param(name, "query", src, bounds=_schema_bounds(doc, prm.get("schema")))
+                    p.query.setdefault(name, param)
+                    p.params.append(param)
+            body = _ref(doc, op.get("requestBody"))
+            media = (
+                ((body or {}).get("content") or {}).get("application/json")
+                if isinstance(body, dict)
+                else None
+            )
+            if isinstance(media, dict):
+                body_line = op["__lines__"].get("requestBody", line)
+                src = f"{rel}:{body_line}"
+                value = _media_example(doc, media)
+                if isinstance(value, (dict, list)):
+                    p.examples.append(Example("request", None, value, src))
+                schema = _ref(doc, _clean(media.get("schema")))
+                for name, sub in (schema or {}).get("properties", {}).items():
+                    p.body_fields.setdefault(name, src)
+                    param = Param(name, "body", src, bounds=_schema_bounds(doc, sub))
+                    p.params.append(param)
+            promises.append(p)
+    return promises

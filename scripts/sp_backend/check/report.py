@@ -14,6 +14,8 @@ class Mismatch:
     message: str
 
     def line(self) -> str:
+        if self.kind == "not-reflected":
+            return f"{self.source}: {self.message}"
         return f"{self.source}: {self.endpoint}: {self.message}"
 
 
@@ -26,6 +28,7 @@ class CheckReport:
     mismatches: list[Mismatch] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # not failures: extra routes, unprobed
     probes: int = 0
+    lines_read: int = 0  # normative contract and schema lines looked at for coverage
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -34,6 +37,7 @@ class CheckReport:
             "url": self.url,
             "endpoints_checked": self.checked,
             "requests_made": self.probes,
+            "normative_lines": self.lines_read,
             "ok": not self.mismatches,
             "mismatches": [asdict(m) for m in self.mismatches],
             "notes": self.notes,

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from sp_backend.check.app_openapi import load_app_openapi
-from sp_backend.check.compare import app_operations, compare
+from sp_backend.check.compare import PLATFORM_STATUSES, app_operations, compare
 from sp_backend.check.contract import read_contract
+from sp_backend.check.coverage import coverage
 from sp_backend.check.live import Prober, probe
 from sp_backend.check.report import CheckReport
 from sp_backend.plan.load import load_plan, plan_path
@@ -29,7 +30,9 @@ def _left_out(root: Path, feature: str, plan_file: Path | None) -> dict[str, str
     if not path.exists():
         return {}
     plan = load_plan(path)
-    return {u.source: u.what for u in plan.unresolved if u.source and u.resolution == LEFT_OUT}
+    out = {u.source: u.what for u in plan.unresolved if u.source and u.resolution == LEFT_OUT}
+    out.update({i.source: i.reason for i in getattr(plan, "ignored", [])})
+    return out
 
 
 def check(
@@ -45,7 +48,22 @@ def check(
     contract, promises = read_contract(root, feature)
     report = CheckReport(contract=contract, backend=str(backend), url=url)
     doc = load_app_openapi(backend)
-    compare(promises, doc, report, _left_out(root, feature, plan_file))
+    left_out = _left_out(root, feature, plan_file)
+    compare(promises, doc, report, left_out)
+    path = plan_file or plan_path(root, feature)
+    if path.exists():
+        reviewed = load_plan(path)
+        files = [contract] + [v for k, v in reviewed.sources.items() if k == "schema"]
+        before = len(report.mismatches)
+        answered = set(PLATFORM_STATUSES)
+        for _, _, op in app_operations(doc).values():
+            answered |= {int(c) for c in op.get("responses", {}) if str(c).isdigit()}
+        coverage(root, reviewed, promises, report, list(dict.fromkeys(files)), answered)
+        report.mismatches[before:] = [
+            m for m in report.mismatches[before:] if m.source not in left_out
+        ]
+    else:
+        report.notes.append(f"{path}: no plan, so the contract's coverage was not checked")
     if url:
         plan = load_plan(plan_file or plan_path(root, feature))
         user_id = SAMPLE_USER[plan.auth.user_id_type]
@@ -65,7 +83,8 @@ def _devtoken(backend: Path, plan: BackendPlan, user_id: str, report: CheckRepor
     result = subprocess.run(
         [sys.executable, "-m", "app.devtoken", user_id],
         cwd=backend,
-        env={**os.environ, "PYTHONPATH": str(backend)},
+        # the development key only under ENVIRONMENT=development (what the local server runs)
+        env={"ENVIRONMENT": "development", **os.environ, "PYTHONPATH": str(backend)},
         capture_output=True,
         text=True,
         timeout=60,

@@ -1,0 +1,209 @@
+"""Coverage of the contract: every normative line of the contract and schema (a table row, a
+bullet or a sentence stating a type, bound, pattern, choice list, default, uniqueness, status,
+parameter or rule) must be reflected somewhere: cited by a plan item's `source` (or a
+conflict's winner/loser, an unresolved entry), recorded under the plan's `ignored` with a
+reason, or verified against the app by the literal comparison (a status, a parameter, an
+example). A line naming a plan field is reflected when the bounds it states are the field's.
+What is left is listed as `not reflected in the plan` at file:line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from sp_backend.check.literal import (
+    Promise,
+    _bullet_name,
+    _cells,
+    _doc,
+    _is_separator,
+    _is_table_row,
+    bounds_in,
+    plain,
+    statuses_in,
+)
+from sp_backend.check.report import CheckReport, Mismatch
+from sp_backend.plan.model import BackendPlan
+
+_NORMATIVE = re.compile(
+    r"\b(required|optional|unique|default|max(imum)?|min(imum)?|must|one of|between|pattern|"
+    r"format|at most|at least|characters|chars|enum|integer|string|boolean|uuid|datetime|"
+    r"timestamp|iso ?8601|nullable|not null|primary key|foreign key|references|sorted|sort|"
+    r"filter|page|limit|offset)\b",
+    re.I,
+)
+_IMPLICIT = {"id", "created_at", "updated_at"}
+
+
+def _cited(plan: BackendPlan) -> set[str]:
+    out: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("source", "winner", "loser") and isinstance(item, str):
+                    out.add(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(plan.model_dump(mode="json"))
+    return out
+
+
+def _names(plan: BackendPlan) -> dict[str, list[Any]]:
+    """Every name the plan defines -> the field specs (or None for a parameter) it stands for."""
+    names: dict[str, list[Any]] = {}
+    for resource in plan.resources.values():
+        for name, spec in resource.fields.items():
+            names.setdefault(name, []).append(spec)
+        for name in _IMPLICIT | ({resource.owner} if resource.owner else set()):
+            names.setdefault(name, []).append(None)
+        listing = resource.operations.list
+        if listing is not None:
+            params = {listing.search_param, listing.sort.param, listing.sort.order_param}
+            params |= {"page", "page_size", "limit", "offset", "cursor"}
+            pagination = listing.pagination
+            params |= set(getattr(pagination, "param_names", {}).values())
+            params |= set(listing.choices) | set(listing.filters)
+            if listing.sort.order_param:
+                params |= {"asc", "desc"}
+            for p in params - {None}:
+                names.setdefault(p, []).append(None)
+    return names
+
+
+def _subject(line: str) -> str | None:
+    if _is_table_row(line):
+        first = plain(_cells(line)[0]) if _cells(line) else ""
+        word = first.split()[0] if first.split() else ""
+        return word if re.fullmatch(r"[A-Za-z_][\w]*", word) else None
+    name = _bullet_name(line)
+    if name:
+        return name
+    m = re.search(r"`([A-Za-z_]\w*)`", line)
+    return m.group(1) if m else None
+
+
+def _agrees(bounds: dict[str, Any], spec: Any) -> str | None:
+    """Why a field spec disagrees with the bounds a line states, or None."""
+    if spec is None:
+        return None
+    have = {
+        "minLength": spec.min_length,
+        "maxLength": spec.max_length,
+        "maxItems": spec.max_items,
+        "enum": spec.values,
+    }
+    for key, want in bounds.items():
+        got = have.get(key)
+        if key == "enum":
+            if got is not None and sorted(got) != sorted(want):
+                return f"the plan's values are {', '.join(got)}"
+        elif got != want and not (key == "maxLength" and spec.item_max_length == want):
+            return f"the plan's {key} is {got if got is not None else 'not set'}"
+    return None
+
+
+def normative_lines(text: str) -> list[tuple[int, str]]:
+    """(1-based line, text) of every line stating something the backend must do."""
+    doc = _doc(text)
+    out = []
+    header_next = False
+    for i, line in enumerate(doc.lines):
+        if doc.fenced[i] or not line.strip() or line.lstrip().startswith("#"):
+            header_next = False
+            continue
+        if _is_table_row(line):
+            if i + 1 < len(doc.lines) and _is_separator(doc.lines[i + 1]):
+                continue  # a header row
+            if _is_separator(line):
+                continue
+            out.append((i + 1, line))
+            continue
+        if statuses_in(line) or (_NORMATIVE.search(line) and _subject(line)):
+            out.append((i + 1, line))
+    del header_next
+    return out
+
+
+def _parent_subject(lines: list[str], i: int) -> str | None:
+    """The name a property line belongs to: its parent bullet, or the heading above it."""
+    indent = len(lines[i]) - len(lines[i].lstrip())
+    for j in range(i - 1, max(-1, i - 15), -1):
+        line = lines[j]
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("#"):
+            m = re.search(r"`?([A-Za-z_]\w*)`?\s*(\(.*\))?\s*$", plain(line.lstrip("# ")))
+            return m.group(1) if m else None
+        if len(line) - len(line.lstrip()) < indent:
+            return _subject(line)
+    return None
+
+
+def _envelope(line: str, plan: BackendPlan) -> bool | None:
+    m = re.search(r"\{\s*\"(error|detail)\"\s*:", line)
+    return None if m is None else m.group(1) == plan.errors.envelope
+
+
+def coverage(
+    root: Path,
+    plan: BackendPlan,
+    promises: list[Promise],
+    report: CheckReport,
+    files: list[str],
+    answered: set[int] | None = None,
+) -> None:
+    """answered: every status the app's OpenAPI documents on some route (with the platform's);
+    a status line outside an endpoint's section is reflected when the app answers each."""
+    cited = _cited(plan)
+    names = _names(plan)
+    checked: set[str] = set()
+    for p in promises:
+        checked.add(p.source)
+        checked |= set(p.status_sources.values())
+        checked |= {prm.source for prm in p.params}
+        checked |= {e.source for e in p.examples}
+        checked |= set(p.body_fields.values()) | set(p.response_fields.values())
+    for rel in files:
+        path = root / rel
+        if not path.is_file() or path.suffix.lower() != ".md":
+            continue
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+        all_lines = text.splitlines()
+        for number, line in normative_lines(text):
+            source = f"{rel}:{number}"
+            report.lines_read += 1
+            if source in cited or source in checked:
+                continue
+            subject = _subject(line)
+            if subject and "." in subject:
+                subject = subject.rsplit(".", 1)[-1]
+            if subject not in names:
+                subject = _parent_subject(all_lines, number - 1) or subject
+            codes = {c for c, _ in statuses_in(line, table=_is_table_row(line))}
+            envelope = _envelope(line, plan)
+            missing = sorted(codes - (answered or set()))
+            if codes and subject not in names and not missing and envelope is not False:
+                continue
+            specs = names.get(subject or "")
+            why = None
+            if specs is not None:
+                bounds = bounds_in(line)
+                reasons = [_agrees(bounds, s) for s in specs]
+                if any(r is None for r in reasons):
+                    continue
+                why = next(r for r in reasons if r)
+            elif missing:
+                why = f"the app never answers {', '.join(map(str, missing))}"
+            elif envelope is False:
+                why = f"the plan's error envelope is {plan.errors.envelope!r}"
+            said = re.sub(r"\s+", " ", plain(line)).strip("|- ")[:110]
+            message = f"not reflected in the plan: {said!r}"
+            if why:
+                message += f" ({why})"
+            report.mismatches.append(Mismatch(source, subject or "-", "not-reflected", message))
