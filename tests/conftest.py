@@ -43,6 +43,10 @@ def postgres_available() -> str | None:
         return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
+# What the PostgreSQL leg did this run, for the summary line (pytest_terminal_summary).
+POSTGRES_LEG: dict[str, object] = {"ran": 0, "skipped": None}
+
+
 @pytest.fixture
 def postgres_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database (SQLAlchemy URL), dropped afterwards."""
@@ -50,7 +54,9 @@ def postgres_database() -> Iterator[str]:
     if problem:
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL required (SPB_REQUIRE_POSTGRES=1) but unreachable: {problem}")
+        POSTGRES_LEG["skipped"] = f"{POSTGRES_URL} unreachable ({problem})"
         pytest.skip(f"PostgreSQL leg skipped: {POSTGRES_URL} unreachable ({problem})")
+    POSTGRES_LEG["ran"] = int(POSTGRES_LEG["ran"]) + 1  # type: ignore[call-overload]
     name = f"spb_{uuid.uuid4().hex[:12]}"
     with _admin_connect() as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -100,3 +106,14 @@ def run_generated_tests(
         env=env,
         timeout=600,
     )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly whether the PostgreSQL leg ran: a run of dots never does."""
+    if POSTGRES_LEG["ran"]:
+        line = f"PostgreSQL leg: ran ({POSTGRES_LEG['ran']} tests, each on its own database)"
+    elif POSTGRES_LEG["skipped"]:
+        line = f"PostgreSQL leg: SKIPPED, {POSTGRES_LEG['skipped']}"
+    else:
+        return  # no selected test needed PostgreSQL
+    terminalreporter.write_line(line)

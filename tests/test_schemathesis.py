@@ -66,7 +66,7 @@ def _unstated_rules(plan_files: list[Path]) -> dict[str, object]:
                 decimals[field] = {**bounds, "valid": valid}
         listing = resource.operations.list
         if listing is not None and listing.pagination.style == "cursor":
-            cursors.append("cursor")
+            cursors.append(listing.pagination.cursor_param)
     return {"clock": clock, "decimals": decimals, "cursor_params": cursors}
 
 

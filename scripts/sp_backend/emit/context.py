@@ -3,16 +3,25 @@ computed here so the templates stay close to the code they produce."""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from sp_backend.emit.fields import FieldView, build_field
+from sp_backend.emit.fields import Call, FieldView, build_field, py_literal
 from sp_backend.emit.naming import class_name, title_words
+from sp_backend.emit.operations import OperationView, operation_views
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import cite
-from sp_backend.plan.model import AuthConfig, BackendPlan, ErrorConventions, Resource
+from sp_backend.plan.model import (
+    DEFAULT_META,
+    AuthConfig,
+    BackendPlan,
+    ErrorConventions,
+    ListOperation,
+    Resource,
+)
 
 USER_ID_PY = {"str": "str", "uuid": "UUID", "int": "int"}
 SAMPLE_USERS = {
@@ -43,6 +52,185 @@ class SortView:
         if self.order_param:
             return self.default_field
         return f"-{self.default_field}" if self.default_descending else self.default_field
+
+
+META_TYPES = {
+    "total": "int",
+    "count": "int",
+    "page": "int",
+    "page_size": "int",
+    "limit": "int",
+    "offset": "int",
+    "total_pages": "int",
+    "has_next": "bool",
+    "has_previous": "bool",
+    "next_cursor": "str | None",
+}
+
+
+META_DESCRIPTIONS = {
+    "total": "Rows matching the query, on every page",
+    "count": "Rows on this page",
+    "page": "This page's number, from 1",
+    "page_size": "Rows per page",
+    "limit": "Rows per page at most",
+    "offset": "Rows skipped before this page",
+    "total_pages": "Pages in all",
+}
+
+
+def _aliased(name: str, wire: str, annotation: str) -> str:
+    """`name: annotation`, with the wire name as its alias when the two differ."""
+    return f"{name}: {annotation}" + ("" if wire == name else f" = Field(alias={py_literal(wire)})")
+
+
+@dataclass
+class ListShapeView:
+    """The list answer as the contract shows it (ListResponse) and the query parameters'
+    names (Pagination), for one resource."""
+
+    cls: str
+    op: ListOperation
+
+    @property
+    def style(self) -> str:
+        return self.op.pagination.style
+
+    @property
+    def items_key(self) -> str | None:
+        return self.op.response.items
+
+    @property
+    def bare(self) -> bool:
+        return self.items_key is None
+
+    @property
+    def rows_key(self) -> str:
+        """Subscript that takes the rows out of the parsed body: '["data"]', or '' (bare)."""
+        return "" if self.items_key is None else f"[{py_literal(self.items_key)}]"
+
+    @property
+    def metadata(self) -> str:
+        return self.op.response.metadata
+
+    @property
+    def meta_key(self) -> str:
+        return self.op.response.metadata_key
+
+    @property
+    def meta(self) -> dict[str, str]:
+        """Metadata item -> JSON key or header name."""
+        return self.op.response.meta_names(self.style)
+
+    @property
+    def body_meta(self) -> dict[str, str]:
+        return self.meta if self.metadata in ("nested", "flat") else {}
+
+    @property
+    def header_meta(self) -> dict[str, str]:
+        """Metadata items sent as headers, links (the Link header) left out."""
+        if self.metadata != "headers":
+            return {}
+        return {k: v for k, v in self.meta.items() if k != "links"}
+
+    @property
+    def header_docs(self) -> list[tuple[str, str]]:
+        """(header, what it carries) of the numeric headers, for the OpenAPI document."""
+        return [(name, META_DESCRIPTIONS[key]) for key, name in self.header_meta.items()]
+
+    @property
+    def links(self) -> bool:
+        return self.metadata == "headers" and "links" in self.meta
+
+    @property
+    def headers(self) -> list[str]:
+        return list(self.header_meta.values()) + (["Link"] if self.links else [])
+
+    @property
+    def is_default(self) -> bool:
+        return (
+            self.items_key == "items"
+            and self.metadata == "nested"
+            and self.meta_key == "pagination"
+            and self.meta == {k: k for k in DEFAULT_META[self.style]}
+        )
+
+    @property
+    def meta_decls(self) -> list[str]:
+        return [_aliased(k, v, META_TYPES[k]) for k, v in self.body_meta.items()]
+
+    @property
+    def items_decl(self) -> str:
+        return _aliased("items", self.items_key or "items", f"list[{self.cls}Public]")
+
+    @property
+    def nested_decl(self) -> str:
+        return _aliased("meta", self.meta_key, f"{self.cls}PageMeta")
+
+    @property
+    def summary(self) -> str:
+        """The answer's shape in one line of JSON-like text."""
+        meta = ", ".join(f'"{v}"' for v in self.body_meta.values())
+        text = "a bare JSON array" if self.bare else f'{{"{self.items_key}": [...]'
+        if self.metadata == "nested":
+            text += f', "{self.meta_key}": {{{meta}}}}}'
+        elif self.metadata == "flat":
+            text += f", {meta}}}"
+        elif not self.bare:
+            text += "}"
+        if self.headers:
+            text += "; page metadata in headers " + ", ".join(self.headers)
+        return text
+
+    @property
+    def summary_lines(self) -> list[str]:
+        return textwrap.wrap(self.summary, 92, break_on_hyphens=False)
+
+    # query parameters ------------------------------------------------------------------------
+    @property
+    def params(self) -> dict[str, str]:
+        """Pagination concept (page, page_size, limit, offset, cursor) -> its query name."""
+        return self.op.pagination.param_names
+
+    @property
+    def size(self) -> str:
+        return "page_size" if self.style == "page" else "limit"
+
+    def _param(self, concept: str, annotation: str, args: list[str]) -> str:
+        """A ListParams attribute named for the concept, aliased to the contract's name."""
+        wire = {
+            **self.params,
+            "search": self.op.search_param,
+            "sort": self.op.sort.param,
+            "order": self.op.sort.order_param or "order",
+        }[concept]
+        alias = [] if wire == concept else [f"alias={py_literal(wire)}"]
+        return Call(f"{concept}: {annotation} = Field", args + alias).render(4)
+
+    @property
+    def pagination_decls(self) -> list[str]:
+        pg = self.op.pagination
+        size = self._param(self.size, "int", [str(pg.default), "ge=1", f"le={pg.max}"])
+        if self.style == "page":
+            return [self._param("page", "int", ["1", "ge=1", "le=1_000_000"]), size]
+        if self.style == "offset":
+            return [size, self._param("offset", "int", ["0", "ge=0", "le=1_000_000_000"])]
+        described = 'description="next_cursor of the previous page"'
+        return [size, self._param("cursor", "str | None", ["None", "max_length=512", described])]
+
+    def order_decls(self, search: bool, sort_default: str, descending: bool) -> list[str]:
+        """search, sort and order, those this list takes."""
+        decls = []
+        if search:
+            decls.append(
+                self._param("search", "str | None", ["None", "min_length=1", "max_length=200"])
+            )
+        if self.style != "cursor":
+            decls.append(self._param("sort", f"{self.cls}Sort", [py_literal(sort_default)]))
+            if self.op.sort.order_param:
+                direction = py_literal("desc" if descending else "asc")
+                decls.append(self._param("order", 'Literal["asc", "desc"]', [direction]))
+        return decls
 
 
 @dataclass
@@ -136,8 +324,18 @@ class ResourceView:
         return self.plan.operations.list.pagination if self.plan.operations.list else None
 
     @property
+    def shape(self) -> ListShapeView | None:
+        op = self.plan.operations.list
+        return ListShapeView(self.cls, op) if op else None
+
+    @property
     def actions(self) -> list[tuple[str, Any]]:
         return sorted(self.plan.operations.actions.items())
+
+    @property
+    def operations(self) -> list[OperationView]:
+        """Custom operations: served by app/routers/<collection>_operations.py."""
+        return operation_views(self)
 
     @property
     def timestamps(self) -> bool:
@@ -277,6 +475,13 @@ class ProjectView:
         return USER_ID_PY[self.auth.user_id_type]
 
     @property
+    def accounts(self) -> Any:
+        """local: the accounts' profile fields, endpoints and answers (emit/accounts.py)."""
+        from sp_backend.emit.accounts import AccountsView
+
+        return AccountsView.of(self.auth)
+
+    @property
     def secret_setting(self) -> str:
         return self.auth.secret_env.lower()
 
@@ -287,6 +492,20 @@ class ProjectView:
     @property
     def owned(self) -> bool:
         return any(r.owner for r in self.resources)
+
+    @property
+    def exposed_headers(self) -> list[str]:
+        """Response headers a browser script on another origin must be allowed to read."""
+        names = {h for r in self.resources if r.shape for h in r.shape.headers}
+        return sorted(names)
+
+    @property
+    def page_styles(self) -> list[str]:
+        return sorted({r.pagination.style for r in self.resources if r.pagination})
+
+    @property
+    def links(self) -> bool:
+        return any(r.shape and r.shape.links for r in self.resources)
 
     @property
     def uses(self) -> set[str]:

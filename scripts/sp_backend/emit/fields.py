@@ -236,6 +236,12 @@ def _validation_kwargs(spec: FieldSpec) -> list[str]:
             if key in ("ge", "le", "gt", "lt") and spec.type == "int":
                 value = int(value)
             kw.append(f"{key}={_py_literal(value)}")
+    if spec.type == "int":
+        # The column is a 32-bit INTEGER: a larger number is invalid input, never a 500.
+        if spec.ge is None and spec.gt is None:
+            kw.append("ge=-2_147_483_648")
+        if spec.le is None and spec.lt is None:
+            kw.append("le=2_147_483_647")
     if spec.pattern:
         kw.append(f"pattern={regex_literal(spec.pattern)}")
     elif "not_blank" in spec.input_rules:

@@ -315,26 +315,165 @@ class FieldSpec(_Strict):
 
 
 class Pagination(_Strict):
-    style: Literal["page", "offset", "cursor"] = Field(
+    style: PageStyle = Field(
         "page", description="page: page/page_size; offset: limit/offset; cursor: keyset."
     )
     default: int = Field(20, ge=1, le=1000)
     max: int = Field(100, ge=1, le=1000)
 
     @model_validator(mode="after")
+# A query parameter or JSON key as the contract spells it (per_page, pageSize, page[size]).
+WireName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.\[\]-]{0,62}$")]
+PageStyle = Literal["page", "offset", "cursor"]
+
+
     def _default_within_max(self) -> Pagination:
         if self.default > self.max:
             raise ValueError(f"default page size {self.default} exceeds max {self.max}")
         return self
 
 
+    page_param: WireName = Field("page", description="style page: the page number parameter.")
+    size_param: WireName | None = Field(
+        None,
+        description="The page size parameter as the contract names it (per_page, size, "
+        "pageSize); default: page_size for style page, limit for offset and cursor.",
+        examples=["per_page"],
+    )
+    offset_param: WireName = Field("offset", description="style offset: rows skipped.")
+    cursor_param: WireName = Field("cursor", description="style cursor: the next page's cursor.")
+
+    @property
+    def size_name(self) -> str:
+        return self.size_param or ("page_size" if self.style == "page" else "limit")
+
+    @property
+    def param_names(self) -> dict[str, str]:
+        """Query parameter of each pagination concept this style reads."""
+        size = "page_size" if self.style == "page" else "limit"
+        names = {size: self.size_name}
+        if self.style == "page":
+            names["page"] = self.page_param
+        elif self.style == "offset":
+            names["offset"] = self.offset_param
+        else:
+            names["cursor"] = self.cursor_param
+        return names
 class SortSpec(_Strict):
     fields: list[str] = Field(default_factory=lambda: ["created_at"])
     default: str = Field("-created_at", description="A sort field, '-' prefix for descending.")
-    param: str = Field("sort", description="Query parameter naming the field ('-x' descending).")
-    order_param: str | None = Field(
+    param: WireName = Field(
+        "sort", description="Query parameter naming the field ('-x' descending)."
+    )
+    order_param: WireName | None = Field(
+        names = list(self.param_names.values())
+        if len(set(names)) != len(names):
+            raise ValueError(f"pagination parameters must have distinct names, not {names}")
         None, description="Separate asc/desc parameter (e.g. 'order'), if the contract uses one."
     )
+
+# What a list answer can say about its page, by pagination style. `count`: rows on this page;
+# `links`: a Link header with rel="next"/"prev" URLs (metadata 'headers' only).
+MetaKey = Literal[
+    "total",
+    "count",
+    "page",
+    "page_size",
+    "limit",
+    "offset",
+    "total_pages",
+    "has_next",
+    "has_previous",
+    "next_cursor",
+    "links",
+]
+STYLE_META: dict[str, tuple[str, ...]] = {
+    "page": ("total", "count", "page", "page_size", "total_pages", "has_next", "has_previous"),
+    "offset": ("total", "count", "limit", "offset", "has_next", "has_previous"),
+    "cursor": ("count", "limit", "next_cursor", "has_next"),
+}
+DEFAULT_META: dict[str, tuple[str, ...]] = {
+    "page": ("total", "page", "page_size", "total_pages", "has_next", "has_previous"),
+    "offset": ("total", "limit", "offset", "has_next"),
+    "cursor": ("limit", "next_cursor", "has_next"),
+}
+# Header values are text: only numbers and links travel there.
+HEADER_META = frozenset({"total", "count", "page", "page_size", "limit", "offset", "total_pages"})
+_META_NAMES = {  # headers? -> (pattern, what it is)
+    True: (r"[A-Za-z][A-Za-z0-9-]{0,62}", "a header name"),
+    False: (r"[A-Za-z_]\w{0,62}", "a JSON key (letters, digits, _)"),
+}
+
+
+class ListResponse(_Strict):
+    """The body (and headers) of a list answer, as the contract shows it."""
+
+    items: WireName | None = Field(
+        "items",
+        description="Key holding the rows; null: the body is a bare JSON array.",
+        examples=["data", None],
+    )
+    metadata: Literal["nested", "flat", "headers", "none"] = Field(
+        "nested",
+        description="Where the page metadata goes: nested under metadata_key, flat beside the "
+        "items, in response headers (X-Total-Count, Link), or nowhere.",
+    )
+    metadata_key: WireName = Field(
+        "pagination", description="metadata nested: the key holding it.", examples=["meta"]
+    )
+    keys: dict[MetaKey, str] | None = Field(
+        None,
+        description="Each metadata item answered and its name (a JSON key, or a header name "
+        "with metadata 'headers'). Default: the style's usual set under their own names; "
+        "headers: {total: X-Total-Count}.",
+        examples=[{"total": "total", "page": "page", "page_size": "per_page"}],
+    )
+    source: str | None = None
+
+    def meta_names(self, style: str) -> dict[str, str]:
+        """Metadata item -> its JSON key or header name, for this pagination style."""
+        if self.metadata == "none":
+            return {}
+        if self.keys is not None:
+            return dict(self.keys)
+        if self.metadata == "headers":
+            return {"count": "X-Total-Count"} if style == "cursor" else {"total": "X-Total-Count"}
+        return {k: k for k in DEFAULT_META[style]}
+
+    def check(self, style: str) -> None:
+        """The shape must fit the pagination style (called by the resource)."""
+        if self.items is None and self.metadata not in ("headers", "none"):
+            raise ValueError(
+                "a bare JSON array (items: null) has no room for metadata: use metadata "
+                "'headers' or 'none'"
+            )
+        if self.metadata == "none" and self.keys:
+            raise ValueError("metadata 'none' takes no keys")
+        names = self.meta_names(style)
+        for key, name in names.items():
+            if key == "links":
+                if self.metadata != "headers":
+                    raise ValueError("links travel in a Link header: metadata 'headers' only")
+            elif key not in STYLE_META[style]:
+                raise ValueError(
+                    f"{key!r} is not known on a {style}-style page; use some of "
+                    f"{list(STYLE_META[style])}"
+                )
+            elif self.metadata == "headers" and key not in HEADER_META:
+                raise ValueError(f"{key!r} cannot travel in a header; use a Link header (links)")
+            pattern, what = _META_NAMES[self.metadata == "headers"]
+            if not re.fullmatch(pattern, name):
+                raise ValueError(f"keys.{key}: {name!r} is not {what}")
+        if style == "cursor" and not {"next_cursor", "links"} & set(names):
+            raise ValueError(
+                "a cursor page must hand the client the next cursor: add next_cursor to keys "
+                "(or links, with metadata 'headers')"
+            )
+        spelled = list(names.values()) + ([self.items] if self.metadata == "flat" else [])
+        lowered = [n.lower() for n in spelled] if self.metadata == "headers" else spelled
+        if len(set(lowered)) != len(lowered):
+            raise ValueError(f"the list answer's keys must be distinct, not {spelled}")
+
 
 
 ChoiceValue = bool | str | None
@@ -371,7 +510,7 @@ class ListOperation(_Strict):
         description="Query parameters whose words select values of a field (status=pending).",
     )
     search: list[str] = Field(default_factory=list, description="Text fields searched by q.")
-    search_param: str = "search"
+    search_param: WireName = "search"
     sort: SortSpec = Field(default_factory=SortSpec)
     source: str | None = None
 
@@ -381,8 +520,22 @@ class Operation(_Strict):
     source: str | None = None
 
 
+    response: ListResponse = Field(
+        default_factory=ListResponse,
+        description='The answer\'s shape; default {"items": [...], "pagination": {...}}.',
+    )
 class Action(_Strict):
     method: Literal["POST", "PATCH", "PUT"] = "PATCH"
+    @property
+    def param_names(self) -> list[str]:
+        """Every query parameter this list reads besides filters and choices, as spelled."""
+        names = list(self.pagination.param_names.values())
+        if self.search:
+            names.append(self.search_param)
+        if self.pagination.style != "cursor":
+            names += [self.sort.param] + ([self.sort.order_param] if self.sort.order_param else [])
+        return names
+
     path: str = Field(..., description="Relative to the item path, e.g. '/{id}/complete'.")
     effect: Literal["toggle", "set"] = "toggle"
     field: Identifier
@@ -472,8 +625,12 @@ class Resource(_Strict):
                 )
             if ops.list.pagination.style == "cursor" and sort.order_param:
                 raise ValueError("cursor pagination sorts by its default order; drop order_param")
-            taken = {"page", "page_size", "limit", "offset", "cursor", ops.list.search_param}
-            taken |= {sort.param, sort.order_param} | set(self.fields)
+            ops.list.response.check(ops.list.pagination.style)
+            spelled = ops.list.param_names + ops.list.filters
+            if len(set(spelled)) != len(spelled):
+                raise ValueError(f"list query parameters must have distinct names, not {spelled}")
+            taken = {"page", "page_size", "limit", "offset", "cursor", "sort", "order", "search"}
+            taken |= set(spelled) | set(self.fields)
             for param, choice in ops.list.choices.items():
                 where = f"list choice {param!r}"
                 if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", param) or keyword.iskeyword(param):

@@ -29,6 +29,7 @@ from sp_backend.plan.model import (
     SortSpec,
     Unresolved,
 )
+from sp_backend.readers import list_shape
 from sp_backend.readers.auth import Signals
 from sp_backend.readers.facts import (
     RANK_CONTRACT,
@@ -55,8 +56,11 @@ _PAGE_PARAMS = {
     "cursor",
     "size",
     "page_number",
+    "pagenumber",
     "after",
     "before",
+    "skip",
+    "take",
 }
 _SORT_PARAMS = {"sort", "sort_by", "sortby", "order_by", "orderby", "ordering", "sort_field"}
 _ORDER_PARAMS = {"order", "direction", "sort_order", "dir", "sort_dir", "sort_direction"}
@@ -514,15 +518,22 @@ def _list(
     g: Group, ep: Endpoint, fields: dict[str, FieldSpec], inp: Inputs, notes: _Notes
 ) -> ListOperation:
     query = [p for p in ep.params if p.location not in ("path", "body")]
-    names = {p.name.lower() for p in query}
     pagination: dict[str, Any] = {}
-    size = _param(ep, {"page_size", "pagesize", "per_page", "perpage", "limit", "size"})
-    if "cursor" in names or "after" in names:
+    size = _param(ep, {"page_size", "pagesize", "per_page", "perpage", "limit", "size", "take"})
+    cursor = _param(ep, {"cursor", "after"})
+    offset = _param(ep, {"offset", "skip"})
+    page = _param(ep, {"page", "page_number", "pagenumber"})
+    if cursor is not None:
         pagination["style"] = "cursor"
-    elif "offset" in names:
+        pagination["cursor_param"] = cursor.name
+    elif offset is not None:
         pagination["style"] = "offset"
-    elif "page" in names:
+        pagination["offset_param"] = offset.name
+    elif page is not None:
         pagination["style"] = "page"
+        pagination["page_param"] = page.name
+    if size is not None:
+        pagination["size_param"] = size.name
     if size is not None:
         if _int_in(size.default):
             pagination["default"] = _int_in(size.default)
@@ -598,15 +609,44 @@ def _list(
         sort_spec = SortSpec(**sort) if sort else SortSpec()
     except ValidationError:
         sort_spec = SortSpec()
+    paging = _pagination(pagination, ep, notes)
+    shape = list_shape.derive(ep, paging.style)
+    for what, where, resolution in shape.notes:
+        notes.add(f"GET {ep.path}: {what}", where, resolution)
+    extra = {"response": shape.response} if shape.response is not None else {}
     return ListOperation(
-        pagination=Pagination(**pagination),
+        pagination=paging,
         filters=filters,
         choices=choices,
         search=search,
         search_param=search_param,
         sort=sort_spec,
         source=ep.source,
+        **extra,
     )
+
+
+def _pagination(found: dict[str, Any], ep: Endpoint, notes: _Notes) -> Pagination:
+    """The contract's pagination; parameter names it spells like the defaults are left out."""
+    style = found.get("style", "page")
+    usual = {
+        "page_param": "page",
+        "offset_param": "offset",
+        "cursor_param": "cursor",
+        "size_param": "page_size" if style == "page" else "limit",
+    }
+    stated = {k: v for k, v in found.items() if usual.get(k) != v}
+    try:
+        return Pagination(**stated)
+    except ValidationError as exc:
+        names = {k: v for k, v in stated.items() if k.endswith("_param")}
+        notes.add(
+            f"GET {ep.path}: pagination parameters {names} cannot be served as named "
+            f"({exc.errors()[0]['msg']})",
+            ep.source,
+            "the usual names (page, page_size, limit, offset, cursor)",
+        )
+        return Pagination(**{k: v for k, v in stated.items() if not k.endswith("_param")})
 
 
 # A choice that means "do not filter".

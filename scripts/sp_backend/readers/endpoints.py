@@ -160,6 +160,10 @@ def _body_json(doc: Doc, text: str, line: int, ep: Endpoint, target: str) -> Non
         ep.body.extend(facts)
     else:
         ep.response.extend(facts)
+        try:
+            ep.response_examples.append((json.loads(text), doc.at(line)))
+        except ValueError:
+            pass  # pseudo-JSON ("title": string): fields, but no literal shape
 
 
 def _is_error_json(text: str) -> bool:
@@ -205,9 +209,11 @@ def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
                     (ep.response if label == "response" else ep.body).append(fact)
         elif block.kind == "table":
             header = " ".join(plain(h).lower() for h in block.header)
-            if label == "query" or "location" in header or label == "path":
+            # A column saying where each parameter goes ("Location", or "In" as OpenAPI has it).
+            located = "location" in header or "in" in [plain(h).lower() for h in block.header]
+            if label == "query" or located or label == "path":
                 _params_from_table(doc, block, ep, "query" if label != "path" else "path")
-                if "location" in header:
+                if located:
                     continue
             elif is_field_table(block):
                 facts = fields_from_table(doc, block, ep.rank, CTX_TABLE)
@@ -406,6 +412,7 @@ def _absorb(into: Endpoint, other: Endpoint) -> None:
     into.params.extend(other.params)
     into.body.extend(other.body)
     into.response.extend(other.response)
+    into.response_examples.extend(other.response_examples)
     into.text += "\n" + other.text
     if not into.description:
         into.description = other.description

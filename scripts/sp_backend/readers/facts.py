@@ -88,6 +88,8 @@ class Endpoint:
     params: list[Param] = field(default_factory=list)
     body: list[FieldFact] = field(default_factory=list)
     response: list[FieldFact] = field(default_factory=list)
+    # Response bodies shown as JSON, parsed, each with where it starts (file:line).
+    response_examples: list[tuple[Any, str]] = field(default_factory=list)
     text: str = ""  # the section's plain text, for rules stated in prose
 
     @property
