@@ -314,25 +314,17 @@ class FieldSpec(_Strict):
             raise ValueError(f"default {d!r} does not fit type {t}: expected {allowed}")
 
 
+# A query parameter or JSON key as the contract spells it (per_page, pageSize, page[size]).
+WireName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.\[\]-]{0,62}$")]
+PageStyle = Literal["page", "offset", "cursor"]
+
+
 class Pagination(_Strict):
     style: PageStyle = Field(
         "page", description="page: page/page_size; offset: limit/offset; cursor: keyset."
     )
     default: int = Field(20, ge=1, le=1000)
     max: int = Field(100, ge=1, le=1000)
-
-    @model_validator(mode="after")
-# A query parameter or JSON key as the contract spells it (per_page, pageSize, page[size]).
-WireName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.\[\]-]{0,62}$")]
-PageStyle = Literal["page", "offset", "cursor"]
-
-
-    def _default_within_max(self) -> Pagination:
-        if self.default > self.max:
-            raise ValueError(f"default page size {self.default} exceeds max {self.max}")
-        return self
-
-
     page_param: WireName = Field("page", description="style page: the page number parameter.")
     size_param: WireName | None = Field(
         None,
@@ -359,18 +351,16 @@ PageStyle = Literal["page", "offset", "cursor"]
         else:
             names["cursor"] = self.cursor_param
         return names
-class SortSpec(_Strict):
-    fields: list[str] = Field(default_factory=lambda: ["created_at"])
-    default: str = Field("-created_at", description="A sort field, '-' prefix for descending.")
-    param: WireName = Field(
-        "sort", description="Query parameter naming the field ('-x' descending)."
-    )
-    order_param: WireName | None = Field(
+
+    @model_validator(mode="after")
+    def _default_within_max(self) -> Pagination:
+        if self.default > self.max:
+            raise ValueError(f"default page size {self.default} exceeds max {self.max}")
         names = list(self.param_names.values())
         if len(set(names)) != len(names):
             raise ValueError(f"pagination parameters must have distinct names, not {names}")
-        None, description="Separate asc/desc parameter (e.g. 'order'), if the contract uses one."
-    )
+        return self
+
 
 # What a list answer can say about its page, by pagination style. `count`: rows on this page;
 # `links`: a Link header with rel="next"/"prev" URLs (metadata 'headers' only).
@@ -475,6 +465,16 @@ class ListResponse(_Strict):
             raise ValueError(f"the list answer's keys must be distinct, not {spelled}")
 
 
+class SortSpec(_Strict):
+    fields: list[str] = Field(default_factory=lambda: ["created_at"])
+    default: str = Field("-created_at", description="A sort field, '-' prefix for descending.")
+    param: WireName = Field(
+        "sort", description="Query parameter naming the field ('-x' descending)."
+    )
+    order_param: WireName | None = Field(
+        None, description="Separate asc/desc parameter (e.g. 'order'), if the contract uses one."
+    )
+
 
 ChoiceValue = bool | str | None
 
@@ -512,20 +512,12 @@ class ListOperation(_Strict):
     search: list[str] = Field(default_factory=list, description="Text fields searched by q.")
     search_param: WireName = "search"
     sort: SortSpec = Field(default_factory=SortSpec)
-    source: str | None = None
-
-
-class Operation(_Strict):
-    status: int | None = Field(None, ge=200, le=299)
-    source: str | None = None
-
-
     response: ListResponse = Field(
         default_factory=ListResponse,
         description='The answer\'s shape; default {"items": [...], "pagination": {...}}.',
     )
-class Action(_Strict):
-    method: Literal["POST", "PATCH", "PUT"] = "PATCH"
+    source: str | None = None
+
     @property
     def param_names(self) -> list[str]:
         """Every query parameter this list reads besides filters and choices, as spelled."""
@@ -536,6 +528,14 @@ class Action(_Strict):
             names += [self.sort.param] + ([self.sort.order_param] if self.sort.order_param else [])
         return names
 
+
+class Operation(_Strict):
+    status: int | None = Field(None, ge=200, le=299)
+    source: str | None = None
+
+
+class Action(_Strict):
+    method: Literal["POST", "PATCH", "PUT"] = "PATCH"
     path: str = Field(..., description="Relative to the item path, e.g. '/{id}/complete'.")
     effect: Literal["toggle", "set"] = "toggle"
     field: Identifier
