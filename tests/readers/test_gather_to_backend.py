@@ -1,6 +1,7 @@
 """From Markdown to a working backend with no hand edit: for every corpus folder and every spec
 fixture, `gather` then `emit --with-tests`, and the generated tests pass on SQLite and on a
-fresh PostgreSQL database."""
+fresh PostgreSQL database. A corpus label marked ``pending`` (tests/corpus_labels/, see
+test_corpus.py) is a folder the readers do not read yet: its failures are expected (xfail)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,15 @@ CASES: dict[str, tuple[Path, str]] = {
             folder,
             yaml.safe_load((folder / "expected.plan.yaml").read_text())["feature"],
         )
-        for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir())
+        for folder in sorted(p for p in FIXTURES.iterdir() if (p / "expected.plan.yaml").is_file())
     },
 }
+PENDING: dict[str, str] = {
+    f"corpus:{label.stem}": str(yaml.safe_load(label.read_text())["pending"])
+    for label in sorted(LABELS.glob("*.yaml"))
+    if yaml.safe_load(label.read_text()).get("pending")
+}
+FAILED: dict[str, str] = {}  # pending cases whose gather or emit failed, and why
 
 
 @pytest.fixture(scope="module")
@@ -43,24 +50,38 @@ def backends(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         for stale in (root / "specs" / "backend").glob("*.plan.yaml"):
             stale.unlink()
         gathered = sp_backend("gather", feature, "--root", str(root))
+        if gathered.returncode != 0 and case in PENDING:
+            FAILED[case] = f"gather: {gathered.stderr.strip()[:300]}"
+            continue
         assert gathered.returncode == 0, f"{case}: {gathered.stderr}"
         emitted = sp_backend("emit", feature, "--root", str(root), "--with-tests")
+        if emitted.returncode != 0 and case in PENDING:
+            FAILED[case] = f"emit: {emitted.stderr.strip()[:300]}"
+            continue
         assert emitted.returncode == 0, f"{case}: {emitted.stderr}"
         out[case] = root / "backend"
     return out
 
 
 def _backend(backends: dict[str, Path], case: str) -> Path:
+    if case in FAILED:
+        pytest.xfail(f"pending ({PENDING[case]}): {FAILED[case]}")
     if case not in backends:
         pytest.skip(f"{case}: {CASES[case][0]} not present (CI has ../shared/corpus)")
     return backends[case]
+
+
+def _passed(case: str, ok: bool, output: str) -> None:
+    if not ok and case in PENDING:
+        pytest.xfail(f"pending ({PENDING[case]})")
+    assert ok, output
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_gathered_backend_passes_on_sqlite(backends: dict[str, Path], case: str) -> None:
     result = run_generated_tests(_backend(backends, case))
     print(f"{case} on SQLite: {result.stdout.strip().splitlines()[-1]}")
-    assert result.returncode == 0, result.stdout[-4000:]
+    _passed(case, result.returncode == 0, result.stdout[-4000:])
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -69,7 +90,7 @@ def test_gathered_backend_passes_on_postgres(
 ) -> None:
     result = run_generated_tests(_backend(backends, case), postgres_database)
     print(f"{case} on PostgreSQL: {result.stdout.strip().splitlines()[-1]}")
-    assert result.returncode == 0, result.stdout[-4000:]
+    _passed(case, result.returncode == 0, result.stdout[-4000:])
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -78,4 +99,4 @@ def test_check_finds_the_gathered_backend_true_to_its_contract(
 ) -> None:
     backend = _backend(backends, case)
     result = sp_backend("check", CASES[case][1], "--root", str(backend.parent))
-    assert result.returncode == 0, result.stdout + result.stderr
+    _passed(case, result.returncode == 0, result.stdout + result.stderr)
