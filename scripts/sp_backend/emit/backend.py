@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sp_backend.emit.context import ProjectView, build_project
+from sp_backend.emit.migrations import SNAPSHOT, Migrations, plan_migrations
 from sp_backend.emit.render import render_backend
 from sp_backend.emit.writer import Manifest, WriteReport, write_files
 from sp_backend.errors import PlanError
@@ -21,9 +22,13 @@ class EmitResult:
     feature: str
     report: WriteReport
     features: list[str]
+    migrations: Migrations | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"feature": self.feature, "features": self.features, **self.report.to_json()}
+        data = {"feature": self.feature, "features": self.features, **self.report.to_json()}
+        if self.migrations is not None:
+            data["migrations"] = self.migrations.to_json()
+        return data
 
 
 def load_project_plans(
@@ -188,12 +193,20 @@ def emit(
     dry_run: bool = False,
     force: bool = False,
     plan_file: Path | None = None,
+    allow_destructive: bool = False,
 ) -> EmitResult:
+    """`allow_destructive`: let the next revision drop columns or tables the plan no longer has
+    (otherwise emit refuses, before writing anything, naming what would be lost)."""
     ready = prepare(root, feature, out=out, plan_file=plan_file)
     order = ready.order
-    files = render_backend(
-        ready.view, feature=feature, migration=migration_info(order, feature), with_tests=with_tests
+    emitted = [f for f in ready.state.get("features", []) if isinstance(f, str)]
+    migrations = plan_migrations(
+        ready.view, emitted, ready.out_dir, allow_destructive=allow_destructive
     )
+    files = render_backend(
+        ready.view, feature=feature, revisions=migrations.revisions, with_tests=with_tests
+    )
+    files[SNAPSHOT] = migrations.snapshot
     report = write_files(
         ready.out_dir,
         files,
@@ -203,4 +216,4 @@ def emit(
         state={**ready.state, "features": order, "settings": decided_settings(ready.view)},
         create_once=files.create_once,
     )
-    return EmitResult(feature, report, order)
+    return EmitResult(feature, report, order, migrations)

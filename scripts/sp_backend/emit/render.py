@@ -3,7 +3,8 @@
 Path placeholders pick what a template is rendered for:
   __resource__  one file per resource of the feature being emitted (models/task.py)
   __collection__  the same, named by the resource's table (routers/tasks.py)
-  __feature__   one file for the feature itself (its migration)
+  __feature__   one file per Alembic revision this emit adds (emit/migrations.py decides which;
+                revisions already emitted are history and never rendered again)
 Templates without a placeholder are project-wide and derived from every plan (main.py, ...).
 Files under tests/ are rendered only with --with-tests. A template that renders to nothing
 (e.g. the login router when auth is not local) produces no file.
@@ -71,7 +72,7 @@ def render_backend(
     view: ProjectView,
     *,
     feature: str,
-    migration: dict[str, Any],
+    revisions: list[dict[str, Any]],
     with_tests: bool,
     templates: Path = BACKEND_TEMPLATES,
 ) -> RenderedFiles:
@@ -94,8 +95,9 @@ def render_backend(
                 )
                 rendered[path] = _finish(path, template.render(p=view, r=r))
         elif "__feature__" in target:
-            path = target.replace("__feature__", migration["file_stem"])
-            rendered[path] = _finish(path, template.render(p=view, m=migration))
+            for m in revisions:
+                path = target.replace("__feature__", m["file_stem"])
+                rendered[path] = _finish(path, template.render(p=view, m=m))
         else:
             rendered[target] = _finish(target, template.render(p=view))
         files.update(rendered)
