@@ -84,6 +84,16 @@ def run(args: argparse.Namespace) -> int:
                     stdout.print(f"      {note}", markup=False)
         counts = report.to_json()["summary"]
         stdout.print("  " + ", ".join(f"{n} {a}" for a, n in counts.items() if n))
+        if result.to_implement:
+            stdout.print(
+                f"  [bold yellow]{len(result.to_implement)} operation(s) to implement[/] "
+                "(each answers 501 until its handler is written; its tests fail until then):"
+            )
+            for op in result.to_implement:
+                stdout.print(
+                    f"    {op['endpoint']}: {op['handler']} (contract: {op['source']})",
+                    markup=False,
+                )
         if report.conflicts:
             stdout.print(
                 "[bold red]hand-edited files were kept[/]: merge the .new versions, "

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sp_backend.emit.context import ProjectView, build_project
 from sp_backend.emit.migrations import SNAPSHOT, Migrations, plan_migrations
+from sp_backend.emit.operations import pending
 from sp_backend.emit.render import render_backend
 from sp_backend.emit.writer import Manifest, WriteReport, write_files
 from sp_backend.errors import PlanError
@@ -23,9 +24,12 @@ class EmitResult:
     report: WriteReport
     features: list[str]
     migrations: Migrations | None = None
+    # Custom operations whose handler still answers 501 (emit/operations.py: pending).
+    to_implement: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = {"feature": self.feature, "features": self.features, **self.report.to_json()}
+        data["to_implement"] = self.to_implement
         if self.migrations is not None:
             data["migrations"] = self.migrations.to_json()
         return data
@@ -216,4 +220,5 @@ def emit(
         state={**ready.state, "features": order, "settings": decided_settings(ready.view)},
         create_once=files.create_once,
     )
-    return EmitResult(feature, report, order, migrations)
+    to_implement = pending(ready.out_dir, ready.view.resources)
+    return EmitResult(feature, report, order, migrations, to_implement)

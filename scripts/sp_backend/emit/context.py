@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from sp_backend.emit.fields import Call, FieldView, build_field, py_literal
 from sp_backend.emit.naming import class_name, title_words
+from sp_backend.emit.operations import OperationView, operation_views
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import cite
 from sp_backend.plan.model import (
@@ -330,6 +331,11 @@ class ResourceView:
     @property
     def actions(self) -> list[tuple[str, Any]]:
         return sorted(self.plan.operations.actions.items())
+
+    @property
+    def operations(self) -> list[OperationView]:
+        """Custom operations: served by app/routers/<collection>_operations.py."""
+        return operation_views(self)
 
     @property
     def timestamps(self) -> bool:

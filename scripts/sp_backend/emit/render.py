@@ -3,6 +3,8 @@
 Path placeholders pick what a template is rendered for:
   __resource__  one file per resource of the feature being emitted (models/task.py)
   __collection__  the same, named by the resource's table (routers/tasks.py)
+  __operation__  one file per custom operation of those resources, named <collection>_<name>
+                (its handler module, app/extensions/reservations_approve.py)
   __feature__   one file per Alembic revision this emit adds (emit/migrations.py decides which;
                 revisions already emitted are history and never rendered again)
 Templates without a placeholder are project-wide and derived from every plan (main.py, ...).
@@ -32,7 +34,6 @@ from sp_backend.emit.fields import (
     wrap_call,
 )
 from sp_backend.emit.imports import prune_imports
-from sp_backend.emit.layout import format_python
 from sp_backend.paths import BACKEND_TEMPLATES
 
 CREATE_ONCE = ".once"
@@ -89,7 +90,12 @@ def render_backend(
             continue
         template = env.get_template(name)
         rendered: dict[str, str] = {}
-        if "__resource__" in target or "__collection__" in target:
+        if "__operation__" in target:
+            for r in view.current:
+                for o in r.operations:
+                    path = target.replace("__operation__", o.handler_module)
+                    rendered[path] = _finish(path, template.render(p=view, r=r, o=o))
+        elif "__resource__" in target or "__collection__" in target:
             for r in view.current:
                 path = target.replace("__resource__", r.module).replace(
                     "__collection__", r.collection
@@ -104,7 +110,7 @@ def render_backend(
         files.update(rendered)
         if once:
             create_once.update(rendered)
-    files = format_python({path: text for path, text in files.items() if text})
+    files = {path: text for path, text in files.items() if text}
     return RenderedFiles(files, create_once & set(files))
 
 
