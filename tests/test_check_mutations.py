@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -441,3 +442,35 @@ def test_a_true_running_server_is_silent(emitted: dict, tmp_path: Path) -> None:
         code, report = _check_url(root, feature, server.url, env)
     assert (code, report["mismatches"]) == (0, [])
     assert report["requests_made"] >= 10
+
+
+def test_an_openapi_contract_is_read_literally(emitted: dict) -> None:
+    """An OpenAPI contract (here: the notes app's own document, written as YAML, so true to
+    it by construction) is checked in full: silent as it is; each drift found at its line."""
+    import yaml
+
+    from sp_backend.check.compare import compare
+    from sp_backend.check.contract import read_openapi
+    from sp_backend.check.report import CheckReport
+
+    _, _, doc = emitted["notes-heading"]
+    text = yaml.safe_dump(doc, sort_keys=False)
+    promises = read_openapi(text, "specs/api/openapi.yaml")
+    assert len(promises) >= 6 and any(p.examples for p in promises)
+    report = CheckReport("specs/api/openapi.yaml", "backend")
+    compare(promises, doc, report)
+    assert report.mismatches == []
+    for mutate, kind in [
+        (rename_query("get", N, "limit", "per_page"), "query-parameter"),
+        (drop_status("get", NI, "404"), "error-status"),
+        (rename_property("NotePage", "items", "data"), "response-shape"),
+        (drop_constraint("NoteCreate", "heading", "maxLength"), "constraint"),
+    ]:
+        changed = copy.deepcopy(doc)
+        mutate(changed)
+        report = CheckReport("specs/api/openapi.yaml", "backend")
+        compare(promises, changed, report)
+        assert kind in {m.kind for m in report.mismatches}, (kind, report.mismatches)
+        assert all(
+            re.fullmatch(r"specs/api/openapi\.yaml:\d+", m.source) for m in report.mismatches
+        )

@@ -34,6 +34,7 @@ from sp_backend.emit.fields import (
     wrap_call,
 )
 from sp_backend.emit.imports import prune_imports
+from sp_backend.emit.layout import format_python
 from sp_backend.paths import BACKEND_TEMPLATES
 
 CREATE_ONCE = ".once"
@@ -110,7 +111,7 @@ def render_backend(
         files.update(rendered)
         if once:
             create_once.update(rendered)
-    files = {path: text for path, text in files.items() if text}
+    files = format_python({path: text for path, text in files.items() if text})
     return RenderedFiles(files, create_once & set(files))
 
 
