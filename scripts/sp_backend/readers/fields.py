@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from sp_backend.readers.ddl import tables_from_sql as parse_sql
 from sp_backend.readers.facts import CTX_EXAMPLE, CTX_RULES, CTX_TABLE, FieldFact, TableFacts
 from sp_backend.readers.markdown import Block, Doc, plain
 from sp_backend.readers.types import (
@@ -262,79 +263,9 @@ def fields_from_pseudo_json(
     return out
 
 
-_DDL_TABLE = re.compile(
-    r"create\s+table\s+(?:if\s+not\s+exists\s+)?[\"`]?(\w+)[\"`]?\s*\(", re.IGNORECASE
-)
-_DDL_INDEX = re.compile(
-    r"create\s+(unique\s+)?index\s+\w*\s*on\s+[\"`]?(\w+)[\"`]?\s*\(([^)]*)\)", re.IGNORECASE
-)
-_DDL_CHECK = re.compile(r"alter\s+table\s+(\w+).*?check\s*\((.*)\)\s*;?\s*$", re.IGNORECASE)
-
-
 def tables_from_sql(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
-    """CREATE TABLE columns, single-column CREATE INDEX and CHECK (LENGTH(col) <= n)."""
-    text = block.text
-    tables: dict[str, TableFacts] = {}
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        m = _DDL_TABLE.search(lines[i])
-        if m:
-            table = tables.setdefault(
-                m.group(1), TableFacts(m.group(1), doc.at(block.line + i), rank)
-            )
-            i += 1
-            while i < len(lines) and not re.match(r"^\s*\)\s*;?\s*$", lines[i]):
-                col = re.match(
-                    r"^\s*[\"`]?([A-Za-z_]\w*)[\"`]?\s+([A-Za-z]+(?:\s*\([^)]*\))?"
-                    r"(?:\[\])?)(.*?),?\s*$",
-                    lines[i],
-                )
-                if col and col.group(1).upper() not in (
-                    "PRIMARY",
-                    "FOREIGN",
-                    "CONSTRAINT",
-                    "UNIQUE",
-                    "CHECK",
-                    "INDEX",
-                    "KEY",
-                ):
-                    fact = FieldFact(col.group(1), doc.at(block.line + i), rank, CTX_TABLE)
-                    _apply(fact, col.group(2), col.group(3))
-                    table.fields.append(fact)
-                i += 1
-            continue
-        m = _DDL_INDEX.search(lines[i])
-        if m:
-            cols = [c.strip().strip('"`').split()[0] for c in m.group(3).split(",") if c.strip()]
-            if len(cols) == 1:
-                table = tables.setdefault(
-                    m.group(2), TableFacts(m.group(2), doc.at(block.line + i), rank)
-                )
-                fact = FieldFact(cols[0], doc.at(block.line + i), rank, CTX_TABLE)
-                fact.put("unique" if m.group(1) else "index", True)
-                table.fields.append(fact)
-        m = _DDL_CHECK.search(lines[i])
-        if m:
-            table = tables.setdefault(
-                m.group(1), TableFacts(m.group(1), doc.at(block.line + i), rank)
-            )
-            check = m.group(2)
-            length = re.search(r"length\s*\(\s*(\w+)\s*\)\s*<=\s*(\d+)", check, re.IGNORECASE)
-            if length:
-                fact = FieldFact(length.group(1), doc.at(block.line + i), rank, CTX_TABLE)
-                fact.put("max_length", int(length.group(2)))
-                table.fields.append(fact)
-            blank = re.search(
-                r"length\s*\(\s*trim\s*\(\s*(\w+)\s*\)\s*\)\s*>\s*0", check, re.IGNORECASE
-            )
-            if blank:
-                fact = FieldFact(blank.group(1), doc.at(block.line + i), rank, CTX_TABLE)
-                fact.put("not_blank", True)
-                fact.put("min_length", 1)
-                table.fields.append(fact)
-        i += 1
-    return list(tables.values())
+    """SQL DDL, parsed by a SQL parser (readers/ddl.py)."""
+    return parse_sql(doc, block, rank)
 
 
 _CLASS = re.compile(r"^class\s+(\w+)\s*\(([^)]*)\)\s*:")
