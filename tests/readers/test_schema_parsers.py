@@ -4,7 +4,7 @@ classes (ast), singular names (inflect), OpenAPI $ref / allOf. One test per case
 from __future__ import annotations
 
 from sp_backend.readers.facts import FieldFact, TableFacts
-from sp_backend.readers.fields import tables_from_sql
+from sp_backend.readers.fields import tables_from_code, tables_from_sql
 from sp_backend.readers.markdown import parse_markdown
 
 
@@ -128,3 +128,45 @@ CREATE INDEX notes_body ON notes (body);
     assert _attrs(t, "body")["max_length"] == 500 and _attrs(t, "body")["index"] is True
     assert _attrs(t, "id")["primary_key"] is True
     assert _attrs(t, "kind") == {"type": "enum", "values": ["a", "b"], "default": "a"}
+
+
+def _code(body: str) -> dict[str, TableFacts]:
+    doc = parse_markdown(_fence("python", body), rel="schema.md")
+    block = next(b for b in doc.blocks if b.kind == "fence")
+    return {t.name: t for t in tables_from_code(doc, block, 1)}
+
+
+def test_sqlmodel_multi_line_field_keeps_max_length_and_index() -> None:
+    t = _code("""
+class Task(SQLModel, table=True):
+    __tablename__ = "tasks"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str = Field(
+        min_length=1,
+        max_length=200,
+        index=True,
+    )
+    priority: int = Field(default=3, ge=1, le=5)
+    code: str | None = Field(None, regex="^[A-Z]+$")
+    tags: list[str] = Field(default_factory=list)
+    done: bool = False
+""")["tasks"]
+    assert _attrs(t, "title") == {"type": "str", "min_length": 1, "max_length": 200, "index": True}
+    assert _facts(t, "title")[0].source == "schema.md:7"
+    assert _attrs(t, "priority") == {"type": "int", "default": 3, "ge": 1, "le": 5}
+    assert _attrs(t, "code") == {"type": "str", "required": False, "pattern": "^[A-Z]+$"}
+    assert _attrs(t, "tags") == {"type": "list[str]", "default": []}
+    assert _attrs(t, "done") == {"type": "bool", "default": False}
+    assert _attrs(t, "id")["primary_key"] is True
+
+
+def test_python_class_that_does_not_parse_is_unresolved() -> None:
+    tables = _code("""
+class Good(BaseModel):
+    name: str = Field(max_length=10)
+
+class Bad(BaseModel):
+    name: str = Field(max_length=
+""")
+    assert _attrs(tables["Good"], "name")["max_length"] == 10
+    assert tables["Bad"].fields == [] and len(tables["Bad"].unresolved) == 1

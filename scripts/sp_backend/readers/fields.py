@@ -10,6 +10,7 @@ from typing import Any
 from sp_backend.readers.ddl import tables_from_sql as parse_sql
 from sp_backend.readers.facts import CTX_EXAMPLE, CTX_RULES, CTX_TABLE, FieldFact, TableFacts
 from sp_backend.readers.markdown import Block, Doc, plain
+from sp_backend.readers.pyschema import tables_from_code as parse_code
 from sp_backend.readers.types import (
     parse_constraints,
     parse_literal,
@@ -268,62 +269,9 @@ def tables_from_sql(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
     return parse_sql(doc, block, rank)
 
 
-_CLASS = re.compile(r"^class\s+(\w+)\s*\(([^)]*)\)\s*:")
-_ATTR = re.compile(r"^\s+([a-z_]\w*)\s*:\s*([^=#]+?)\s*(?:=\s*(.*?))?\s*(?:#.*)?$")
-
-
 def tables_from_code(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
-    """SQLModel / Pydantic classes: ``name: type = Field(max_length=.., default=..)``."""
-    out: list[TableFacts] = []
-    current: TableFacts | None = None
-    for i, line in enumerate(block.text.splitlines()):
-        m = _CLASS.match(line)
-        if m:
-            current = None
-            if re.search(r"SQLModel|BaseModel|Base\b|table\s*=\s*True", m.group(2)):
-                current = TableFacts(m.group(1), doc.at(block.line + i), rank)
-                out.append(current)
-            continue
-        if current is None:
-            continue
-        tn = re.match(r"^\s+__tablename__\s*=\s*[\"'](\w+)[\"']", line)
-        if tn:
-            current.name = tn.group(1)
-            continue
-        a = _ATTR.match(line)
-        if not a or a.group(1).startswith("_"):
-            continue
-        fact = FieldFact(a.group(1), doc.at(block.line + i), rank, CTX_TABLE)
-        type_text = a.group(2).strip()
-        kind = parse_type(re.sub(r"^(Optional|Mapped)\[(.*)\]$", r"\2", type_text))
-        if kind:
-            fact.put("type", kind)
-        if type_text.startswith("Optional") or "None" in type_text:
-            fact.put("required", False)
-        call = a.group(3) or ""
-        for key in ("max_length", "min_length", "max_digits", "decimal_places"):
-            km = re.search(rf"\b{key}\s*=\s*(\d+)", call)
-            if km:
-                fact.put(key, int(km.group(1)))
-        for key in ("index", "unique", "primary_key"):
-            if re.search(rf"\b{key}\s*=\s*True", call):
-                fact.put(key, True)
-        fk = re.search(r"foreign_key\s*=\s*[\"']([\w.]+)[\"']", call)
-        if fk:
-            fact.put("foreign_key", fk.group(1))
-        dm = re.search(r"\bdefault\s*=\s*([^,)]+)", call)
-        if dm is None and call and not call.startswith("Field") and "(" not in call:
-            dm = re.match(r"(.*)", call)
-        if dm:
-            value = parse_literal(dm.group(1))
-            if value is not None and not (
-                isinstance(value, str) and re.match(r"^[A-Za-z_.]+$", value)
-            ):
-                fact.put("default", value)
-        if "default_factory=list" in call:
-            fact.put("default", [])
-        current.fields.append(fact)
-    return out
+    """SQLModel / Pydantic classes, parsed with ``ast`` (readers/pyschema.py)."""
+    return parse_code(doc, block, rank)
 
 
 __all__ = [
