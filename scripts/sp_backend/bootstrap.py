@@ -12,7 +12,6 @@ REQUIRED = {
     "yaml": "pyyaml",
     "rich": "rich",
     "markdown_it": "markdown-it-py",
-    "ruff": "ruff",
 }
 
 

@@ -11,7 +11,6 @@ from pydantic import BaseModel, ValidationError
 
 from sp_backend.emit.fields import Call, FieldView, build_field, py_literal
 from sp_backend.emit.naming import class_name, title_words
-from sp_backend.emit.operations import OperationView, operation_views
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import cite
 from sp_backend.plan.model import (
@@ -333,11 +332,6 @@ class ResourceView:
         return sorted(self.plan.operations.actions.items())
 
     @property
-    def operations(self) -> list[OperationView]:
-        """Custom operations: served by app/routers/<collection>_operations.py."""
-        return operation_views(self)
-
-    @property
     def timestamps(self) -> bool:
         return self.plan.timestamps
 
@@ -475,6 +469,13 @@ class ProjectView:
         return USER_ID_PY[self.auth.user_id_type]
 
     @property
+    def accounts(self) -> Any:
+        """local: the accounts' profile fields, endpoints and answers (emit/accounts.py)."""
+        from sp_backend.emit.accounts import AccountsView
+
+        return AccountsView.of(self.auth)
+
+    @property
     def secret_setting(self) -> str:
         return self.auth.secret_env.lower()
 
@@ -606,9 +607,10 @@ def build_project(
             seen[name] = plan.feature
             if auth_feature and (name == "user" or resource.table in ("users", "auth")):
                 raise PlanError(
-                    f"{plan.feature}: resource {name!r} (table {resource.table!r}) "
-                    f"clashes with the users table that auth.mode 'local' (feature "
-                    f"{auth_feature!r}) adds; rename the resource and its table"
+                    f"{cite(plan, f'resources.{name}')}: resources.{name}: resource {name!r} "
+                    f"(table {resource.table!r}) clashes with the users table that auth.mode "
+                    f"'local' (feature {auth_feature!r}) adds; rename the resource and its "
+                    "table, and put profile fields of the accounts in auth.accounts.fields"
                 )
             if plan.feature in emitted:
                 resources.append(build_resource(plan.feature, name, resource, plan, auth, errors))
