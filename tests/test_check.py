@@ -173,7 +173,11 @@ def test_a_live_server_that_differs_is_reported(tmp_path: Path) -> None:
         _edit(root, "**Response (204 No Content)**", "**Response (200 OK)**")
         code, report = _check(root, feature, "--url", server.url)
     assert code == 1
-    assert {m["kind"] for m in report["mismatches"]} == {"success-status", "live-status"}
+    assert {m["kind"] for m in report["mismatches"]} == {
+        "success-status",
+        "live-status",
+        "live-example",
+    }
 
 
 def test_check_without_a_backend_says_what_to_do(tmp_path: Path) -> None:

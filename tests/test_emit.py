@@ -56,6 +56,14 @@ def test_output_is_ruff_clean_and_compiles(generated: dict[str, Path], feature: 
         cwd=backend,
     )
     assert ruff.returncode == 0, ruff.stdout
+    # Laid out as the backend's own `ruff format` would: a user's first format is no edit.
+    layout = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", str(backend)],
+        capture_output=True,
+        text=True,
+        cwd=backend,
+    )
+    assert layout.returncode == 0, layout.stdout + layout.stderr
     python311 = shutil.which("python3.11") or sys.executable
     compiled = subprocess.run(
         [

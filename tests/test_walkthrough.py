@@ -4,6 +4,7 @@ fills them), from install to ADR suggestions."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -174,6 +175,10 @@ def test_walkthrough_task_crud_with_tests(project: Path, tmp_path: Path):
     agent.run(fill(skill_block("scripts/emit_backend.py"), feature))
     emit_json = tmp_path / f"sp-backend-{FEATURE}-emit-1.json"
     assert emit_json.is_file()
+    # The implement step (§8) reads `to_implement`: task-crud's contract is all CRUD and toggles,
+    # so no custom operation is left to write (tests/test_custom_operations.py does the step).
+    assert "`to_implement`" in SKILL_TEXT
+    assert json.loads(emit_json.read_text(encoding="utf-8"))["to_implement"] == []
 
     # The dependency block (pip install) is not run: this environment already has the
     # backend's packages and a test must not need the network.

@@ -12,6 +12,7 @@ REQUIRED = {
     "yaml": "pyyaml",
     "rich": "rich",
     "markdown_it": "markdown-it-py",
+    "ruff": "ruff",
 }
 
 

@@ -184,6 +184,8 @@ def read_markdown(text: str, rel: str) -> list[Promise]:
                 decls.append((i, method, normalise_path(path)))
             continue
         m = _DECL.match(line)
+        if m is None and h:  # "## List parameters (GET /api/items)"
+            m = re.search(rf"\b({'|'.join(METHODS)})\b[\s*_`:]*{_PATH}", line)
         if m and not re.search(r"\{[0-9a-f]{8}-", m.group(2)):
             decls.append((i, m.group(1).upper(), normalise_path(m.group(2))))
     promises: list[Promise] = []

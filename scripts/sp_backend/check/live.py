@@ -6,6 +6,7 @@ success status with a valid body built from the plan). Rows it creates are its o
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 import uuid
@@ -185,3 +186,87 @@ def _success(prober: Prober, promise: Promise, target: Target) -> int | None:
     elif method == "PUT":
         body = prober.valid_body(resource)
     return prober.request(method, _path(prober, promise, target, row), body)[0]
+
+
+def _find_id(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "id" in value and not isinstance(value["id"], (dict, list)):
+            return value["id"]
+        for item in value.values():
+            found = _find_id(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _answer_check(prober: Prober, promise: Promise, status: int, answer: Any, what: str) -> None:
+    from sp_backend.check.shapes import against_answer
+
+    label = f"{promise.method} {promise.path}"
+    wanted = {c for c in promise.statuses if 200 <= c < 300}
+    if (wanted and status not in wanted) or (not wanted and not 200 <= status < 300):
+        prober.report.mismatches.append(
+            Mismatch(
+                promise.source,
+                label,
+                "live-example",
+                f"{what}: the server answered {status}, the contract "
+                f"{', '.join(map(str, sorted(wanted))) or 'a success'}",
+            )
+        )
+        return
+    for example in promise.examples:
+        if example.role != "response" or example.status not in (None, status):
+            continue
+        for problem in against_answer(example.value, answer)[:6]:
+            prober.report.mismatches.append(
+                Mismatch(example.source, label, "live-shape", f"{what}: {problem}")
+            )
+
+
+def drive(prober: Prober, promises: list[Promise], served: set[str]) -> None:
+    """The documented examples as requests, in the order a client uses them: create with the
+    example body, read, list, update, actions, delete; each answer's status and shape against
+    what the contract shows."""
+    if not prober.token:
+        return
+    targets = _targets(prober.plan)
+    live = [p for p in promises if p.key in served]
+    collections = [
+        p for p in live if p.method == "POST" and not re.search(r"\{(?!user_id\})", p.path)
+    ]
+    for create in collections:
+        target = targets.get(create.key)
+        base = create.path.rstrip("/")
+        body = next((e.value for e in create.examples if e.role == "request"), None)
+        if body is None and target is not None:
+            body = prober.valid_body(target.resource)
+        if body is None:
+            continue
+        status, answer = prober.request("POST", prober.concrete(base), body)
+        _answer_check(prober, create, status, answer, "the contract's create example")
+        row = _find_id(answer) if status < 300 else None
+        if row is None:
+            continue
+        family = [p for p in live if p.path.startswith(base + "/{") or p.path == base]
+        order = {"GET": 0, "PATCH": 2, "PUT": 2, "POST": 3, "DELETE": 9}
+        depth0 = base.count("/") + 1
+        family.sort(
+            key=lambda p: (
+                order.get(p.method, 5) + (1 if p.path.count("/") > depth0 else 0),
+                p.path.count("/"),
+            )
+        )
+        for p in family:
+            if p is create or (p.method == "POST" and p.path == base):
+                continue
+            path = _path(prober, p, None, row)
+            req = None
+            if p.method in ("PATCH", "PUT", "POST"):
+                req = next((e.value for e in p.examples if e.role == "request"), None)
+                if req is None and p.method == "PUT" and target is not None:
+                    req = prober.valid_body(target.resource)
+                if req is None and p.method == "PATCH" and p.path.endswith("}"):
+                    req = {}
+            status, answer = prober.request(p.method, path, req)
+            _answer_check(prober, p, status, answer, f"{p.method} with the created row")

@@ -11,7 +11,7 @@ from sp_backend.check.app_openapi import load_app_openapi
 from sp_backend.check.compare import PLATFORM_STATUSES, app_operations, compare
 from sp_backend.check.contract import read_contract
 from sp_backend.check.coverage import coverage
-from sp_backend.check.live import Prober, probe
+from sp_backend.check.live import Prober, drive, probe
 from sp_backend.check.report import CheckReport
 from sp_backend.plan.load import load_plan, plan_path
 from sp_backend.plan.model import LEFT_OUT, BackendPlan
@@ -72,6 +72,7 @@ def check(
             user_id = _subject(token) or user_id
         prober = Prober(url, token, user_id, plan, report)
         served = app_operations(doc)
+        drive(prober, promises, set(served))
         for promise in promises:
             if promise.key in served:  # a missing endpoint is reported already
                 probe(prober, promise)

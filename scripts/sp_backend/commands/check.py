@@ -14,12 +14,14 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "check",
         help="check the generated app against the feature's API contract",
-        description="Compare the contract (specs/api/FEATURE-endpoints.md, read like `gather` "
-        "reads it) with the generated app's OpenAPI: every endpoint served with the contract's "
-        "method and path, success status, the error statuses the contract names, and the "
-        "request/response field names it shows. With --url, also call a running server: one "
-        "request per documented status where it can be provoked safely. Each mismatch names the "
-        "contract's file and line; exit 1 when there is any.",
+        description="Compare the contract as it reads literally (its endpoint sections, JSON "
+        "examples per status, parameters, bounds and every status each section names; Markdown "
+        "or OpenAPI) with the generated app's OpenAPI, and list every normative line of the "
+        "contract and schema that no plan item cites as its source (`not reflected in the "
+        "plan`) unless the plan's ignored list gives a reason. With --url, also drive the "
+        "contract's examples against a running server (create, read, list, update, actions, "
+        "delete) and ask for each documented status it can provoke safely. Each finding names "
+        "the file and line; exit 0 only when there is none, 1 otherwise.",
     )
     parser.add_argument("feature", help="feature name, e.g. task-crud")
     parser.add_argument("--root", type=Path, default=Path("."), help="project root (default: .)")

@@ -41,6 +41,12 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="show what would change; write nothing"
     )
     parser.add_argument("--force", action="store_true", help="overwrite hand-edited files")
+    parser.add_argument(
+        "--allow-destructive",
+        action="store_true",
+        help="let the next migration drop the columns and tables the plan no longer has "
+        "(without it emit refuses, writing nothing, and names them)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
     return parser
@@ -55,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         force=args.force,
         plan_file=args.plan,
+        allow_destructive=args.allow_destructive,
     )
     report = result.report
     if args.json:
@@ -65,8 +72,28 @@ def run(args: argparse.Namespace) -> int:
         for f in report.files:
             extra = f" -> new version in {f.beside}" if f.beside else ""
             stdout.print(f"  [{STYLE[f.action]}]{f.action:>9}[/] {f.path}{extra}")
+        migrations = result.migrations
+        for revision in migrations.revisions if migrations else []:
+            stdout.print(
+                f"  migration {revision['file_stem']}.py "
+                f"(after {revision['down_revision'] or 'nothing'}):"
+            )
+            for op in migrations.operations if migrations else []:
+                stdout.print(f"    - {op.summary}", markup=False)
+                for note in op.notes:
+                    stdout.print(f"      {note}", markup=False)
         counts = report.to_json()["summary"]
         stdout.print("  " + ", ".join(f"{n} {a}" for a, n in counts.items() if n))
+        if result.to_implement:
+            stdout.print(
+                f"  [bold yellow]{len(result.to_implement)} operation(s) to implement[/] "
+                "(each answers 501 until its handler is written; its tests fail until then):"
+            )
+            for op in result.to_implement:
+                stdout.print(
+                    f"    {op['endpoint']}: {op['handler']} (contract: {op['source']})",
+                    markup=False,
+                )
         if report.conflicts:
             stdout.print(
                 "[bold red]hand-edited files were kept[/]: merge the .new versions, "

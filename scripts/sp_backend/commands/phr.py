@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sp_backend.output import print_json, print_warning, stdout
 from sp_backend.records.common import InputError
-from sp_backend.records.emit_report import read_emit_json
+from sp_backend.records.emit_report import read_emit_json, read_to_implement
 from sp_backend.records.phr import (
     DEFAULT_STAGE,
     STAGES,
@@ -134,6 +134,12 @@ def run(args: argparse.Namespace) -> int:
     files = _split(args.files, ",\n")
     for report in args.emit_json:
         files += [f for f in read_emit_json(report, root) if f not in files]
+    # The last emit run says which custom operations still answer 501: the record keeps them.
+    pending = read_to_implement(args.emit_json[-1]) if args.emit_json else []
+    next_prompts = args.next_prompts
+    if pending:
+        left = "Custom operations left unimplemented (501): " + "; ".join(pending)
+        next_prompts = f"{next_prompts}\n{left}" if next_prompts else left
     branch = args.branch or git_output(root, "rev-parse", "--abbrev-ref", "HEAD")
     choice = resolve_feature(root, args.stage, args.feature, branch)
     spec = args.spec
@@ -156,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         day=_day(args.date),
         links={"spec": spec, "ticket": args.ticket, "adr": args.adr, "pr": args.pr},
         impact=args.impact,
-        next_prompts=args.next_prompts,
+        next_prompts=next_prompts,
         reflection=args.reflection,
         failure_modes=args.failure_modes,
         graders=args.graders,

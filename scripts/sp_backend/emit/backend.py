@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sp_backend.emit.context import ProjectView, build_project
+from sp_backend.emit.migrations import SNAPSHOT, Migrations, plan_migrations
+from sp_backend.emit.operations import pending
 from sp_backend.emit.render import render_backend
 from sp_backend.emit.writer import Manifest, WriteReport, write_files
 from sp_backend.errors import PlanError
@@ -21,9 +23,16 @@ class EmitResult:
     feature: str
     report: WriteReport
     features: list[str]
+    migrations: Migrations | None = None
+    # Custom operations whose handler still answers 501 (emit/operations.py: pending).
+    to_implement: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"feature": self.feature, "features": self.features, **self.report.to_json()}
+        data = {"feature": self.feature, "features": self.features, **self.report.to_json()}
+        data["to_implement"] = self.to_implement
+        if self.migrations is not None:
+            data["migrations"] = self.migrations.to_json()
+        return data
 
 
 def load_project_plans(
@@ -188,12 +197,20 @@ def emit(
     dry_run: bool = False,
     force: bool = False,
     plan_file: Path | None = None,
+    allow_destructive: bool = False,
 ) -> EmitResult:
+    """`allow_destructive`: let the next revision drop columns or tables the plan no longer has
+    (otherwise emit refuses, before writing anything, naming what would be lost)."""
     ready = prepare(root, feature, out=out, plan_file=plan_file)
     order = ready.order
-    files = render_backend(
-        ready.view, feature=feature, migration=migration_info(order, feature), with_tests=with_tests
+    emitted = [f for f in ready.state.get("features", []) if isinstance(f, str)]
+    migrations = plan_migrations(
+        ready.view, emitted, ready.out_dir, allow_destructive=allow_destructive
     )
+    files = render_backend(
+        ready.view, feature=feature, revisions=migrations.revisions, with_tests=with_tests
+    )
+    files[SNAPSHOT] = migrations.snapshot
     report = write_files(
         ready.out_dir,
         files,
@@ -203,4 +220,5 @@ def emit(
         state={**ready.state, "features": order, "settings": decided_settings(ready.view)},
         create_once=files.create_once,
     )
-    return EmitResult(feature, report, order)
+    to_implement = pending(ready.out_dir, ready.view.resources)
+    return EmitResult(feature, report, order, migrations, to_implement)

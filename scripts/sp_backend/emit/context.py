@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from sp_backend.emit.fields import Call, FieldView, build_field, py_literal
 from sp_backend.emit.naming import class_name, title_words
+from sp_backend.emit.operations import OperationView, operation_views
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import cite
 from sp_backend.plan.model import (
@@ -332,6 +333,11 @@ class ResourceView:
         return sorted(self.plan.operations.actions.items())
 
     @property
+    def operations(self) -> list[OperationView]:
+        """Custom operations: served by app/routers/<collection>_operations.py."""
+        return operation_views(self)
+
+    @property
     def timestamps(self) -> bool:
         return self.plan.timestamps
 
@@ -467,13 +473,6 @@ class ProjectView:
     @property
     def user_id_py(self) -> str:
         return USER_ID_PY[self.auth.user_id_type]
-
-    @property
-    def accounts(self) -> Any:
-        """local: the accounts' profile fields, endpoints and answers (emit/accounts.py)."""
-        from sp_backend.emit.accounts import AccountsView
-
-        return AccountsView.of(self.auth)
 
     @property
     def secret_setting(self) -> str:

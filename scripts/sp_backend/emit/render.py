@@ -3,7 +3,10 @@
 Path placeholders pick what a template is rendered for:
   __resource__  one file per resource of the feature being emitted (models/task.py)
   __collection__  the same, named by the resource's table (routers/tasks.py)
-  __feature__   one file for the feature itself (its migration)
+  __operation__  one file per custom operation of those resources, named <collection>_<name>
+                (its handler module, app/extensions/reservations_approve.py)
+  __feature__   one file per Alembic revision this emit adds (emit/migrations.py decides which;
+                revisions already emitted are history and never rendered again)
 Templates without a placeholder are project-wide and derived from every plan (main.py, ...).
 Files under tests/ are rendered only with --with-tests. A template that renders to nothing
 (e.g. the login router when auth is not local) produces no file.
@@ -31,6 +34,7 @@ from sp_backend.emit.fields import (
     wrap_call,
 )
 from sp_backend.emit.imports import prune_imports
+from sp_backend.emit.layout import format_python
 from sp_backend.paths import BACKEND_TEMPLATES
 
 CREATE_ONCE = ".once"
@@ -71,7 +75,7 @@ def render_backend(
     view: ProjectView,
     *,
     feature: str,
-    migration: dict[str, Any],
+    revisions: list[dict[str, Any]],
     with_tests: bool,
     templates: Path = BACKEND_TEMPLATES,
 ) -> RenderedFiles:
@@ -87,21 +91,27 @@ def render_backend(
             continue
         template = env.get_template(name)
         rendered: dict[str, str] = {}
-        if "__resource__" in target or "__collection__" in target:
+        if "__operation__" in target:
+            for r in view.current:
+                for o in r.operations:
+                    path = target.replace("__operation__", o.handler_module)
+                    rendered[path] = _finish(path, template.render(p=view, r=r, o=o))
+        elif "__resource__" in target or "__collection__" in target:
             for r in view.current:
                 path = target.replace("__resource__", r.module).replace(
                     "__collection__", r.collection
                 )
                 rendered[path] = _finish(path, template.render(p=view, r=r))
         elif "__feature__" in target:
-            path = target.replace("__feature__", migration["file_stem"])
-            rendered[path] = _finish(path, template.render(p=view, m=migration))
+            for m in revisions:
+                path = target.replace("__feature__", m["file_stem"])
+                rendered[path] = _finish(path, template.render(p=view, m=m))
         else:
             rendered[target] = _finish(target, template.render(p=view))
         files.update(rendered)
         if once:
             create_once.update(rendered)
-    files = {path: text for path, text in files.items() if text}
+    files = format_python({path: text for path, text in files.items() if text})
     return RenderedFiles(files, create_once & set(files))
 
 

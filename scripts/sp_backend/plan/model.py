@@ -560,6 +560,92 @@ class Action(_Strict):
         return self
 
 
+# A path parameter of a custom operation besides the item's own {id}.
+PathParamType = Literal["str", "int", "uuid"]
+_OP_PATH = re.compile(r"(/\{id\}|/\{[a-z][a-z0-9_]*\}|/[a-z0-9][a-z0-9_.-]*)*")
+
+
+class CustomOperation(_Strict):
+    """An endpoint that is neither CRUD nor a plain toggle/set (approve, availability, settings,
+    a child created through its parent). emit serves it with its schemas and documented statuses
+    and hands its body to a handler the user owns (app/extensions/<collection>_<name>.py), which
+    answers 501 until someone implements it."""
+
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+    path: str = Field(
+        ...,
+        description="Relative to the collection path: '/{id}/approve', '/summary', "
+        "'/{id}/variants/{variant_id}' ('' for the collection itself).",
+    )
+    summary: str | None = Field(None, description="What it does, in the contract's words.")
+    params: dict[Identifier, PathParamType] = Field(
+        default_factory=dict, description="Types of the path parameters other than {id}."
+    )
+    query: dict[Identifier, FieldSpec] = Field(
+        default_factory=dict, description="Query parameters it reads (all optional)."
+    )
+    request: dict[Identifier, FieldSpec] | None = Field(
+        None, description="Fields of its JSON body; null: it takes no body."
+    )
+    response: Literal["resource", "none"] | dict[Identifier, FieldSpec] = Field(
+        "resource",
+        description="resource: the item as the API returns it; none: no body; or the "
+        "answer's own fields.",
+    )
+    response_list: bool = Field(False, description="The answer is a JSON array of those.")
+    status: int = Field(200, ge=200, le=299, description="Success status.")
+    errors: dict[int, str] = Field(
+        default_factory=dict, description="Documented error statuses and when they happen."
+    )
+    auth: bool = Field(True, description="Needs a signed-in caller.")
+    scope: Literal["owner", "any"] = Field(
+        "owner",
+        description="owner: the {id} must name one of the caller's rows (others answer the "
+        "not-owner status before the handler runs); any: the handler decides.",
+    )
+    example_request: Any = Field(None, description="The contract's example body.")
+    example_response: Any = Field(None, description="The contract's example answer.")
+    source: str | None = None
+
+    @property
+    def on_item(self) -> bool:
+        return self.path.startswith("/{id}")
+
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"\{([a-z][a-z0-9_]*)\}", self.path)
+
+    @model_validator(mode="after")
+    def _check(self) -> CustomOperation:
+        if not _OP_PATH.fullmatch(self.path) or "{id}" in self.path[1:] and not self.on_item:
+            raise ValueError(
+                f"operation path {self.path!r} must be relative to the collection, like "
+                "'/{id}/approve' or '/summary' ({id} only as the first segment)"
+            )
+        names = self.path_params
+        if len(set(names)) != len(names):
+            raise ValueError(f"operation path {self.path!r} repeats a parameter")
+        extra = [n for n in names if n != "id"]
+        if sorted(extra) != sorted(self.params):
+            raise ValueError(
+                f"params must type exactly the path parameters besides id: {extra}, "
+                f"not {sorted(self.params)}"
+            )
+        if self.method in ("GET", "DELETE") and self.request is not None:
+            raise ValueError(f"a {self.method} operation takes no body (request: null)")
+        if self.response == "none" and self.response_list:
+            raise ValueError("response 'none' cannot be a list")
+        for code in self.errors:
+            if not 400 <= code <= 599:
+                raise ValueError(f"errors: {code} is not an error status")
+        if self.scope == "owner" and not self.auth and self.on_item:
+            raise ValueError("scope 'owner' needs auth: a caller to own the row")
+        clashes = set(self.query) & set(names)
+        if clashes:
+            raise ValueError(f"query parameters {sorted(clashes)} clash with path parameters")
+        return self
+
+
 class Operations(_Strict):
     list: ListOperation | None = Field(default_factory=ListOperation)
     create: Operation | None = Field(default_factory=lambda: Operation(status=201))
@@ -572,6 +658,34 @@ class Operations(_Strict):
     )
     delete: Operation | None = Field(default_factory=lambda: Operation(status=204))
     actions: dict[Identifier, Action] = Field(default_factory=dict)
+    custom: dict[Identifier, CustomOperation] = Field(
+        default_factory=dict,
+        description="Endpoints that are not CRUD or toggle/set: served by emit, implemented by "
+        "hand in app/extensions/<collection>_<name>.py (501 until then).",
+    )
+
+    @model_validator(mode="after")
+    def _custom_distinct(self) -> Operations:
+        taken = {(a.method, a.path): f"action {n!r}" for n, a in self.actions.items()}
+        taken |= {
+            (m, p): "CRUD"
+            for m, p, op in (
+                ("GET", "", self.list),
+                ("POST", "", self.create),
+                ("GET", "/{id}", self.read),
+                ("PATCH", "/{id}", self.update),
+                ("PUT", "/{id}", self.replace),
+                ("DELETE", "/{id}", self.delete),
+            )
+            if op is not None
+        }
+        for name, op in self.custom.items():
+            key = (op.method, re.sub(r"\{(?!id\})[^}]*\}", "{}", op.path))
+            if key in taken:
+                raise ValueError(f"custom operation {name!r} ({op.method} {op.path}) is also "
+                                 f"served as {taken[key]}")
+            taken[key] = f"custom operation {name!r}"
+        return self
 
 
 class Resource(_Strict):

@@ -19,6 +19,7 @@ from sp_backend.plan.model import (
     BackendPlan,
     ChoiceFilter,
     Conflict,
+    CustomOperation,
     ErrorConventions,
     FieldSpec,
     ListOperation,
@@ -31,6 +32,7 @@ from sp_backend.plan.model import (
 )
 from sp_backend.readers import list_shape
 from sp_backend.readers.auth import Signals
+from sp_backend.readers.custom import build_operation, operation_names, relative_path
 from sp_backend.readers.facts import (
     RANK_CONTRACT,
     Endpoint,
@@ -112,7 +114,7 @@ def build_plan(inp: Inputs) -> Built:
     built = Built(BackendPlan.model_construct())
     resources: dict[str, Resource] = {}
     owner_types: list[Value] = []
-    for g in inp.groups:
+    for g in _adopt_sub_collections(inp.groups):
         reason = unbuildable_reason(g)
         if reason:
             for ep in g.endpoints:
@@ -129,6 +131,11 @@ def build_plan(inp: Inputs) -> Built:
         name = g.name if g.name not in resources else f"{g.name}_{len(resources)}"
         resources[name] = resource
         built.resources[name] = [f"{e.method} {e.path}" for e in g.endpoints]
+    # What a planned resource's schema states that no plan key holds (a CHECK, a composite key).
+    for t in inp.models:
+        if any(_model_key(t.name) == name for name in built.resources):
+            for what, where in t.unresolved:
+                notes.add(f"{t.name}: {what}", where, LEFT_OUT)
     _other_api_conflicts(inp, notes)
     auth = _auth(inp, notes, owner_types, resources)
     errors = _errors(inp, notes)
@@ -157,16 +164,35 @@ def build_plan(inp: Inputs) -> Built:
     return built
 
 
+def _adopt_sub_collections(groups: list[Group]) -> list[Group]:
+    """A path under a resource that is no resource of its own (GET /orders/summary) is one of
+    that resource's custom operations: its endpoints move to the resource's group."""
+    buildable = [g for g in groups if unbuildable_reason(g) is None]
+    kept = []
+    for g in groups:
+        parent = None
+        reason = unbuildable_reason(g)
+        if reason is not None and not reason.startswith("authentication"):
+            parents = [p for p in buildable if g.collection.startswith(p.collection + "/")]
+            parent = max(parents, key=lambda p: len(p.collection), default=None)
+        if parent is None:
+            kept.append(g)
+        else:
+            parent.other.extend(g.endpoints)
+    return kept
+
+
 # ---------------------------------------------------------------------------------- resources
 
 
 def _facts_for(g: Group, inp: Inputs) -> tuple[dict[str, list[FieldFact]], list[TableFacts]]:
     facts: dict[str, list[FieldFact]] = {}
-    action_eps = {id(e) for e in g.actions.values()}
-    for ep in g.endpoints:
+    # Only the CRUD endpoints describe the resource: what an action or a custom operation takes
+    # or answers (a reason, an availability) is that operation's own (readers/custom.py).
+    for ep in g.collection_eps + g.item_eps:
         # A DELETE's response ({"message": ...}) says nothing about the resource's fields.
         response = [] if ep.method == "DELETE" else ep.response
-        for f in response + ([] if id(ep) in action_eps else ep.body):
+        for f in response + ep.body:
             facts.setdefault(f.name, []).append(f)
     tables = [t for t in inp.models if _model_key(t.name) == g.name]
     for t in tables:
@@ -232,7 +258,7 @@ def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) ->
             "resource left out; describe its fields in the contract or schema",
         )
         return None
-    ops = _operations(g, fields, inp, notes)
+    ops = _operations(g, fields, inp, notes, owned=owner is not None)
     try:
         return Resource(
             table=_table_name(g),
@@ -421,7 +447,9 @@ def _status(ep: Endpoint, default: int) -> int:
     return codes[0] if codes else default
 
 
-def _operations(g: Group, fields: dict[str, FieldSpec], inp: Inputs, notes: _Notes) -> Operations:
+def _operations(
+    g: Group, fields: dict[str, FieldSpec], inp: Inputs, notes: _Notes, *, owned: bool = True
+) -> Operations:
     ops: dict[str, Any] = {
         "list": None,
         "create": None,
@@ -455,17 +483,42 @@ def _operations(g: Group, fields: dict[str, FieldSpec], inp: Inputs, notes: _Not
             )
     if (ep := g.find("DELETE", "item")) is not None:
         ops["delete"] = Operation(status=_status(ep, 204), source=ep.source)
+    custom_eps = []
+    merged = {n: {"type": Chosen(f.type, f.source or "")} for n, f in fields.items()}
     for name, ep in g.actions.items():
+        if ep.method not in ("POST", "PATCH", "PUT") or _action_field(name, merged) is None:
+            custom_eps.append(ep)  # not a toggle/set of a boolean: a custom operation
+            continue
         action = _action(g, name, ep, fields, notes)
         if action is not None:
             ops["actions"][name.replace("-", "_")] = action
-    for ep in g.other:
-        notes.add(
-            f"{ep.method} {ep.path} is not planned: nested path",
-            ep.source,
-            LEFT_OUT,
-        )
+    ops["custom"] = _custom(g, custom_eps + g.other, set(fields), owned, notes)
     return Operations(**ops)
+
+
+def _custom(
+    g: Group, eps: list[Endpoint], fields: set[str], owned: bool, notes: _Notes
+) -> dict[str, CustomOperation]:
+    """Each endpoint that is not CRUD or toggle/set, as a custom operation (readers/custom.py)."""
+    placed = []
+    for ep in eps:
+        where = relative_path(g, ep)
+        if where is None:
+            notes.add(f"{ep.method} {ep.path} is not planned: nested path", ep.source, LEFT_OUT)
+            continue
+        placed.append((ep, *where))
+    names = operation_names([(ep, path) for ep, path, _ in placed])
+
+    def field_of(name: str, facts: list[FieldFact]) -> FieldSpec | None:
+        attrs = merge_field(name, facts, [], g.name)
+        return _field(g.name, name, attrs, facts, notes, read_only=False)
+
+    found: dict[str, CustomOperation] = {}
+    for name, (ep, path, params) in zip(names, placed, strict=True):
+        op = build_operation(g, ep, path, params, fields, owned, field_of, notes.add)
+        if op is not None:
+            found[name] = op
+    return found
 
 
 def _action(

@@ -113,6 +113,8 @@ class TableFacts:
     source: str
     rank: int
     fields: list[FieldFact] = field(default_factory=list)
+    # (what, file:line) the source states about the table that no plan key can hold yet
+    unresolved: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -7,8 +7,10 @@ import json
 import re
 from typing import Any
 
+from sp_backend.readers.ddl import tables_from_sql as parse_sql
 from sp_backend.readers.facts import CTX_EXAMPLE, CTX_RULES, CTX_TABLE, FieldFact, TableFacts
 from sp_backend.readers.markdown import Block, Doc, plain
+from sp_backend.readers.pyschema import tables_from_code as parse_code
 from sp_backend.readers.types import (
     parse_constraints,
     parse_literal,
@@ -262,137 +264,14 @@ def fields_from_pseudo_json(
     return out
 
 
-_DDL_TABLE = re.compile(
-    r"create\s+table\s+(?:if\s+not\s+exists\s+)?[\"`]?(\w+)[\"`]?\s*\(", re.IGNORECASE
-)
-_DDL_INDEX = re.compile(
-    r"create\s+(unique\s+)?index\s+\w*\s*on\s+[\"`]?(\w+)[\"`]?\s*\(([^)]*)\)", re.IGNORECASE
-)
-_DDL_CHECK = re.compile(r"alter\s+table\s+(\w+).*?check\s*\((.*)\)\s*;?\s*$", re.IGNORECASE)
-
-
 def tables_from_sql(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
-    """CREATE TABLE columns, single-column CREATE INDEX and CHECK (LENGTH(col) <= n)."""
-    text = block.text
-    tables: dict[str, TableFacts] = {}
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        m = _DDL_TABLE.search(lines[i])
-        if m:
-            table = tables.setdefault(
-                m.group(1), TableFacts(m.group(1), doc.at(block.line + i), rank)
-            )
-            i += 1
-            while i < len(lines) and not re.match(r"^\s*\)\s*;?\s*$", lines[i]):
-                col = re.match(
-                    r"^\s*[\"`]?([A-Za-z_]\w*)[\"`]?\s+([A-Za-z]+(?:\s*\([^)]*\))?"
-                    r"(?:\[\])?)(.*?),?\s*$",
-                    lines[i],
-                )
-                if col and col.group(1).upper() not in (
-                    "PRIMARY",
-                    "FOREIGN",
-                    "CONSTRAINT",
-                    "UNIQUE",
-                    "CHECK",
-                    "INDEX",
-                    "KEY",
-                ):
-                    fact = FieldFact(col.group(1), doc.at(block.line + i), rank, CTX_TABLE)
-                    _apply(fact, col.group(2), col.group(3))
-                    table.fields.append(fact)
-                i += 1
-            continue
-        m = _DDL_INDEX.search(lines[i])
-        if m:
-            cols = [c.strip().strip('"`').split()[0] for c in m.group(3).split(",") if c.strip()]
-            if len(cols) == 1:
-                table = tables.setdefault(
-                    m.group(2), TableFacts(m.group(2), doc.at(block.line + i), rank)
-                )
-                fact = FieldFact(cols[0], doc.at(block.line + i), rank, CTX_TABLE)
-                fact.put("unique" if m.group(1) else "index", True)
-                table.fields.append(fact)
-        m = _DDL_CHECK.search(lines[i])
-        if m:
-            table = tables.setdefault(
-                m.group(1), TableFacts(m.group(1), doc.at(block.line + i), rank)
-            )
-            check = m.group(2)
-            length = re.search(r"length\s*\(\s*(\w+)\s*\)\s*<=\s*(\d+)", check, re.IGNORECASE)
-            if length:
-                fact = FieldFact(length.group(1), doc.at(block.line + i), rank, CTX_TABLE)
-                fact.put("max_length", int(length.group(2)))
-                table.fields.append(fact)
-            blank = re.search(
-                r"length\s*\(\s*trim\s*\(\s*(\w+)\s*\)\s*\)\s*>\s*0", check, re.IGNORECASE
-            )
-            if blank:
-                fact = FieldFact(blank.group(1), doc.at(block.line + i), rank, CTX_TABLE)
-                fact.put("not_blank", True)
-                fact.put("min_length", 1)
-                table.fields.append(fact)
-        i += 1
-    return list(tables.values())
-
-
-_CLASS = re.compile(r"^class\s+(\w+)\s*\(([^)]*)\)\s*:")
-_ATTR = re.compile(r"^\s+([a-z_]\w*)\s*:\s*([^=#]+?)\s*(?:=\s*(.*?))?\s*(?:#.*)?$")
+    """SQL DDL, parsed by a SQL parser (readers/ddl.py)."""
+    return parse_sql(doc, block, rank)
 
 
 def tables_from_code(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
-    """SQLModel / Pydantic classes: ``name: type = Field(max_length=.., default=..)``."""
-    out: list[TableFacts] = []
-    current: TableFacts | None = None
-    for i, line in enumerate(block.text.splitlines()):
-        m = _CLASS.match(line)
-        if m:
-            current = None
-            if re.search(r"SQLModel|BaseModel|Base\b|table\s*=\s*True", m.group(2)):
-                current = TableFacts(m.group(1), doc.at(block.line + i), rank)
-                out.append(current)
-            continue
-        if current is None:
-            continue
-        tn = re.match(r"^\s+__tablename__\s*=\s*[\"'](\w+)[\"']", line)
-        if tn:
-            current.name = tn.group(1)
-            continue
-        a = _ATTR.match(line)
-        if not a or a.group(1).startswith("_"):
-            continue
-        fact = FieldFact(a.group(1), doc.at(block.line + i), rank, CTX_TABLE)
-        type_text = a.group(2).strip()
-        kind = parse_type(re.sub(r"^(Optional|Mapped)\[(.*)\]$", r"\2", type_text))
-        if kind:
-            fact.put("type", kind)
-        if type_text.startswith("Optional") or "None" in type_text:
-            fact.put("required", False)
-        call = a.group(3) or ""
-        for key in ("max_length", "min_length", "max_digits", "decimal_places"):
-            km = re.search(rf"\b{key}\s*=\s*(\d+)", call)
-            if km:
-                fact.put(key, int(km.group(1)))
-        for key in ("index", "unique", "primary_key"):
-            if re.search(rf"\b{key}\s*=\s*True", call):
-                fact.put(key, True)
-        fk = re.search(r"foreign_key\s*=\s*[\"']([\w.]+)[\"']", call)
-        if fk:
-            fact.put("foreign_key", fk.group(1))
-        dm = re.search(r"\bdefault\s*=\s*([^,)]+)", call)
-        if dm is None and call and not call.startswith("Field") and "(" not in call:
-            dm = re.match(r"(.*)", call)
-        if dm:
-            value = parse_literal(dm.group(1))
-            if value is not None and not (
-                isinstance(value, str) and re.match(r"^[A-Za-z_.]+$", value)
-            ):
-                fact.put("default", value)
-        if "default_factory=list" in call:
-            fact.put("default", [])
-        current.fields.append(fact)
-    return out
+    """SQLModel / Pydantic classes, parsed with ``ast`` (readers/pyschema.py)."""
+    return parse_code(doc, block, rank)
 
 
 __all__ = [

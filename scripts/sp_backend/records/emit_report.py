@@ -111,3 +111,16 @@ def _stdin() -> str:
     import sys
 
     return sys.stdin.read()
+
+
+def read_to_implement(path: Path) -> list[str]:
+    """The custom operations the emit run listed as still answering 501, one line each
+    ("POST /api/x/{x_id}/approve in app/extensions/x_approve.py (contract: file:line)"); the
+    document was checked by read_emit_json."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    items = data.get("to_implement") if isinstance(data, dict) else None
+    return [
+        f"{op.get('endpoint')} in {op.get('handler')} (contract: {op.get('source')})"
+        for op in items or []
+        if isinstance(op, dict)
+    ]
