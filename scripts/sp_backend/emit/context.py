@@ -475,6 +475,13 @@ class ProjectView:
         return USER_ID_PY[self.auth.user_id_type]
 
     @property
+    def accounts(self) -> Any:
+        """local: the accounts' profile fields, endpoints and answers (emit/accounts.py)."""
+        from sp_backend.emit.accounts import AccountsView
+
+        return AccountsView.of(self.auth)
+
+    @property
     def secret_setting(self) -> str:
         return self.auth.secret_env.lower()
 
