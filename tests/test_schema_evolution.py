@@ -93,7 +93,11 @@ CHANGES: list[tuple[Callable[[Plan], None], list[str]]] = [
         change_a_length,
         ["alter column recipes.name: AutoString(length=80) -> AutoString(length=120)"],
     ),
-    (add_a_second_resource, ["create table ingredients"]),
+    # A resource with a create brings its idempotency keys' table along.
+    (
+        add_a_second_resource,
+        ["create table ingredients", "create table ingredients_idempotency_keys"],
+    ),
     (drop_a_field, ["drop column recipes.notes"]),
 ]
 ROWS = [("alice", "Shakshuka", 2, "eggs last"), ("alice", "Dal", 4, None), ("bob", "Pho", 3, "")]
@@ -209,9 +213,9 @@ def test_five_plan_changes_add_five_revisions_and_keep_every_row(
         assert f"down_revision: str | Sequence[str] | None = {json.dumps(down)}" in revision
         upgrade = statements(revision, "upgrade")
         if change is add_a_second_resource:
-            assert upgrade.count("op.create_table") == 1, upgrade
+            assert upgrade.count("op.create_table") == 2, upgrade  # the table and its keys
             assert set(upgrade) == {"op.create_table", "op.create_index"}, upgrade
-            assert '"recipes"' not in revision  # only the new table
+            assert '"recipes"' not in revision  # only the new tables
         else:
             assert len(upgrade) == len(expected), upgrade
             assert "op.batch_alter_table" in revision and "op.create_table" not in revision

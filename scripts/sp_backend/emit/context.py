@@ -451,6 +451,12 @@ class ProjectView:
     def models(self) -> list[tuple[str, str]]:
         """(module, class) of every table model, sorted as the imports must be."""
         pairs = [(r.module, r.cls) for r in self.resources]
+        # A resource with a create keeps its idempotency keys beside it.
+        pairs += [
+            (f"{r.module}_idempotency", f"{r.cls}IdempotencyKey")
+            for r in self.resources
+            if r.ops.create
+        ]
         return sorted(pairs + ([("user", "User")] if self.local else []))
 
     @property

@@ -108,17 +108,38 @@ def table_of(resource: ResourceView) -> Table:
     return _table(resource.feature, columns, unique=unique, indexes=indexes)
 
 
+def idempotency_table_of(resource: ResourceView) -> Table:
+    """The resource's idempotency keys (app/models/<resource>_idempotency.py)."""
+    table = f"{resource.table}_idempotency_keys"
+    columns = []
+    if resource.owner:
+        columns.append(column("owner", OWNER_TYPES[resource.owner_py or "str"], False))
+    columns += [
+        column("key", "sqlmodel.sql.sqltypes.AutoString(length=255)", False),
+        column("request_hash", "sqlmodel.sql.sqltypes.AutoString(length=64)", False),
+        column("row_id", "sa.Uuid()" if resource.id_py == "UUID" else "sa.Integer()", False),
+        column("created_at", UTC_DATETIME, False),
+    ]
+    return _table(
+        resource.feature,
+        columns,
+        primary_key=(["owner"] if resource.owner else []) + ["key"],
+        indexes=[{"name": f"ix_{table}_created_at", "columns": ["created_at"]}],
+    )
+
+
 def _table(
     feature: str,
     columns: list[Column],
     *,
+    primary_key: list[str] | None = None,
     unique: list[dict[str, Any]] | None = None,
     indexes: list[dict[str, Any]] | None = None,
 ) -> Table:
     return {
         "feature": feature,
         "columns": columns,
-        "primary_key": ["id"],
+        "primary_key": primary_key or ["id"],
         "unique": unique or [],
         "checks": [],  # {"name", "condition"}: none from the plans yet (enums carry their own)
         "foreign_keys": [],  # {"name", "columns", "references": {"table", "columns"}, "ondelete"}
@@ -165,6 +186,8 @@ def feature_tables(view: ProjectView, feature: str) -> dict[str, Table]:
     for r in view.resources:
         if r.feature == feature:
             tables[r.table] = table_of(r)
+            if r.ops.create:
+                tables[f"{r.table}_idempotency_keys"] = idempotency_table_of(r)
     return tables
 
 
