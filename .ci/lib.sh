@@ -21,7 +21,7 @@ ensure_venv() {
     if ! { "$VENV/bin/python" -m pip install --upgrade pip &&
            "$VENV/bin/python" -m pip install -c "$ROOT/constraints.txt" -e "$ROOT[test]"; } 2>&1 \
          | tee "$log" \
-         | { grep --line-buffered '^Collecting' | sed -u 's/^Collecting /   collecting /' >&2 || true; }; then
+         | { grep --line-buffered '^Collecting' | sed -u 's/^Collecting \([^ ]*\).*/   collecting \1/' >&2 || true; }; then
       tail -n 30 "$log" >&2
       echo "pip install failed; full log in $log" >&2
       exit 1
