@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from sp_backend.emit.fields import Call, FieldView, build_field, py_literal
 from sp_backend.emit.naming import class_name, title_words
 from sp_backend.emit.operations import OperationView, operation_views
+from sp_backend.emit.samples import distinct_values
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import cite
 from sp_backend.plan.model import (
@@ -21,6 +22,7 @@ from sp_backend.plan.model import (
     ErrorConventions,
     ListOperation,
     Resource,
+    ResponseConventions,
 )
 
 USER_ID_PY = {"str": "str", "uuid": "UUID", "int": "int"}
@@ -91,6 +93,7 @@ class ListShapeView:
 
     cls: str
     op: ListOperation
+    success: bool = False  # responses.envelope 'success': "success": true beside the items
 
     @property
     def style(self) -> str:
@@ -172,6 +175,8 @@ class ListShapeView:
         """The answer's shape in one line of JSON-like text."""
         meta = ", ".join(f'"{v}"' for v in self.body_meta.values())
         text = "a bare JSON array" if self.bare else f'{{"{self.items_key}": [...]'
+        if self.success and not self.bare:
+            text = '{"success": true, ' + text[1:]
         if self.metadata == "nested":
             text += f', "{self.meta_key}": {{{meta}}}}}'
         elif self.metadata == "flat":
@@ -272,6 +277,7 @@ class ResourceView:
     errors: ErrorConventions
     sample_users: tuple[Any, Any]
     indexes: list[tuple[str, list[str]]] = field(default_factory=list)
+    responses: ResponseConventions = field(default_factory=ResponseConventions)
 
     # names -----------------------------------------------------------------------------------
     @property
@@ -326,7 +332,61 @@ class ResourceView:
     @property
     def shape(self) -> ListShapeView | None:
         op = self.plan.operations.list
-        return ListShapeView(self.cls, op) if op else None
+        success = self.responses.envelope == "success"
+        return ListShapeView(self.cls, op, success) if op else None
+
+    # answers ---------------------------------------------------------------------------------
+    @property
+    def envelope(self) -> str:
+        """How a single object is answered: none, data or success (ResponseConventions)."""
+        return self.responses.envelope
+
+    @property
+    def answer_cls(self) -> str:
+        """The response model of create, read, update, replace and actions."""
+        return f"{self.cls}Public" if self.envelope == "none" else f"{self.cls}Answer"
+
+    @property
+    def data_key(self) -> str:
+        return self.responses.data_key
+
+    @property
+    def unique_samples(self) -> dict[str, list[Any]]:
+        """Unique fields a suffix cannot vary (a pattern, a number): a distinct valid value for
+        each row a test creates (the n-th row's at index n; VALID's is the first)."""
+        varying = set(self.varying_fields)
+        found = {}
+        for f in self.writable_fields:
+            if f.spec.unique and f.name not in varying:
+                values = distinct_values(f.spec, f.valid_value, 8)
+                if values:
+                    found[f.name] = values
+        return found
+
+    @property
+    def answer_decl(self) -> str:
+        return _aliased("data", self.data_key, f"{self.cls}Public")
+
+    def message(self, situation: str) -> str | None:
+        """The contract's message for not_found or forbidden, if it states one."""
+        stated = getattr(self.plan.messages, situation)
+        return stated or self.errors.messages.get(situation)
+
+    @property
+    def not_found_message(self) -> str:
+        return self.message("not_found") or f"{self.words.capitalize()} not found"
+
+    @property
+    def forbidden_message(self) -> str:
+        return self.message("forbidden") or f"You may not access this {self.words}"
+
+    @property
+    def conflict_messages(self) -> list[tuple[str, str, str]]:
+        """(unique field, its constraint's name, the contract's message when it is taken)."""
+        return [
+            (name, f"uq_{self.table}_{name}", message)
+            for name, message in sorted(self.plan.messages.conflict.items())
+        ]
 
     @property
     def actions(self) -> list[tuple[str, Any]]:
@@ -397,7 +457,7 @@ class ResourceView:
 
     @property
     def fixed_unique_fields(self) -> list[str]:
-        varying = set(self.varying_fields)
+        varying = set(self.varying_fields) | set(self.unique_samples)
         return [
             f.name
             for f in self.writable_fields
@@ -433,6 +493,21 @@ class ProjectView:
     # Where each merged setting that a plan states is stated ("auth.user_id_type" ->
     # "specs/backend/books.plan.yaml:9"); a setting missing here is the default.
     stated: dict[str, str] = field(default_factory=dict)
+    responses: ResponseConventions = field(default_factory=ResponseConventions)
+
+    @property
+    def states_messages(self) -> bool:
+        """Some error message is the contract's own (the generated tests then check it)."""
+        return any(r.message("not_found") or r.conflict_messages for r in self.resources)
+
+    @property
+    def conflict_messages(self) -> list[tuple[str, str, str, str]]:
+        """(table, unique field, constraint name, message) the contracts state, every resource."""
+        return [
+            (r.table, name, constraint, message)
+            for r in self.resources
+            for name, constraint, message in r.conflict_messages
+        ]
 
     @property
     def local(self) -> bool:
@@ -525,10 +600,12 @@ def build_resource(
     plan: BackendPlan,
     auth: AuthConfig | None = None,
     errors: ErrorConventions | None = None,
+    responses: ResponseConventions | None = None,
 ) -> ResourceView:
-    """auth, errors: the project's merged settings (default: the plan's own)."""
+    """auth, errors, responses: the project's merged settings (default: the plan's own)."""
     auth = auth or plan.auth
     errors = errors or plan.errors
+    responses = responses or plan.responses
     where = f"resources.{name}"
     owned = resource.owner is not None
     fields = [
@@ -562,6 +639,7 @@ def build_resource(
         sort=sort,
         errors=errors,
         sample_users=SAMPLE_USERS[auth.user_id_type],
+        responses=responses,
     )
     view.indexes = _indexes(view)
     return view
@@ -601,6 +679,7 @@ def build_project(
     stated: dict[str, str] = {}
     auth = merge_settings(plans, "auth", AuthConfig, stated)
     errors = merge_settings(plans, "errors", ErrorConventions, stated)
+    responses = merge_settings(plans, "responses", ResponseConventions, stated)
     emitted = set(order or by_feature) | {current}
     auth_feature = _auth_feature(plans, auth)
     if auth.mode == "local" and auth_feature not in emitted:
@@ -625,7 +704,9 @@ def build_project(
                     "table, and put profile fields of the accounts in auth.accounts.fields"
                 )
             if plan.feature in emitted:
-                resources.append(build_resource(plan.feature, name, resource, plan, auth, errors))
+                resources.append(
+                    build_resource(plan.feature, name, resource, plan, auth, errors, responses)
+                )
     first = next((by_feature[f] for f in order or [] if f in by_feature), base)
     return ProjectView(
         title=first.project.name,
@@ -638,6 +719,7 @@ def build_project(
         auth_feature=auth_feature if auth.mode == "local" else "",
         current_feature=current,
         stated=stated,
+        responses=responses,
     )
 
 

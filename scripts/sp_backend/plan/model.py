@@ -201,15 +201,67 @@ class AuthConfig(_Strict):
         return self
 
 
+ErrorEnvelope = Literal["error", "success", "detail", "message"]
+Message = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+# Answers whose message the contract may state in its own words (the rest are the generator's).
+ErrorSituation = Literal["validation", "conflict", "not_found", "forbidden"]
+
+
 class ErrorConventions(_Strict):
-    envelope: Literal["error", "detail"] = Field(
+    envelope: ErrorEnvelope = Field(
         "error",
-        description='error: {"error": {"code", "message", "details"}}; detail: {"detail": ...}.',
+        description='error: {"error": {"code", "message", "details"}}; success: {"success": '
+        'false, "error": {"code", "message", "details"}}; detail: FastAPI\'s {"detail": the '
+        'message, or the validation details}; message: {"message": ...} (with "details" on '
+        "invalid input).",
+        examples=["success"],
+    )
+    details: Literal["list", "map"] = Field(
+        "list",
+        description='Validation details: list: [{"field", "message", "type"}]; map: '
+        '{"<field>": "<message>"} (the first message of each field).',
+        examples=["map"],
+    )
+    messages: dict[ErrorSituation, Message] = Field(
+        default_factory=dict,
+        description="The contract's own message for an answer, where it states one; "
+        "resources.<name>.messages says it per resource (and per unique field).",
+        examples=[{"validation": "Invalid input", "conflict": "Already exists"}],
     )
     not_owner_status: Literal[403, 404] = Field(
         404, description="Someone else's row. 404 does not reveal that the id exists."
     )
     validation_status: Literal[400, 422] = 422
+    source: str | None = None
+
+
+class ResponseConventions(_Strict):
+    """How a successful answer carries its object (create, read, update, replace, actions)."""
+
+    envelope: Literal["none", "data", "success"] = Field(
+        "none",
+        description='none: the object itself; data: {"data": {...}}; success: {"success": '
+        'true, "data": {...}}, and each list answer (not a bare array) also carries '
+        '"success": true beside its items.',
+        examples=["success"],
+    )
+    data_key: WireName = Field(
+        "data", description="The key holding the object inside the envelope.", examples=["result"]
+    )
+    source: str | None = None
+
+
+class ResourceMessages(_Strict):
+    """Error messages the contract states for one resource, e.g. "Patient not found"."""
+
+    not_found: Message | None = Field(None, examples=["Appointment not found"])
+    forbidden: Message | None = Field(None, description="not_owner_status 403: someone else's row.")
+    conflict: dict[Identifier, Message] = Field(
+        default_factory=dict,
+        description="Unique field -> the 409 message when its value is taken.",
+        examples=[{"email": "Email already registered"}],
+    )
+    source: str | None = None
 
 
 class FieldSpec(_Strict):
@@ -699,6 +751,10 @@ class Resource(_Strict):
     timestamps: bool = True
     fields: dict[Identifier, FieldSpec]
     operations: Operations = Field(default_factory=Operations)
+    messages: ResourceMessages = Field(
+        default_factory=ResourceMessages,
+        description="The contract's error messages for this resource (not found, taken values).",
+    )
     source: str | None = None
 
     @property
@@ -774,6 +830,9 @@ class Resource(_Strict):
                             f"{where}: {word!r} selects {value!r}; expected null or one of "
                             f"{allowed}"
                         )
+        for name in self.messages.conflict:
+            if name not in self.fields or not self.fields[name].unique:
+                raise ValueError(f"messages.conflict: {name!r} is not a unique field")
         for name, action in ops.actions.items():
             field = self.fields.get(action.field)
             if field is None:
@@ -819,6 +878,10 @@ class BackendPlan(_Strict):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)
     errors: ErrorConventions = Field(default_factory=ErrorConventions)
+    responses: ResponseConventions = Field(
+        default_factory=ResponseConventions,
+        description="The envelope of successful answers (default: the object itself).",
+    )
     resources: dict[Identifier, Resource] = Field(default_factory=dict)
     unresolved: list[Unresolved] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
@@ -838,7 +901,31 @@ class BackendPlan(_Strict):
             raise ValueError(f"two resources share the table(s) {dupes}")
         if not self.resources and self.auth.mode != "local":
             raise ValueError("a plan needs resources, or auth.mode 'local' (the auth feature)")
+        if self.responses.envelope == "success":
+            for name, r in self.resources.items():
+                listing = r.operations.list
+                if listing is not None and listing.response.items is None:
+                    raise ValueError(
+                        f"resources.{name}: responses.envelope 'success' puts \"success\": "
+                        "true beside the list's items; a bare JSON array (items: null) has no "
+                        "room for it"
+                    )
+                if listing is not None and "success" in _top_keys(listing):
+                    raise ValueError(
+                        f"resources.{name}: a list key is called \"success\", which the "
+                        "envelope 'success' takes"
+                    )
         return self
+
+
+def _top_keys(listing: ListOperation) -> list[str | None]:
+    """The keys at the top of a list answer."""
+    shape = listing.response
+    if shape.metadata == "nested":
+        return [shape.items, shape.metadata_key]
+    if shape.metadata == "flat":
+        return [shape.items, *shape.meta_names(listing.pagination.style).values()]
+    return [shape.items]
 
 # The accounts settings build on FieldSpec; AuthConfig refers to them by name.
 from sp_backend.plan.accounts import Accounts  # noqa: E402
