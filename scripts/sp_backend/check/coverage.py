@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from sp_backend.check.app_facts import AppFacts
 from sp_backend.check.literal import (
     Promise,
     _bullet_name,
@@ -24,6 +25,7 @@ from sp_backend.check.literal import (
     statuses_in,
 )
 from sp_backend.check.report import CheckReport, Mismatch
+from sp_backend.plan.accounts import ACCOUNT_COLUMNS
 from sp_backend.plan.model import BackendPlan
 
 _NORMATIVE = re.compile(
@@ -73,7 +75,17 @@ def _names(plan: BackendPlan) -> dict[str, list[Any]]:
                 params |= {"asc", "desc"}
             for p in params - {None}:
                 names.setdefault(p, []).append(None)
+    if plan.auth.mode == "local":  # the backend's own users table: email, password, profile
+        for name in ACCOUNT_COLUMNS:
+            names.setdefault(name, []).append(None)
+        for name, spec in plan.auth.accounts.fields.items():
+            names.setdefault(name, []).append(spec)
     return names
+
+
+def _key(name: str | None) -> str:
+    """A name as the plan spells it: `emailVerified`, `Title` and `email_verified` alike."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name or "").lower()
 
 
 def _subject(line: str) -> str | None:
@@ -150,6 +162,88 @@ def _envelope(line: str, plan: BackendPlan) -> bool | None:
     return None if m is None else m.group(1) == plan.errors.envelope
 
 
+_ELSEWHERE = re.compile(
+    r"\bmanaged by\b(?!\s+(?:our|this|the)\s+(?:own\s+)?(?:app|application|backend|api|service))"
+    r"|\bdo not modify\b",
+    re.I,
+)
+
+
+def _heading_above(lines: list[str], i: int) -> int | None:
+    return next((j for j in range(i - 1, -1, -1) if re.match(r"#{1,6}\s", lines[j])), None)
+
+
+def _owned_elsewhere(lines: list[str], i: int) -> str | None:
+    """The heading of a section its own lead says another system keeps ("### users (managed
+    by Better Auth)", "**Managed by Better Auth** - Do not modify directly."), or None. Only
+    the heading and the lines before the section's first row or bullet count as its lead."""
+    h = _heading_above(lines, i)
+    if h is None:
+        return None
+    lead = [lines[h]]
+    for line in lines[h + 1 : i]:
+        if _is_table_row(line) or re.match(r"\s*([-*+]|\d+\.)\s", line):
+            break
+        lead.append(line)
+    return plain(lines[h].lstrip("# ")) if _ELSEWHERE.search(plain(" ".join(lead))) else None
+
+
+# "YYYY-MM-DDTHH:MM:SSZ", "ISO 8601 ... UTC": the app answers aware datetimes in UTC as ISO 8601
+# text ending in Z (pydantic's serialisation of a UTC datetime).
+_UTC_FORMAT = re.compile(
+    r"YYYY-MM-DD[T ]HH:mm(:ss(\.s+)?)?(Z|\+00:?00)|\b(iso ?8601|rfc ?3339)\b.*\b(utc|z)\b",
+    re.I,
+)
+
+
+def _datetime_format(line: str) -> str | None:
+    """The note for a line stating the ISO 8601 UTC format the app's datetimes have."""
+    text = plain(line)
+    if not _UTC_FORMAT.search(text):
+        return None
+    if re.search(r"HH:mm:ss(Z|\+)", text, re.I):
+        return "the app's datetimes carry fractional seconds when the moment has them"
+    return ""
+
+
+def _env_name(subject: str | None, app: AppFacts | None) -> bool:
+    """A line about an environment variable the app's settings read (DATABASE_URL, ...)."""
+    return bool(
+        app
+        and subject
+        and re.fullmatch(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+", subject)
+        and subject in app.settings
+    )
+
+
+def _indexed(lines: list[str], i: int, app: AppFacts | None) -> bool | None:
+    """Under an Indexes heading: True when the app indexes the column the line names (on the
+    table it names, if it names one), False when it does not, None for another line."""
+    h = _heading_above(lines, i)
+    if app is None or h is None or not re.search(r"\bindex", lines[h], re.I):
+        return None
+    text = plain(lines[i])
+    words = re.findall(r"[A-Za-z_]\w*", text.replace(".", " "))
+    columns = set().union(*app.indexes.values()) if app.indexes else set()
+    named = re.findall(r"\b([A-Za-z_]\w*)\.[A-Za-z_]", text)  # tasks.user_id
+    if _is_table_row(lines[i]) and _cells(lines[i]):
+        first = plain(_cells(lines[i])[0])
+        if re.fullmatch(r"[A-Za-z_]\w*", first) and first not in columns:
+            named.append(first)  # | tasks | user_id | Filter by user |
+    for word in words:  # idx_tasks_created_at: a table, then its columns
+        rest = re.sub(r"^(idx|ix)_", "", word, flags=re.I)
+        if rest == word:
+            continue
+        for table in app.indexes:
+            if rest.startswith(table + "_"):
+                named.append(table)
+                words += [rest[len(table) + 1 :]]
+    if named and not any(t in app.indexes for t in named):
+        return False  # a table the app does not have ("messages | conversation_id")
+    pool = [app.indexes[t] for t in named if t in app.indexes] or list(app.indexes.values())
+    return any(w in cols for w in words for cols in pool)
+
+
 def coverage(
     root: Path,
     plan: BackendPlan,
@@ -157,11 +251,13 @@ def coverage(
     report: CheckReport,
     files: list[str],
     answered: set[int] | None = None,
+    app: AppFacts | None = None,
 ) -> None:
     """answered: every status the app's OpenAPI documents on some route (with the platform's);
-    a status line outside an endpoint's section is reflected when the app answers each."""
+    a status line outside an endpoint's section is reflected when the app answers each.
+    app: what the generated app holds (settings, indexes, answer keys), see app_facts."""
     cited = _cited(plan)
-    names = _names(plan)
+    names = {_key(k): v for k, v in _names(plan).items()}
     checked: set[str] = set()
     for p in promises:
         checked.add(p.source)
@@ -169,6 +265,7 @@ def coverage(
         checked |= {prm.source for prm in p.params}
         checked |= {e.source for e in p.examples}
         checked |= set(p.body_fields.values()) | set(p.response_fields.values())
+    elsewhere: dict[str, str] = {}
     for rel in files:
         path = root / rel
         if not path.is_file() or path.suffix.lower() != ".md":
@@ -180,19 +277,42 @@ def coverage(
             report.lines_read += 1
             if source in cited or source in checked:
                 continue
+            owner = _owned_elsewhere(all_lines, number - 1) if plan.auth.mode != "local" else None
+            if owner:
+                elsewhere.setdefault(f"{rel}: {owner}", source)
+                continue
             subject = _subject(line)
             if subject and "." in subject:
                 subject = subject.rsplit(".", 1)[-1]
-            if subject not in names:
+            if _env_name(subject, app):
+                continue
+            note = _datetime_format(line)
+            if note is not None:
+                if note:
+                    report.notes.append(f"{source}: {plain(line).strip('-* ')[:60]}: {note}")
+                continue
+            indexed = _indexed(all_lines, number - 1, app)
+            if indexed:
+                continue
+            if _key(subject) not in names:
+                others = [w for w in re.findall(r"`([A-Za-z_]\w*)`", line) if _key(w) in names]
+                subject = others[0] if others else subject
+            if _key(subject) not in names and not (
+                app and not _is_table_row(line) and subject in app.answer_keys
+            ):
                 subject = _parent_subject(all_lines, number - 1) or subject
+            elif _key(subject) not in names:
+                continue  # a key the app's answers carry (has_next: Boolean, ...)
             codes = {c for c, _ in statuses_in(line, table=_is_table_row(line))}
             envelope = _envelope(line, plan)
             missing = sorted(codes - (answered or set()))
-            if codes and subject not in names and not missing and envelope is not False:
+            if codes and _key(subject) not in names and not missing and envelope is not False:
                 continue
-            specs = names.get(subject or "")
+            specs = names.get(_key(subject)) if subject else None
             why = None
-            if specs is not None:
+            if indexed is False:
+                why = "the app has no such table or index"
+            elif specs is not None:
                 bounds = bounds_in(line)
                 reasons = [_agrees(bounds, s) for s in specs]
                 if any(r is None for r in reasons):
@@ -207,3 +327,8 @@ def coverage(
             if why:
                 message += f" ({why})"
             report.mismatches.append(Mismatch(source, subject or "-", "not-reflected", message))
+    for section, first in elsewhere.items():
+        report.notes.append(
+            f"{section} (from {first}): kept by another system, as the section says; its lines "
+            "are not the backend's to reflect"
+        )

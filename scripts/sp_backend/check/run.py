@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sp_backend.check.app_facts import app_facts
 from sp_backend.check.app_openapi import load_app_openapi
 from sp_backend.check.compare import PLATFORM_STATUSES, app_operations, compare
 from sp_backend.check.contract import read_contract
@@ -58,7 +59,15 @@ def check(
         answered = set(PLATFORM_STATUSES)
         for _, _, op in app_operations(doc).values():
             answered |= {int(c) for c in op.get("responses", {}) if str(c).isdigit()}
-        coverage(root, reviewed, promises, report, list(dict.fromkeys(files)), answered)
+        coverage(
+            root,
+            reviewed,
+            promises,
+            report,
+            list(dict.fromkeys(files)),
+            answered,
+            app_facts(backend, doc),
+        )
         report.mismatches[before:] = [
             m for m in report.mismatches[before:] if m.source not in left_out
         ]
