@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from sp_backend.emit.fields import Call, FieldView, build_field, py_literal
 from sp_backend.emit.naming import class_name, title_words
+from sp_backend.emit.references import link_references
 from sp_backend.emit.operations import OperationView, operation_views
 from sp_backend.emit.samples import distinct_values
 from sp_backend.errors import PlanError
@@ -277,6 +278,10 @@ class ResourceView:
     errors: ErrorConventions
     sample_users: tuple[Any, Any]
     indexes: list[tuple[str, list[str]]] = field(default_factory=list)
+    # References this resource's fields make, and those other resources make to it
+    # (emit/references.py: link_references).
+    references: list[Any] = field(default_factory=list)
+    referenced_by: list[Any] = field(default_factory=list)
     responses: ResponseConventions = field(default_factory=ResponseConventions)
 
     # names -----------------------------------------------------------------------------------
@@ -396,6 +401,19 @@ class ResourceView:
     def operations(self) -> list[OperationView]:
         """Custom operations: served by app/routers/<collection>_operations.py."""
         return operation_views(self)
+
+    @property
+    def restricting(self) -> list[Any]:
+        """References to this resource whose rows keep it from being deleted (restrict)."""
+        return [ref for ref in self.referenced_by if ref.on_delete == "restrict"]
+
+    @property
+    def related_models(self) -> list[tuple[str, str]]:
+        """(module, class) of this model and of those its references involve, sorted."""
+        pairs = {(self.module, self.cls)}
+        pairs |= {(ref.target.module, ref.target.cls) for ref in self.references}
+        pairs |= {(ref.source.module, ref.source.cls) for ref in self.restricting}
+        return sorted(pairs)
 
     @property
     def timestamps(self) -> bool:
@@ -707,6 +725,7 @@ def build_project(
                 resources.append(
                     build_resource(plan.feature, name, resource, plan, auth, errors, responses)
                 )
+    link_references(resources, order)
     first = next((by_feature[f] for f in order or [] if f in by_feature), base)
     return ProjectView(
         title=first.project.name,

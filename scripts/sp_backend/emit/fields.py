@@ -322,9 +322,17 @@ def _update_decl(name: str, spec: FieldSpec, py_type: str) -> str:
 
 
 def _model_decl(
-    name: str, spec: FieldSpec, py_type: str, resource: str, *, single_index: bool
+    name: str,
+    spec: FieldSpec,
+    py_type: str,
+    resource: str,
+    *,
+    single_index: bool,
+    foreign_key: tuple[str, str] | None = None,
 ) -> str:
-    """Owned resources index (owner, field) together instead: every query filters by owner."""
+    """Owned resources index (owner, field) together instead: every query filters by owner.
+    foreign_key: (target column, ON DELETE action) of a reference, always indexed on its own
+    (deleting the referenced row looks its rows up by it)."""
     column = _column_type(spec, resource, name)
     kw: list[Any] = []
     if spec.type in ("list[str]", "json"):
@@ -341,7 +349,10 @@ def _model_decl(
         kw.append("default=None")
     if spec.type in ("str",) and spec.max_length is not None:
         kw.append(f"max_length={spec.max_length}")
-    if spec.index and single_index:
+    if foreign_key is not None:
+        target, rule = foreign_key
+        kw += [f"foreign_key={_py_literal(target)}", f"ondelete={_py_literal(rule)}", "index=True"]
+    elif spec.index and single_index:
         kw.append("index=True")
     if column:
         kw.append(

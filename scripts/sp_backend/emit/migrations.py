@@ -37,6 +37,7 @@ from typing import Any
 
 from sp_backend.emit.context import ProjectView, ResourceView
 from sp_backend.emit.fields import Call, py_literal
+from sp_backend.emit.references import parents_first
 from sp_backend.emit.writer import Manifest
 from sp_backend.errors import PlanError
 
@@ -105,7 +106,21 @@ def table_of(resource: ResourceView) -> Table:
         {"name": f"uq_{table}_{f.name}", "columns": ([owner] if owner else []) + [f.name]}
         for f in resource.unique_fields
     ]
-    return _table(resource.feature, columns, unique=unique, indexes=indexes)
+    # References (emit/references.py): a foreign key, and an index of its own, as the model's
+    # Field(foreign_key=..., ondelete=..., index=True) declares them.
+    indexes += [{"name": ref.index_name, "columns": [ref.column]} for ref in resource.references]
+    foreign_keys = [
+        {
+            "name": ref.fk_name,
+            "columns": [ref.column],
+            "references": {"table": ref.target.table, "columns": ["id"]},
+            "ondelete": ref.sql_on_delete,
+        }
+        for ref in resource.references
+    ]
+    made = _table(resource.feature, columns, unique=unique, indexes=indexes)
+    made["foreign_keys"] = foreign_keys
+    return made
 
 
 def idempotency_table_of(resource: ResourceView) -> Table:
@@ -183,7 +198,8 @@ def feature_tables(view: ProjectView, feature: str) -> dict[str, Table]:
     tables: dict[str, Table] = {}
     if view.local and view.auth_feature == feature:
         tables["users"] = users_table(view)
-    for r in view.resources:
+    # Parents first: a foreign key names a table that exists already.
+    for r in parents_first(view.resources):
         if r.feature == feature:
             tables[r.table] = table_of(r)
             if r.ops.create:

@@ -264,6 +264,28 @@ class ResourceMessages(_Strict):
     source: str | None = None
 
 
+OnDelete = Literal["restrict", "cascade", "set_null"]
+
+
+class Reference(_Strict):
+    """A field holding the id of a row of another resource (a foreign key): the referenced
+    resource may be in this plan or another plan of the same backend."""
+
+    resource: Identifier = Field(..., description="The referenced resource's name (its key).")
+    on_delete: OnDelete = Field(
+        "restrict",
+        description="When the referenced row is deleted: restrict (the delete is answered 409 "
+        "while rows refer to it), cascade (they are deleted with it), set_null (the field "
+        "becomes null; the field must be nullable).",
+    )
+    status: Literal[403, 404, 422] = Field(
+        404,
+        description="Answer when a create or update names a referenced row that does not exist "
+        "or is not the caller's (404 does not reveal that someone else's exists).",
+    )
+    source: str | None = None
+
+
 class FieldSpec(_Strict):
     type: FieldType
     required: bool = Field(False, description="Must be given on create.")
@@ -285,6 +307,9 @@ class FieldSpec(_Strict):
     unique: bool = False
     index: bool = False
     read_only: bool = Field(False, description="Server-managed: in responses, never in input.")
+    references: Reference | None = Field(
+        None, description="The field is a foreign key to another resource's id."
+    )
     input_rules: list[InputRule] = Field(
         default_factory=list, description="Checked on input only; responses never re-run them."
     )
@@ -350,6 +375,13 @@ class FieldSpec(_Strict):
             raise ValueError("a read_only field cannot be required on input")
         if self.unique and t in ("json", "list[str]", "text"):
             raise ValueError(f"unique is not supported on {t}")
+        if self.references is not None:
+            if t not in ("uuid", "int"):
+                raise ValueError(f"a reference holds an id: type uuid or int, not {t}")
+            if self.references.on_delete == "set_null" and not self.is_nullable:
+                raise ValueError("on_delete set_null needs a nullable field (nullable: true)")
+            if self.read_only:
+                raise ValueError("a reference is written by the client: it cannot be read_only")
         return self
 
     def _check_default(self) -> None:

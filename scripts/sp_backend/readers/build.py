@@ -247,6 +247,7 @@ def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) ->
             attrs,
             facts[name],
             notes,
+            tables={_table_name(x): x.name for x in inp.groups if unbuildable_reason(x) is None},
             read_only=name in action_fields and not _in_input(facts[name]),
         )
         if spec is not None:
@@ -301,7 +302,9 @@ def _field(
     notes: _Notes,
     *,
     read_only: bool,
+    tables: dict[str, str] | None = None,
 ) -> FieldSpec | None:
+    """tables: table -> resource name of this plan's resources, for references."""
     source = _best_source(facts)
 
     def val(key: str) -> Any:
@@ -361,17 +364,55 @@ def _field(
         data["read_only"] = True
     if val("nullable") is False and not required:
         data["nullable"] = False  # only when it differs from the default (optional => nullable)
+    reference = _reference(res, name, kind, val("foreign_key"), val("on_delete"), tables, notes)
+    if reference:
+        data["references"] = {**reference, "source": attrs["foreign_key"].source}
     try:
         return FieldSpec(**data)
     except ValidationError as exc:
         problem = exc.errors()[0]["msg"]
-        for key in ("default", "min_length", "max_length", "pattern", "input_rules", "ge", "le"):
+        for key in (
+            "default",
+            "min_length",
+            "max_length",
+            "pattern",
+            "input_rules",
+            "ge",
+            "le",
+            "references",
+        ):
             data.pop(key, None)
         notes.add(f"{res}.{name}: {problem}", source, "the offending constraint was dropped")
         try:
             return FieldSpec(**data)
         except ValidationError:
             return None
+
+
+def _reference(
+    res: str,
+    name: str,
+    kind: str,
+    fk: Any,
+    on_delete: Any,
+    tables: dict[str, str] | None,
+    notes: _Notes,
+) -> dict[str, Any] | None:
+    """A foreign key to another resource of this plan, as a plan reference ({resource,
+    on_delete}); anything else is said in an unresolved note."""
+    if not fk or fk == "?" or "." not in str(fk):
+        return None
+    table, column = str(fk).rsplit(".", 1)
+    target = (tables or {}).get(table.lower())
+    if target is None or column != "id" or kind not in ("uuid", "int") or target == res:
+        notes.add(
+            f"{res}.{name}: refers to {fk}, not the id of another resource of this feature",
+            None,
+            "kept as a plain field: set references.resource to the resource's name (it may be "
+            "in another plan of this backend) to make it a checked foreign key",
+        )
+        return None
+    return {"resource": target, "on_delete": on_delete or "restrict"}
 
 
 def _id_type(

@@ -16,7 +16,7 @@ from sqlglot.tokens import Tokenizer, TokenType
 
 from sp_backend.readers.facts import CTX_TABLE, FieldFact, TableFacts
 from sp_backend.readers.markdown import Block, Doc
-from sp_backend.readers.types import parse_type, type_length
+from sp_backend.readers.types import on_delete_rule, parse_type, type_length
 
 # sqlglot logs "unsupported syntax, falling back to a Command" on the dialects that do not
 # fit; the next dialect is tried instead, so those are not warnings for the user.
@@ -175,6 +175,9 @@ def _reference(fact: FieldFact, ref: exp.Reference) -> None:
     table = target.this.name if isinstance(target, exp.Schema) else target.name
     cols = [e.name for e in target.expressions] if isinstance(target, exp.Schema) else []
     fact.put("foreign_key", f"{table}.{cols[0] if cols else 'id'}")
+    rule = on_delete_rule(" ".join(str(o) for o in ref.args.get("options") or []))
+    if rule:
+        fact.put("on_delete", rule)
 
 
 def _names(node: exp.Expression | None) -> list[str]:

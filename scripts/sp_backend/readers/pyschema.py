@@ -10,7 +10,7 @@ from typing import Any
 
 from sp_backend.readers.facts import CTX_TABLE, FieldFact, TableFacts
 from sp_backend.readers.markdown import Block, Doc
-from sp_backend.readers.types import parse_type
+from sp_backend.readers.types import on_delete_rule, parse_type
 
 _MODEL_BASES = re.compile(r"\b(SQLModel|BaseModel|Base|DeclarativeBase)\b")
 _INT_KEYS = ("max_length", "min_length", "max_digits", "decimal_places", "max_items")
@@ -86,6 +86,10 @@ def _field_call(fact: FieldFact, call: ast.Call) -> None:
             fact.put("pattern", value)
         elif kw.arg == "foreign_key" and ok and isinstance(value, str):
             fact.put("foreign_key", value)
+        elif kw.arg == "ondelete" and ok and isinstance(value, str):
+            rule = on_delete_rule(f"on delete {value}")
+            if rule:
+                fact.put("on_delete", rule)
         elif kw.arg == "nullable" and ok and isinstance(value, bool):
             fact.put("nullable", value)
         elif kw.arg == "description" and ok and isinstance(value, str):

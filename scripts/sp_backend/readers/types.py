@@ -144,6 +144,16 @@ def _distinct(values: list[str]) -> list[str] | None:
     return out
 
 
+def on_delete_rule(text: str) -> str | None:
+    """The plan's on_delete for an ON DELETE clause (NO ACTION refuses the delete, as RESTRICT)."""
+    rule = r"\bon\s+delete\s*[:=]?\s*(cascade|restrict|set\s+null|no\s+action)\b"
+    m = re.search(rule, text, re.IGNORECASE)
+    if not m:
+        return None
+    word = re.sub(r"\s+", " ", m.group(1).lower())
+    return {"cascade": "cascade", "set null": "set_null"}.get(word, "restrict")
+
+
 def parse_constraints(text: str) -> dict[str, Any]:
     """Constraints stated in one cell or bullet. Keys are FieldSpec keys plus primary_key,
     foreign_key and required. Only what the text says: nothing is assumed."""
@@ -170,6 +180,9 @@ def parse_constraints(text: str) -> dict[str, Any]:
         out["foreign_key"] = f"{fk.group(1)}.{fk.group(2)}"
     elif re.search(r"\bfk\b|\bforeign\s*key\b", low):
         out["foreign_key"] = "?"
+    rule = on_delete_rule(low)
+    if rule and "foreign_key" in out:
+        out["on_delete"] = rule
     if re.search(r"\bunique\b", low):
         out["unique"] = True
     if re.search(r"\bindex(ed)?\b", low):

@@ -1,0 +1,171 @@
+"""References between resources (a field whose `references` names another resource): the
+foreign key of the model and migration, the check that a written reference names one of the
+caller's rows, and what deleting a referenced row does (restrict: 409; cascade; set null).
+
+`link_references` runs once per project view, after every resource view is built: a reference
+may name a resource of another plan of the same backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sp_backend.emit.fields import _model_decl
+from sp_backend.emit.naming import title_words
+from sp_backend.errors import PlanError
+
+if TYPE_CHECKING:
+    from sp_backend.emit.context import ResourceView
+    from sp_backend.emit.fields import FieldView
+
+# The SQL ON DELETE action of each plan rule.
+ON_DELETE_SQL = {"restrict": "RESTRICT", "cascade": "CASCADE", "set_null": "SET NULL"}
+
+
+@dataclass
+class ReferenceView:
+    """`source.field` holds the id of a `target` row."""
+
+    source: ResourceView
+    field: FieldView
+    target: ResourceView
+    on_delete: str
+    status: int
+
+    @property
+    def column(self) -> str:
+        return self.field.name
+
+    @property
+    def param(self) -> str:
+        """The bound parameter that carries the referenced id in the reference check."""
+        return f"ref_{self.field.name}"
+
+    @property
+    def sql_on_delete(self) -> str:
+        return ON_DELETE_SQL[self.on_delete]
+
+    @property
+    def fk_name(self) -> str:
+        return f"fk_{self.source.table}_{self.column}_{self.target.table}"[:63]
+
+    @property
+    def index_name(self) -> str:
+        return f"ix_{self.source.table}_{self.column}"
+
+    @property
+    def nullable(self) -> bool:
+        return self.field.nullable
+
+    @property
+    def target_words(self) -> str:
+        return title_words(self.target.name)
+
+    @property
+    def missing_message(self) -> str:
+        """What a create or update naming a missing or someone else's row is told."""
+        return f"{self.target_words.capitalize()} not found"
+
+    @property
+    def conflict_message(self) -> str:
+        """What deleting a target row that rows still refer to (restrict) is told."""
+        children = title_words(self.source.table)
+        return f"This {self.target_words} still has {children}: delete or move them first"
+
+    @property
+    def owned_target(self) -> bool:
+        return self.target.owner is not None
+
+
+def link_references(resources: list[ResourceView], order: list[str] | None = None) -> None:
+    """Attach each reference to its source and target views, and give the source's model its
+    foreign key. Refuses what the generated code could not keep safe or create."""
+    by_name = {r.name: r for r in resources}
+    position = {f: i for i, f in enumerate(order or [])}
+    for source in resources:
+        for f in source.fields:
+            ref = f.spec.references
+            if ref is None:
+                continue
+            where = f"{source.feature}: resources.{source.name}.fields.{f.name}.references"
+            target = by_name.get(ref.resource)
+            if target is None:
+                known = ", ".join(sorted(by_name)) or "none"
+                raise PlanError(
+                    f"{where}: resource {ref.resource!r} is not a resource of this backend "
+                    f"(emitted: {known}); emit the feature that defines it first"
+                )
+            if target is source:
+                raise PlanError(
+                    f"{where}: a resource referring to itself is not supported yet; keep the "
+                    "parent id as a plain field"
+                )
+            wanted = "uuid" if target.id_py == "UUID" else "int"
+            if f.spec.type != wanted:
+                raise PlanError(
+                    f"{where}: {target.name!r} ids are {wanted}, the field is {f.spec.type}; "
+                    f"make the field type {wanted}"
+                )
+            if target.owner and not source.owner:
+                # Without an owner there is no caller to check the referenced row against.
+                raise PlanError(
+                    f"{where}: {target.name!r} rows belong to their users, but "
+                    f"{source.name!r} has no owner column; give it one (owner: user_id)"
+                )
+            if position and position.get(target.feature, 0) > position.get(source.feature, 0):
+                raise PlanError(
+                    f"{where}: feature {target.feature!r} (which defines {target.name!r}) was "
+                    f"emitted after {source.feature!r}: its table would not exist when "
+                    f"{source.feature!r}'s revision runs; keep both resources in one plan"
+                )
+            view = ReferenceView(source, f, target, ref.on_delete, ref.status)
+            source.references.append(view)
+            target.referenced_by.append(view)
+            f.model_decl = _model_decl(
+                f.name,
+                f.spec,
+                f.py_type,
+                f.resource,
+                single_index=not source.owner,
+                foreign_key=(f"{target.table}.id", view.sql_on_delete),
+            )
+    _refuse_cycles(resources)
+
+
+def _refuse_cycles(resources: list[ResourceView]) -> None:
+    """Tables are created parents first: references must not go round in a circle."""
+    state: dict[str, int] = {}
+
+    def visit(r: ResourceView, path: list[str]) -> None:
+        if state.get(r.name) == 2:
+            return
+        if state.get(r.name) == 1:
+            raise PlanError(
+                "references go round in a circle (" + " -> ".join([*path, r.name]) + "); "
+                "one of them must be a plain field"
+            )
+        state[r.name] = 1
+        for ref in r.references:
+            visit(ref.target, [*path, r.name])
+        state[r.name] = 2
+
+    for r in resources:
+        visit(r, [])
+
+
+def parents_first(resources: list[Any]) -> list[Any]:
+    """The resources ordered so that each comes after those it refers to (stable otherwise)."""
+    placed: list[Any] = []
+    names = {r.name for r in resources}
+
+    def place(r: Any) -> None:
+        if r in placed:
+            return
+        for ref in r.references:
+            if ref.target.name in names and ref.target is not r:
+                place(ref.target)
+        placed.append(r)
+
+    for r in resources:
+        place(r)
+    return placed
