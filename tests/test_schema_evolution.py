@@ -63,12 +63,17 @@ def change_a_length(plan: Plan) -> None:
 
 
 def add_a_second_resource(plan: Plan) -> None:
-    # The plan has no references yet: recipe_id holds a recipe's id, without a foreign key.
+    # recipe_id refers to one of the caller's recipes: a foreign key (ON DELETE CASCADE) and
+    # its index come with the new table.
     plan["resources"]["ingredient"] = {
         "table": "ingredients",
         "path": "/api/ingredients",
         "fields": {
-            "recipe_id": {"type": "uuid", "required": True, "index": True},
+            "recipe_id": {
+                "type": "uuid",
+                "required": True,
+                "references": {"resource": "recipe", "on_delete": "cascade"},
+            },
             "name": {"type": "str", "max_length": 60},
         },
         "operations": {"list": {}, "create": {}, "read": {}, "delete": {}},
@@ -215,7 +220,8 @@ def test_five_plan_changes_add_five_revisions_and_keep_every_row(
         if change is add_a_second_resource:
             assert upgrade.count("op.create_table") == 2, upgrade  # the table and its keys
             assert set(upgrade) == {"op.create_table", "op.create_index"}, upgrade
-            assert '"recipes"' not in revision  # only the new tables
+            assert "sa.ForeignKeyConstraint" in revision and "CASCADE" in revision, revision
+            assert "op.create_table(\n        \"recipes\"" not in revision  # only the new tables
         else:
             assert len(upgrade) == len(expected), upgrade
             assert "op.batch_alter_table" in revision and "op.create_table" not in revision
