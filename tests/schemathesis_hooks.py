@@ -1,12 +1,14 @@
 """Schemathesis hooks for the generated backends (loaded through SCHEMATHESIS_HOOKS).
 
-Three rules of a generated backend cannot be written in JSON Schema, so the OpenAPI cannot
+Four rules of a generated backend cannot be written in JSON Schema, so the OpenAPI cannot
 promise them and schemathesis' positive cases may break them:
 
 - the clock rules `future` / `past` (not yet stated in the OpenAPI, not even in prose);
 - the digits and decimal places of a decimal (`multipleOf` on floats is unreliable), and its
   range when it is sent as a JSON string (the number form carries the range);
-- a list cursor is opaque: only cursors the server handed out are valid.
+- a list cursor is opaque: only cursors the server handed out are valid;
+- an `Idempotency-Key` belongs to the first request body sent with it: sent again with another
+  body it is refused (422), by design, so each positive case gets a key of its own.
 
 In positive cases only, a value breaking one of these is replaced with one that keeps it (a
 date a year ahead or back, the plan's valid example, no cursor); negative cases are untouched.
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -26,6 +30,7 @@ from typing import Any
 import schemathesis
 
 RULES: dict[str, Any] = json.loads(os.environ.get("SPB_FUZZ_RULES", "{}"))
+VALID_KEY = re.compile(r"[!-~]{1,255}")  # the generated app/utils/idempotency.py's pattern
 
 
 def _moment(value: object) -> datetime | date | None:
@@ -97,7 +102,14 @@ def keep_unstated_rules(body: object) -> object:
 @schemathesis.hook
 def before_call(ctx, case, **kwargs) -> None:
     meta = getattr(case, "meta", None)
-    if meta is None or not meta.generation.mode.is_positive:
+    if meta is not None and not meta.generation.mode.is_positive:
+        return  # negative cases are left as generated, to be refused
+    headers = case.headers if case.headers is not None else {}  # a case-insensitive mapping
+    for name, value in list(headers.items()):
+        # A well-formed key becomes one never sent before (stateful phase included).
+        if name.lower() == "idempotency-key" and VALID_KEY.fullmatch(str(value)):
+            headers[name] = uuid.uuid4().hex
+    if meta is None:
         return
     case.body = keep_unstated_rules(case.body)
     if isinstance(case.query, dict):
