@@ -43,20 +43,16 @@ def postgres_available() -> str | None:
         return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
-# What the PostgreSQL leg did this run, for the summary line (pytest_terminal_summary).
-POSTGRES_LEG: dict[str, object] = {"ran": 0, "skipped": None}
-
-
 @pytest.fixture
-def postgres_database() -> Iterator[str]:
+def postgres_database(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh, empty PostgreSQL database (SQLAlchemy URL), dropped afterwards."""
     problem = postgres_available()
     if problem:
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL required (SPB_REQUIRE_POSTGRES=1) but unreachable: {problem}")
-        POSTGRES_LEG["skipped"] = f"{POSTGRES_URL} unreachable ({problem})"
         pytest.skip(f"PostgreSQL leg skipped: {POSTGRES_URL} unreachable ({problem})")
-    POSTGRES_LEG["ran"] = int(POSTGRES_LEG["ran"]) + 1  # type: ignore[call-overload]
+    # Carried in the test's report (to the main process too, under pytest-xdist).
+    request.node.user_properties.append(("postgres_leg", "ran"))
     name = f"spb_{uuid.uuid4().hex[:12]}"
     with _admin_connect() as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -110,10 +106,22 @@ def run_generated_tests(
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say plainly whether the PostgreSQL leg ran: a run of dots never does."""
-    if POSTGRES_LEG["ran"]:
-        line = f"PostgreSQL leg: ran ({POSTGRES_LEG['ran']} tests, each on its own database)"
-    elif POSTGRES_LEG["skipped"]:
-        line = f"PostgreSQL leg: SKIPPED, {POSTGRES_LEG['skipped']}"
+    reports = [r for kind in ("passed", "failed") for r in terminalreporter.stats.get(kind, [])]
+    ran = {
+        r.nodeid
+        for r in reports
+        if getattr(r, "when", "") == "call" and ("postgres_leg", "ran") in r.user_properties
+    }
+    skipped = [
+        str(r.longrepr)
+        for r in terminalreporter.stats.get("skipped", [])
+        if "PostgreSQL leg skipped" in str(r.longrepr)
+    ]
+    if ran:
+        line = f"PostgreSQL leg: ran ({len(ran)} tests, each on its own database)"
+    elif skipped:
+        reason = skipped[0].split("PostgreSQL leg skipped: ", 1)[1].rstrip("')")
+        line = f"PostgreSQL leg: SKIPPED, {reason}"
     else:
         return  # no selected test needed PostgreSQL
     terminalreporter.write_line(line)
