@@ -91,10 +91,7 @@ def test_plan_schema_documents_each_key_with_an_example() -> None:
     assert result.returncode == 0, result.stderr
     defs = json.loads(result.stdout)["$defs"]
     responses = defs["ResponseConventions"]["properties"]
-    assert (
-        responses["envelope"]["examples"] == ["success"]
-        and responses["data_key"]["examples"]
-    )
+    assert responses["envelope"]["examples"] == ["success"] and responses["data_key"]["examples"]
     errors = defs["ErrorConventions"]["properties"]
     for key in ("envelope", "details", "messages"):
         assert errors[key]["examples"] and errors[key]["description"], key

@@ -221,7 +221,7 @@ def test_five_plan_changes_add_five_revisions_and_keep_every_row(
             assert upgrade.count("op.create_table") == 2, upgrade  # the table and its keys
             assert set(upgrade) == {"op.create_table", "op.create_index"}, upgrade
             assert "sa.ForeignKeyConstraint" in revision and "CASCADE" in revision, revision
-            assert "op.create_table(\n        \"recipes\"" not in revision  # only the new tables
+            assert 'op.create_table(\n        "recipes"' not in revision  # only the new tables
         else:
             assert len(upgrade) == len(expected), upgrade
             assert "op.batch_alter_table" in revision and "op.create_table" not in revision

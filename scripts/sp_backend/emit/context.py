@@ -11,8 +11,8 @@ from pydantic import BaseModel, ValidationError
 
 from sp_backend.emit.fields import Call, FieldView, build_field, py_literal
 from sp_backend.emit.naming import class_name, title_words
-from sp_backend.emit.references import link_references
 from sp_backend.emit.operations import OperationView, operation_views
+from sp_backend.emit.references import link_references
 from sp_backend.emit.samples import distinct_values
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import cite

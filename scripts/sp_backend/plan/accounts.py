@@ -78,7 +78,9 @@ class Accounts(_Strict):
         description="POST OAuth2 password form (/docs Authorize). Default: .../token.",
     )
     me_path: str | None = Field(
-        None, pattern=r"^(/[a-z0-9_-]+)+$", description="GET the signed-in account. Default: .../me."
+        None,
+        pattern=r"^(/[a-z0-9_-]+)+$",
+        description="GET the signed-in account. Default: .../me.",
     )
     logout_path: str | None = Field(
         None,

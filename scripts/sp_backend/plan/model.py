@@ -766,8 +766,10 @@ class Operations(_Strict):
         for name, op in self.custom.items():
             key = (op.method, re.sub(r"\{(?!id\})[^}]*\}", "{}", op.path))
             if key in taken:
-                raise ValueError(f"custom operation {name!r} ({op.method} {op.path}) is also "
-                                 f"served as {taken[key]}")
+                raise ValueError(
+                    f"custom operation {name!r} ({op.method} {op.path}) is also "
+                    f"served as {taken[key]}"
+                )
             taken[key] = f"custom operation {name!r}"
         return self
 
@@ -944,7 +946,7 @@ class BackendPlan(_Strict):
                     )
                 if listing is not None and "success" in _top_keys(listing):
                     raise ValueError(
-                        f"resources.{name}: a list key is called \"success\", which the "
+                        f'resources.{name}: a list key is called "success", which the '
                         "envelope 'success' takes"
                     )
         return self
@@ -958,6 +960,7 @@ def _top_keys(listing: ListOperation) -> list[str | None]:
     if shape.metadata == "flat":
         return [shape.items, *shape.meta_names(listing.pagination.style).values()]
     return [shape.items]
+
 
 # The accounts settings build on FieldSpec; AuthConfig refers to them by name.
 from sp_backend.plan.accounts import Accounts  # noqa: E402
