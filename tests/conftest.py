@@ -23,8 +23,9 @@ CORPUS = REPO.parent / "shared" / "corpus"
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
 
-# Test files copied into generated backends (tests/fixtures/walk/...) are not this suite's.
-collect_ignore = ["fixtures"]
+# Test files copied into generated backends (tests/fixtures/walk/...) and the golden copies of
+# generated backends (tests/golden/) are not this suite's.
+collect_ignore = ["fixtures", "golden"]
 
 POSTGRES_URL = os.environ.get("SPB_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("SPB_REQUIRE_POSTGRES") == "1"

@@ -1,0 +1,1 @@
+"""Request and response schemas (Pydantic v2), separate from the table models."""

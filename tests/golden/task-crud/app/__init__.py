@@ -1,0 +1,1 @@
+"""Task API: FastAPI + SQLModel backend."""

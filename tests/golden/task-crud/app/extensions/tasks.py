@@ -1,0 +1,18 @@
+"""Your own task endpoints, queries and schemas. This module is yours: sp-backend
+created it once and never changes it again, whatever the plan becomes.
+
+`router` is included in app/routers/tasks.py ahead of the generated routes,
+with their prefix, tags and authentication: `@router.get("/stats")` is served at
+GET /api/tasks/stats, matched before "/{task_id}" could take "stats" for an id.
+
+Keep to the caller's own rows: filter by `CurrentUserId` (app/dependencies.py), or build on
+the generated data access, which does it for you: `TaskQueriesDep` (reads) and
+`TaskServiceDep` (writes) in app/services/task_service.py.
+
+Test these routes in tests/test_tasks_custom.py. Import nothing from
+app.routers.tasks here: it imports this module.
+"""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""Cross-cutting helpers: authentication, errors, logging."""

@@ -1,0 +1,124 @@
+"""Creates with an Idempotency-Key: a retry answers the first result, never a second row.
+
+For each resource that has a create: the same key twice gives one row; the same key with
+another body is refused; racing requests with one key make one row; an expired key is new.
+"""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from app.config import get_settings
+from app.database import engine
+from app.db_types import utcnow
+from app.models.task import Task
+from app.models.task_idempotency import TaskIdempotencyKey
+from tests.conftest import ALICE, BOB, assert_error, auth
+from tests.test_faults import in_parallel
+
+VALIDATION_STATUS = 422
+
+
+def rows(model: type) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def post(client: TestClient, url: str, body: dict, key: str, user: object = ALICE):  # noqa: ANN201
+    headers = {**auth(user), "Idempotency-Key": key}
+    return client.post(url.replace("{user_id}", str(user)), json=body, headers=headers)
+
+
+# --- tasks
+
+TASK_URL = "/api/tasks"
+TASK_BODY = {
+    "title": "Sample value",
+    "description": "Sample value",
+    "priority": "high",
+    "completed": True,
+    "due_date": "2999-01-15T10:00:00Z",
+    "tags": ["alpha", "beta"],
+}
+TASK_OTHER = {
+    "title": "Changed value",
+    "description": "Changed value",
+    "priority": "low",
+    "completed": False,
+    "due_date": "2999-02-20T12:30:00Z",
+    "tags": ["gamma"],
+}
+
+
+def test_task_create_retried_with_its_key_answers_the_first_row(client: TestClient) -> None:
+    key = str(uuid.uuid4())
+    first = post(client, TASK_URL, TASK_BODY, key)
+    again = post(client, TASK_URL, TASK_BODY, key)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json() == first.json()
+    assert rows(Task) == 1
+
+
+def test_task_key_reused_with_another_body_is_refused(client: TestClient) -> None:
+    key = str(uuid.uuid4())
+    assert post(client, TASK_URL, TASK_BODY, key).status_code == 201
+    assert_error(post(client, TASK_URL, TASK_OTHER, key), VALIDATION_STATUS)
+    assert rows(Task) == 1
+
+
+def test_task_racing_requests_with_one_key_make_one_row(client: TestClient) -> None:
+    key = str(uuid.uuid4())
+    answers: list[object] = []
+
+    def create(_: int) -> int:
+        response = post(client, TASK_URL, TASK_BODY, key)
+        answers.append(response.json())
+        return response.status_code
+
+    assert in_parallel(8, create) == [201] * 8
+    assert rows(Task) == 1
+    assert all(answer == answers[0] for answer in answers)
+
+
+def test_task_keys_belong_to_their_caller(client: TestClient) -> None:
+    key = str(uuid.uuid4())
+    alice = post(client, TASK_URL, TASK_BODY, key, ALICE)
+    bob = post(client, TASK_URL, TASK_BODY, key, BOB)
+    assert alice.status_code == bob.status_code == 201, bob.text
+    assert alice.json() != bob.json()  # Bob's key replays nothing of Alice's
+    assert rows(Task) == 2
+
+
+def test_task_a_key_whose_row_was_deleted_answers_409(client: TestClient) -> None:
+    key = str(uuid.uuid4())
+    first = post(client, TASK_URL, TASK_BODY, key)
+    assert first.status_code == 201, first.text
+    row_id = first.json()["id"]
+    url = TASK_URL.replace("{user_id}", str(ALICE))
+    assert client.delete(f"{url}/{row_id}", headers=auth()).status_code == 204
+    assert_error(post(client, TASK_URL, TASK_BODY, key), 409)
+    assert rows(Task) == 0
+
+
+def test_task_an_expired_key_creates_again(client: TestClient) -> None:
+    key = str(uuid.uuid4())
+    assert post(client, TASK_URL, TASK_BODY, key).status_code == 201
+    expired = utcnow() - timedelta(hours=get_settings().idempotency_key_hours, minutes=1)
+    with Session(engine) as session:
+        session.exec(update(TaskIdempotencyKey).values(created_at=expired))
+        session.commit()
+    assert post(client, TASK_URL, TASK_BODY, key).status_code == 201
+    assert rows(TaskIdempotencyKey) == 1
+
+
+@pytest.mark.parametrize("key", ["", "has space", "k" * 256])
+def test_task_malformed_keys_are_refused(client: TestClient, key: str) -> None:
+    headers = {**auth(), "Idempotency-Key": key}
+    url = TASK_URL.replace("{user_id}", str(ALICE))
+    response = client.post(url, json=TASK_BODY, headers=headers)
+    assert_error(response, VALIDATION_STATUS)
+    assert rows(Task) == 0
