@@ -13,6 +13,9 @@ REQUIRED = {
     "rich": "rich",
     "markdown_it": "markdown-it-py",
     "ruff": "ruff",
+    "sqlglot": "sqlglot",
+    "inflection": "inflection",
+    "jsonref": "jsonref",
 }
 
 

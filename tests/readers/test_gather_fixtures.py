@@ -1,4 +1,4 @@
-"""Our own spec projects in three styles and domains; each ships the plan we expect."""
+"""Our own spec projects in four styles and domains; each ships the plan we expect."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from sp_backend.plan.load import load_plan
 from sp_backend.readers.gather import gather
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "specs"
-CASES = {"notes-heading": "notes", "inventory-table": "inventory", "expenses-designer": "expenses"}
+CASES = {
+    "notes-heading": "notes",
+    "inventory-table": "inventory",
+    "expenses-designer": "expenses",
+    "clinic-openapi": "patients",
+}
 
 
 @pytest.mark.parametrize("folder", sorted(CASES))

@@ -1,5 +1,5 @@
 """The lossy cases of issue 19, each read by a real parser: SQL DDL (sqlglot), SQLModel / Pydantic
-classes (ast), singular names (inflect), OpenAPI $ref / allOf. One test per case."""
+classes (ast), singular names (inflection), OpenAPI $ref / allOf (jsonref). One test per case."""
 
 from __future__ import annotations
 
@@ -170,3 +170,139 @@ class Bad(BaseModel):
 """)
     assert _attrs(tables["Good"], "name")["max_length"] == 10
     assert tables["Bad"].fields == [] and len(tables["Bad"].unresolved) == 1
+
+
+# ---------------------------------------------------------------- singular names (inflection)
+
+
+def test_singular_names_follow_english_inflection() -> None:
+    from sp_backend.readers.words import singular
+
+    said = {w: singular(w) for w in ("statuses", "series", "news", "categories", "people")}
+    assert said == {
+        "statuses": "status",
+        "series": "series",
+        "news": "news",
+        "categories": "category",
+        "people": "person",
+    }
+    assert [singular(w) for w in ("analyses", "children", "boxes", "campus", "Shipments")] == [
+        "analysis",
+        "child",
+        "box",
+        "campus",
+        "shipment",
+    ]
+    assert singular("line_items") == "line_item"  # the last word of a compound
+
+
+# ------------------------------------------------------------------ OpenAPI $ref / allOf
+
+
+def _openapi(tmp_path, document: str, **others: str):
+    from sp_backend.readers.openapi import openapi_endpoints
+
+    (tmp_path / "specs").mkdir(exist_ok=True)
+    for name, text in others.items():
+        (tmp_path / "specs" / name).write_text(text, encoding="utf-8")
+    path = tmp_path / "specs" / "openapi.yaml"
+    path.write_text(document, encoding="utf-8")
+    return openapi_endpoints(path, "specs/openapi.yaml", 1)
+
+
+_SHIPMENTS = """openapi: 3.0.3
+info: {title: Freight, version: "1"}
+paths:
+  /shipments:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/ShipmentIn"}
+      responses:
+        "201": {description: created}
+components:
+  schemas:
+%s
+"""
+
+
+def test_openapi_allof_parts_merge_fields_and_required(tmp_path) -> None:
+    schemas = """    Stamp:
+      type: object
+      required: [weight_g]
+      properties:
+        weight_g: {type: integer, minimum: 1}
+    ShipmentIn:
+      allOf:
+        - $ref: "#/components/schemas/Stamp"
+        - type: object
+          required: [carrier]
+          properties:
+            carrier: {type: string, enum: [post, courier]}
+            note: {type: string, nullable: true, maxLength: 140}"""
+    endpoints, models = _openapi(tmp_path, _SHIPMENTS % schemas)
+    body = {f.name: {k: v.value for k, v in f.attrs.items()} for f in endpoints[0].body}
+    assert body["weight_g"]["required"] is True and body["weight_g"]["ge"] == 1
+    assert body["carrier"]["values"] == ["post", "courier"] and body["carrier"]["required"] is True
+    assert body["note"]["max_length"] == 140 and body["note"]["required"] is False
+    assert {t.name for t in models} >= {"stamp", "shipment"}
+
+
+def test_openapi_refs_chain_and_other_files_are_followed(tmp_path) -> None:
+    hops = "\n".join(
+        f'    Hop{i}: {{$ref: "#/components/schemas/Hop{i + 1}"}}' for i in range(1, 8)
+    )
+    schemas = f"""    ShipmentIn: {{$ref: "#/components/schemas/Hop1"}}
+{hops}
+    Hop8: {{$ref: "./parcel.yaml#/Parcel"}}"""
+    parcel = "Parcel:\n  type: object\n  properties:\n    tracking_code: {type: [string, 'null']}\n"
+    endpoints, _ = _openapi(tmp_path, _SHIPMENTS % schemas, **{"parcel.yaml": parcel})
+    [field] = endpoints[0].body
+    assert field.name == "tracking_code" and field.get("type") == "str"  # 10 hops, 2 files
+
+
+def test_openapi_ref_not_followed_is_unresolved_never_fetched(tmp_path) -> None:
+    schemas = """    ShipmentIn:
+      type: object
+      properties:
+        carrier: {type: string}
+        insurer: {$ref: "https://schemas.example.com/insurer.json"}
+        customs: {$ref: "#/components/schemas/Missing"}"""
+    endpoints, models = _openapi(tmp_path, _SHIPMENTS % schemas)
+    assert [f.name for f in endpoints[0].body] == ["carrier", "insurer", "customs"]
+    said = [what for t in models for what, _ in t.unresolved]
+    assert any("insurer" in w and "https://schemas.example.com" in w for w in said), said
+    assert any("customs" in w and "Missing" in w for w in said), said
+    # at the operation whose body names them (line 4) and at the component schema (its line)
+    wheres = {where for t in models for _, where in t.unresolved}
+    assert wheres == {"specs/openapi.yaml:4", "specs/openapi.yaml:14"}, wheres
+
+
+def test_openapi_list_response_schema_is_evidence_of_the_list_shape(tmp_path) -> None:
+    document = """openapi: 3.1.0
+info: {title: Freight, version: "1"}
+paths:
+  /shipments:
+    get:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  data: {type: array, items: {$ref: "#/components/schemas/Shipment"}}
+                  meta:
+                    type: object
+                    properties: {total: {type: integer}, page: {type: integer}}
+components:
+  schemas:
+    Shipment:
+      type: object
+      properties: {id: {type: string, format: uuid}, carrier: {type: string}}
+"""
+    endpoints, _ = _openapi(tmp_path, document)
+    [(shown, where)] = endpoints[0].response_examples
+    assert shown == {"data": [{"id": "", "carrier": ""}], "meta": {"total": 0, "page": 0}}
+    assert where == "specs/openapi.yaml:4"

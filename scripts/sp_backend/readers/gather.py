@@ -118,6 +118,11 @@ def gather(root: Path, feature: str) -> GatherResult:
             eps, oa_models = [], []
         endpoints += eps
         models += oa_models
+        # The document's own words (its descriptions) state auth facts too: "HS256", "the `sub`
+        # claim", the secret's variable. Read line by line, like any contract text.
+        oa_doc = _load(sources, sources.openapi, warnings, required=False)
+        if oa_doc is not None:
+            auth_reader.scan(oa_doc, RANK_CONTRACT, signals)
     contract_eps = fold(endpoints)
     if not contract_eps:
         raise SpecError(

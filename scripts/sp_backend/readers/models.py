@@ -16,6 +16,7 @@ from sp_backend.readers.fields import (
 )
 from sp_backend.readers.markdown import Block, Doc, plain, sections
 from sp_backend.readers.types import parse_constraints
+from sp_backend.readers.words import singular
 
 _MODEL_WORDS = r"(?:object|model|table|schema|entity|resource|record)s?"
 _IO_SUFFIX = re.compile(
@@ -23,17 +24,6 @@ _IO_SUFFIX = re.compile(
     r"Base|Detail|Item)$"
 )
 _INPUT_SUFFIX = ("Create", "Update", "Patch", "Replace", "In", "Input", "Request", "Base")
-
-
-def singular(word: str) -> str:
-    w = word.lower()
-    if w.endswith("ies") and len(w) > 4:
-        return w[:-3] + "y"
-    if w.endswith(("sses", "xes", "ches", "shes", "zzes")):
-        return w[:-2]
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    return w
 
 
 def model_key(name: str) -> str:
@@ -184,4 +174,4 @@ def prose_fields(doc: Doc, rank: int) -> list[FieldFact]:
     return out
 
 
-__all__ = ["dotted_facts", "model_key", "models_from_doc", "prose_fields", "singular"]
+__all__ = ["dotted_facts", "model_key", "models_from_doc", "prose_fields"]

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from sp_backend.readers.facts import Endpoint
-from sp_backend.readers.models import singular
+from sp_backend.readers.words import singular
 
 _AUTH_WORDS = {
     "auth",
