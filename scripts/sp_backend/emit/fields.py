@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sp_backend.emit.naming import class_name
+from sp_backend.emit.regex_sample import regex_samples
 from sp_backend.errors import PlanError
 from sp_backend.plan.model import FieldSpec
 
@@ -408,13 +409,13 @@ def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
     t = spec.type
     if t in ("str", "text"):
         if spec.pattern:
-            sample = _pattern_sample(spec.pattern)
-            if sample is None:
+            samples = regex_samples(spec.pattern, spec.min_length or 1, spec.max_length)
+            if not samples:
                 raise PlanError(
                     f"{where}: pattern {spec.pattern!r} needs an example value "
                     f"(add example: ... to the field) for the generated tests"
                 )
-            return sample, sample
+            return samples[0], samples[-1]
         low = max(spec.min_length or 1, 1)
         high = spec.max_length or max(low, 12)
         first = _sized_text("Sample value", low, high)
@@ -459,33 +460,6 @@ def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
 def _sized_text(seed: str, low: int, high: int) -> str:
     text = seed[:high]
     return text + "x" * (low - len(text)) if len(text) < low else text
-
-
-def _pattern_sample(pattern: str) -> str | None:
-    candidates = [
-        "abc",
-        "ABC",
-        "abc123",
-        "a1",
-        "A1",
-        "sample",
-        "2999-01-15",
-        "+15551234567",
-        "user@example.com",
-        "https://example.com",
-        "#a1b2c3",
-        "ABC-123",
-        "12345",
-        "a",
-        "1",
-        "en",
-        "EN",
-        "en-US",
-        "sample-value",
-        "sample_value",
-    ]
-    compiled = re.compile(pattern)
-    return next((c for c in candidates if compiled.fullmatch(c)), None)
 
 
 def _invalid_cases(spec: FieldSpec) -> list[tuple[Any, str]]:
