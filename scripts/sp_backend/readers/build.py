@@ -207,6 +207,13 @@ def _facts_for(g: Group, inp: Inputs) -> tuple[dict[str, list[FieldFact]], list[
     return facts, tables
 
 
+def _matches(pattern: str, value: str) -> bool:
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return False
+
+
 def _model_key(name: str) -> str:
     from sp_backend.readers.models import model_key
 
@@ -353,6 +360,9 @@ def _field(
         data["unique"] = True
     if val("index") and kind not in ("json", "list[str]", "text"):
         data["index"] = True
+    example = val("example")
+    if data.get("pattern") and isinstance(example, str) and _matches(data["pattern"], example):
+        data["example"] = example  # the contract's own sample: what the generated tests send
     default = val("default")
     if default is not None:
         data["default"] = default

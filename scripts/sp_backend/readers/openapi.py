@@ -111,6 +111,7 @@ def _field(name: str, schema: Any, required: bool, where: str, rank: int) -> Fie
         ("pattern", "pattern"),
         ("maxItems", "max_items"),
         ("default", "default"),
+        ("example", "example"),
     ):
         if src in schema and isinstance(schema[src], (int, float, str, list, bool)):
             fact.put(dst, schema[src])
