@@ -296,6 +296,12 @@ def coverage(
                 continue
             if _key(subject) not in names:
                 others = [w for w in re.findall(r"`([A-Za-z_]\w*)`", line) if _key(w) in names]
+                if not others and not _is_table_row(line):
+                    # "pk_tasks_id: Primary key constraint on id", "ck_...: limiting description
+                    # to 1000 characters": a constraint's name, then the one field it is about.
+                    said = plain(line).split(":", 1)[-1]
+                    words = {w for w in re.findall(r"[A-Za-z_]\w*", said) if _key(w) in names}
+                    others = sorted(words) if len(words) == 1 else []
                 subject = others[0] if others else subject
             if _key(subject) not in names and not (
                 app and not _is_table_row(line) and subject in app.answer_keys

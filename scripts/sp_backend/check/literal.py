@@ -425,7 +425,10 @@ def bounds_in(text: str) -> dict[str, Any]:
     if m:
         out["minLength"], out["maxLength"] = int(m.group(1)), int(m.group(2))
     each = re.search(rf"each[^,;.]*?max(?:imum)?\.?:?\s*(\d+)\s*{_UNIT}", low)
-    m = re.search(rf"max(?:imum)?\.?(?: length)?:?\s*(\d+)\s*{_UNIT}", low)
+    m = re.search(
+        rf"(?:max(?:imum)?\.?(?: length)?:?|limit(?:ed|ing|s)?\s+(?:\w+\s+)?to)\s*(\d+)\s*{_UNIT}",
+        low,
+    )
     if m and "maxLength" not in out and not (each and each.start() < m.start() < each.end()):
         out["maxLength"] = int(m.group(1))
     m = re.search(rf"min(?:imum)?\.?(?: length)?:?\s*(\d+)\s*{_UNIT}", low)

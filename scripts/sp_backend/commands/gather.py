@@ -43,9 +43,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", args.feature):
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", args.feature):
         raise SpecError(
-            f"feature {args.feature!r}: use lowercase letters, digits and '-' (e.g. task-crud)"
+            f"feature {args.feature!r}: use lowercase letters, digits, '-' and '_' (e.g. task-crud)"
         )
     result = gather(args.root, args.feature)
     text = HEADER.format(feature=args.feature) + dump_plan(result.plan)

@@ -131,6 +131,8 @@ def _fence(doc: Doc, rank: int, fence: list[tuple[int, str]], signals: Signals) 
         signals.envelope.append(_v("detail", doc, first, rank))
     elif compact.startswith('{"error":"'):
         signals.envelope_odd.append(_v('{"error": "<code>"}', doc, first, rank))
+    elif re.match(r'^\{"success":false,"error":\{', compact):
+        signals.envelope.append(_v("success", doc, first, rank))
     elif re.match(r'^\{"status":"error"', compact) or re.match(r'^\{"success":false', compact):
         signals.envelope_odd.append(_v(compact[:60], doc, first, rank))
     # A token payload example: {"sub": ..., "exp": ...} or {"user_id": ..., "exp": ...}

@@ -33,6 +33,7 @@ from sp_backend.plan.model import (
 from sp_backend.readers import list_shape
 from sp_backend.readers.auth import Signals
 from sp_backend.readers.custom import build_operation, operation_names, relative_path
+from sp_backend.readers.envelope import read_envelope
 from sp_backend.readers.facts import (
     RANK_CONTRACT,
     Endpoint,
@@ -114,6 +115,7 @@ def build_plan(inp: Inputs) -> Built:
     built = Built(BackendPlan.model_construct())
     resources: dict[str, Resource] = {}
     owner_types: list[Value] = []
+    planned: list[Endpoint] = []  # the endpoints the plan serves, for conventions they show
     for g in _adopt_sub_collections(inp.groups):
         reason = unbuildable_reason(g)
         if reason:
@@ -131,6 +133,7 @@ def build_plan(inp: Inputs) -> Built:
         name = g.name if g.name not in resources else f"{g.name}_{len(resources)}"
         resources[name] = resource
         built.resources[name] = [f"{e.method} {e.path}" for e in g.endpoints]
+        planned += g.collection_eps + g.item_eps + list(g.actions.values())
     # What a planned resource's schema states that no plan key holds (a CHECK, a composite key).
     for t in inp.models:
         if any(_model_key(t.name) == name for name in built.resources):
@@ -139,11 +142,15 @@ def build_plan(inp: Inputs) -> Built:
     _other_api_conflicts(inp, notes)
     auth = _auth(inp, notes, owner_types, resources)
     errors = _errors(inp, notes)
+    envelope = read_envelope(planned)
+    for what, where, resolution in envelope.notes:
+        notes.add(what, where, resolution)
     data: dict[str, Any] = {
         "feature": inp.feature,
         "sources": inp.sources,
         "auth": auth,
         "errors": errors,
+        **({"responses": envelope.conventions} if envelope.conventions else {}),
         "resources": resources,
         "unresolved": notes.unresolved,
         "conflicts": notes.conflicts,

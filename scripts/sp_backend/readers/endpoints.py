@@ -22,6 +22,7 @@ from sp_backend.readers.fields import (
     fields_from_table,
     is_field_table,
 )
+from sp_backend.readers.json_example import loads_example
 from sp_backend.readers.markdown import Block, Doc, plain
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -79,11 +80,15 @@ def _decl(text: str) -> tuple[str, str] | None:
 def _label(text: str) -> str:
     """The label a paragraph sets for what follows ('query parameters', 'request body', ...)."""
     first = plain(text.splitlines()[0]).lower() if text else ""
-    if len(first) > 60 and not first.rstrip().endswith(":"):
+    head = first.split(":", 1)[0]
+    if ":" in first and len(head) <= 40:
+        first = head  # "query parameters: `limit` (default: 20), ...": the words before ':'
+    elif len(first) > 60 and not first.rstrip().endswith(":"):
         return ""
     for key, words in (
-        ("query", ("query param", "query string", "parameters", "params", "filters")),
+        # "path param" first: "Path Parameters" also contains the query label's "parameters"
         ("path", ("path param",)),
+        ("query", ("query param", "query string", "parameters", "params", "filters")),
         ("rules", ("validation", "rules", "fields are optional", "constraints", "fields")),
         ("body", ("request body", "request", "body", "input", "payload")),
         ("error", ("error",)),
@@ -132,7 +137,10 @@ def _params_from_table(doc: Doc, block: Block, ep: Endpoint, location: str) -> N
         )
 
 
-_PARAM_BULLET = re.compile(r"^\s*`?([A-Za-z_][\w-]*)`?\s*[:\-–]\s*(.*)$", re.DOTALL)
+# `name`: what it does / `name` (optional, integer) - what it does
+_PARAM_BULLET = re.compile(
+    r"^\s*`?([A-Za-z_][\w-]*)`?\s*(?:\([^)]{0,40}\))?\s*[:\-–]\s*(.*)$", re.DOTALL
+)
 
 
 def _param_from_item(doc: Doc, block: Block, ep: Endpoint, location: str) -> None:
@@ -152,6 +160,18 @@ def _param_from_item(doc: Doc, block: Block, ep: Endpoint, location: str) -> Non
         )
 
 
+def _params_inline(doc: Doc, block: Block, ep: Endpoint) -> None:
+    """'**Query Parameters**: `limit` (default: 20, max: 50), `offset` (default: 0)': the
+    parameters a label paragraph lists after its colon, each backticked name with its note."""
+    text = block.text.split(":", 1)[1] if ":" in block.text else ""
+    for m in re.finditer(r"`([A-Za-z_][\w-]*)`\s*(\([^)]*\))?", text):
+        note = (m.group(2) or "").strip("()")
+        dm = re.search(r"default\s*[:=]?\s*[\"'`]?([\w.-]+)", note, re.IGNORECASE)
+        ep.params.append(
+            Param(m.group(1), "query", doc.at(block.line), None, dm.group(1) if dm else None, note)
+        )
+
+
 def _body_json(doc: Doc, text: str, line: int, ep: Endpoint, target: str) -> None:
     facts = fields_from_json(doc, text, line, ep.rank, CTX_EXAMPLE)
     if target == "body":
@@ -161,7 +181,7 @@ def _body_json(doc: Doc, text: str, line: int, ep: Endpoint, target: str) -> Non
     else:
         ep.response.extend(facts)
         try:
-            ep.response_examples.append((json.loads(text), doc.at(line)))
+            ep.response_examples.append((loads_example(text), doc.at(line)))
         except ValueError:
             pass  # pseudo-JSON ("title": string): fields, but no literal shape
 
@@ -193,6 +213,8 @@ def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
             ):
                 target = "body" if label == "body" else "response"
                 _body_json(doc, body[1], block.line + 1, ep, target)
+            elif block.kind == "paragraph" and new == "query":
+                _params_inline(doc, block, ep)
             elif block.kind == "paragraph" and not ep.description and not new:
                 ep.description = plain(block.text)
         elif block.kind == "item":

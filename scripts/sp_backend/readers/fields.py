@@ -9,6 +9,8 @@ from typing import Any
 
 from sp_backend.readers.ddl import tables_from_sql as parse_sql
 from sp_backend.readers.facts import CTX_EXAMPLE, CTX_RULES, CTX_TABLE, FieldFact, TableFacts
+from sp_backend.readers.json_example import loads_example
+from sp_backend.readers.list_shape import is_page_metadata
 from sp_backend.readers.markdown import Block, Doc, plain
 from sp_backend.readers.pyschema import tables_from_code as parse_code
 from sp_backend.readers.types import (
@@ -109,8 +111,12 @@ def fields_from_table(doc: Doc, block: Block, rank: int, ctx: int = CTX_TABLE) -
         if not NAME_RE.match(name):
             continue
         fact = FieldFact(name, doc.at(row.line), rank, ctx)
-        notes = " ; ".join(cells[i] for i in note_is if i < len(cells))
-        _apply(fact, cells[type_i] if type_i is not None else None, notes)
+        # Each notes cell is its own statement (a Constraints cell's DEFAULT 'x' must not run
+        # into a Description cell's list of values).
+        notes = [cells[i] for i in note_is if i < len(cells)] or [""]
+        _apply(fact, cells[type_i] if type_i is not None else None, notes[0])
+        for more in notes[1:]:
+            _apply(fact, None, more)
         if req_i is not None:
             req = plain(cells[req_i]).lower()
             if req.startswith(("yes", "true", "required", "y")):
@@ -192,6 +198,12 @@ def _unwrap(data: Any) -> dict[str, Any] | None:
         if wrappers and len(data) <= 4:
             data = data[wrappers[0]]
             continue
+        lists = [k for k, v in data.items() if isinstance(v, list)]
+        if len(lists) == 1 and all(is_page_metadata(k) for k in data if k != lists[0]):
+            # {"conversations": [...], "total": 10, "hasMore": false}: a page of rows whose
+            # items the example elides; its keys are the envelope's, not the resource's.
+            data = data[lists[0]]
+            continue
         return data
     return data if isinstance(data, dict) else None
 
@@ -201,7 +213,7 @@ def fields_from_json(
 ) -> list[FieldFact]:
     """A JSON example or pseudo-JSON object; types of example values are inferred (weak)."""
     try:
-        data = json.loads(text)
+        data = loads_example(text)
     except ValueError:
         return fields_from_pseudo_json(doc, text, first_line, rank, ctx)
     obj = _unwrap(data)

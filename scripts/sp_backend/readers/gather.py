@@ -30,6 +30,10 @@ from sp_backend.readers.openapi import openapi_endpoints
 from sp_backend.readers.resources import group
 
 _LOCAL_AUTH = re.compile(r"/(register|login|signup|signin|sign-up|sign-in|token)$")
+_NEEDS_TOKEN = re.compile(
+    r"Authorization\W{0,3}:?\W{0,3}Bearer|\bauth(?:entication)?\s*(?:required)?\s*:\s*(?:yes|required)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -161,7 +165,9 @@ def gather(root: Path, feature: str) -> GatherResult:
         if doc is not None:
             auth_reader.scan(doc, RANK_CLAUDE, signals)
     for ep in all_eps:
-        if ep.method == "POST" and _LOCAL_AUTH.search(ep.path):
+        # A route that itself needs a bearer token does not issue this backend's tokens (it
+        # hands out another service's, e.g. POST /api/chatkit/token).
+        if ep.method == "POST" and _LOCAL_AUTH.search(ep.path) and not _NEEDS_TOKEN.search(ep.text):
             signals.local_endpoints.append(Value("local", ep.source, ep.rank, 0))
     inputs = Inputs(
         feature=feature,

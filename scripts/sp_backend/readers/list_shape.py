@@ -40,6 +40,16 @@ def _norm(key: str) -> str:
     return re.sub(r"[_\-\s]", "", key).lower()
 
 
+# Keys that travel beside a page of rows without being page metadata.
+_ENVELOPE_WORDS = ("success", "status", "message", "ok")
+
+
+def is_page_metadata(key: str) -> bool:
+    """A key a list answer carries beside its rows: a page item in any spelling, or a status."""
+    word = _norm(key)
+    return word in _ENVELOPE_WORDS or any(word in spellings for spellings in _SPELLINGS.values())
+
+
 def _item(key: str, value: Any, style: str, present: set[str]) -> str | None:
     """The metadata item a key of the example names, for this pagination style."""
     word = _norm(key)
@@ -62,6 +72,9 @@ def _rows_key(body: dict[str, Any]) -> str | None:
     keys += [k for k, v in body.items() if v == [] and _norm(k) in _ROWS]
     if len(keys) == 1:
         return keys[0]
+    lists = [k for k, v in body.items() if isinstance(v, list)]
+    if not keys and len(lists) == 1 and all(is_page_metadata(k) for k in body if k != lists[0]):
+        return lists[0]  # {"conversations": [...], "total": 10}: the rows, elided
     named = [k for k in keys if _norm(k) in _ROWS]
     return named[0] if named else None
 
@@ -72,8 +85,8 @@ def _metadata(
     present = {_norm(k) for k in found}
     keys: dict[str, str] = {}
     for key, value in found.items():
-        if key in skip:
-            continue
+        if key in skip or (_norm(key) == "success" and isinstance(value, bool)):
+            continue  # "success": true is the answer envelope's (plan `responses`), not the page's
         item = _item(key, value, style, present)
         if item is None or item in keys:
             shape.notes.append(

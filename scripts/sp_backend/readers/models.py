@@ -90,10 +90,18 @@ def models_from_doc(
             continue
         table = TableFacts(key, doc.at(heading.line), rank)
         io = _io(heading.text)
+        label: str | None = None  # "indexes", "constraints", ...: what the bullets below list
         for block in blocks:
             explicit = re.search(r"\*\*table\*\*\s*:\s*`?(\w+)`?", block.text, re.IGNORECASE)
             if block.kind == "paragraph" and explicit:
                 table.name = model_key(explicit.group(1))
+            if block.kind == "paragraph" or block.kind == "heading":
+                label = _schema_label(block.text)
+            elif block.kind != "item":
+                label = None
+            if label and block.kind == "item":
+                _describe(table, doc, block, label, rank)
+                continue
             table.fields.extend(_fields_in(doc, block, rank))
         if io == "input":
             for f in table.fields:
@@ -101,6 +109,55 @@ def models_from_doc(
         if len({f.name for f in table.fields}) >= 2:
             out.append(table)
     return out
+
+
+# A label over bullets that name a table's indexes, keys or constraints, not its columns.
+_SCHEMA_LABEL = re.compile(
+    r"^(?:(?:unique|check|foreign|primary)\s+)?"
+    r"(indexes|indices|index|constraints?|keys?|checks|relationships|relations|triggers)$",
+    re.IGNORECASE,
+)
+_ON_COLUMNS = re.compile(r"\bon\s+(?:the\s+)?((?:`?\w+`?(?:\s*(?:,|and)\s*)?)+)", re.IGNORECASE)
+
+
+def _schema_label(text: str) -> str | None:
+    words = plain(text).strip().rstrip(":").strip().lower()
+    return words if _SCHEMA_LABEL.fullmatch(words) else None
+
+
+def _describe(table: TableFacts, doc: Doc, block: Block, label: str, rank: int) -> None:
+    """A bullet under an Indexes / Constraints label: an index or unique rule on the columns it
+    names ("Index on user_id", "Unique constraint on email") becomes facts of those columns;
+    anything else it states is noted as unresolved, never read as a column."""
+    text = plain(block.text.splitlines()[0])
+    where = doc.at(block.line)
+    low = text.lower()
+    on = _ON_COLUMNS.search(text)
+    columns = re.findall(r"\w+", on.group(1)) if on else []
+    columns = [c for c in columns if c.lower() not in ("and", "column", "columns")]
+    kind = "unique" if "unique" in low else "index" if "index" in low or "index" in label else None
+    if kind and columns and "primary key" not in low:
+        for column in columns:
+            fact = FieldFact(column, where, rank, CTX_RULES)
+            fact.put(kind, True)
+            table.fields.append(fact)
+        return
+    if "primary key" in low:
+        return  # the id: the plan's own
+    # A rule on one of the table's columns ("ensuring title is not empty", "limiting
+    # description to 1000 characters"): the column's constraints, when the words are known.
+    named = re.split(r"\s*[:\-–]\s+", text, maxsplit=1)
+    said = named[-1]
+    known = {f.name for f in table.fields}
+    mentioned = [w for w in re.findall(r"\w+", said) if w in known]
+    rules = {k: v for k, v in parse_constraints(said).items() if k not in ("required", "index")}
+    if len(set(mentioned)) == 1 and rules and "foreign_key" not in rules:
+        fact = FieldFact(mentioned[0], where, rank, CTX_RULES)
+        for key, value in rules.items():
+            fact.put(key, value)
+        table.fields.append(fact)
+        return
+    table.unresolved.append((f"{label}: {text}", where))
 
 
 def _fields_in(doc: Doc, block: Block, rank: int) -> list[FieldFact]:

@@ -191,8 +191,8 @@ def parse_constraints(text: str) -> dict[str, Any]:
     if m:
         out["min_length"], out["max_length"] = _int(m.group(1)), _int(m.group(2))
     m = re.search(
-        rf"\b(?:max(?:imum)?|up to|at most|<=|≤)\s*(?:length\s*)?(?:of\s*)?[:=]?\s*"
-        rf"{_NUM}\s*{_LEN_UNIT}?",
+        rf"\b(?:max(?:imum)?|up to|at most|<=|≤|limit(?:ed|ing|s)?\s+(?:\w+\s+)?to)\s*"
+        rf"(?:length\s*)?(?:of\s*)?[:=]?\s*{_NUM}\s*{_LEN_UNIT}?",
         low,
     )
     if (

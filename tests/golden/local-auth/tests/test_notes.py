@@ -365,6 +365,8 @@ def test_path_user_must_be_the_caller(client: TestClient) -> None:
     response = client.get(url(ALICE, f"/{created['id']}"), headers=auth(BOB))
     assert_error(response, 403)
     assert_error(client.get(url(ALICE), headers=auth(BOB)), 403)
+    response = client.post(url(ALICE), json=payload(), headers=auth(BOB))
+    assert_error(response, 403)
 
 
 def test_other_users_cannot_read_change_or_delete_a_row(client: TestClient) -> None:

@@ -84,15 +84,16 @@ def list_statement(names: tuple[str, ...], sort: str, descending: bool) -> Selec
     else:
         order = (column.asc(), Task.id.asc())
     # The total rides along as a scalar subquery (evaluated once): one round trip, which
-    # matters most against a remote or serverless database.
-    total = count_statement(names).scalar_subquery().label("total")
+    # matters most against a remote or serverless database. Its label starts with "_", which
+    # no field name can, so it never collides with a column (a resource may have a "total").
+    total = count_statement(names).scalar_subquery().label("_total")
     statement = select(*ROW_COLUMNS, total).where(*conditions).order_by(*order)
     return statement.offset(bindparam("offset")).limit(bindparam("limit"))
 
 
 @lru_cache(maxsize=256)
 def count_statement(names: tuple[str, ...]) -> Select:
-    return select(func.count().label("total")).select_from(Task).where(*_conditions(names))
+    return select(func.count().label("_total")).select_from(Task).where(*_conditions(names))
 
 
 # By id, and only the caller's.
@@ -115,10 +116,10 @@ class TaskQueries:
         values = {**where, "owner": self.owner_id, "offset": offset, "limit": limit}
         rows = await self.reader.all(list_statement(tuple(where), sort, descending), values)
         if rows:
-            return rows, rows[0]["total"]
+            return rows, rows[0]["_total"]
         # A page past the end still reports the total.
         counted = await self.reader.all(count_statement(tuple(where)), values)
-        return rows, counted[0]["total"]
+        return rows, counted[0]["_total"]
 
     def _where(self, params: TaskListParams) -> dict[str, Any]:
         """The filters this request sets, keyed by their bound parameters' names."""
