@@ -136,8 +136,8 @@ def test_response_schemas_carry_no_input_rules(generated: dict[str, Path]) -> No
 def test_owner_filter_lives_in_one_place(generated: dict[str, Path]) -> None:
     service = (generated["task-crud"] / "app" / "services" / "task_service.py").read_text()
     # One filter expression; its value is a required bound parameter, given only the caller's id.
-    assert service.count("Task.user_id ==") == 1
-    assert service.count('Task.user_id == bindparam("owner")') == 1
+    assert service.count("Task.user_id) ==") == 1
+    assert service.count('col(Task.user_id) == bindparam("owner")') == 1
     owner_values = re.findall(r'"owner": ([\w.]+)', service)
     assert owner_values and set(owner_values) == {"self.owner_id"}
     router = (generated["task-crud"] / "app" / "routers" / "tasks.py").read_text()

@@ -67,6 +67,7 @@ IGNORED = [
     ".venv/bin/python",
     ".pytest_cache/README.md",
     ".ruff_cache/CACHEDIR.TAG",
+    ".mypy_cache/CACHEDIR.TAG",
     ".hypothesis/examples/x",
     "htmlcov/index.html",
 ]

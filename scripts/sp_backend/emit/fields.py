@@ -57,6 +57,11 @@ class FieldView:
         return not self.spec.read_only
 
     @property
+    def refuses_null_on_update(self) -> bool:
+        """PATCH may leave the field out but not set it to null (a JSON value may be null)."""
+        return self.writable and not self.nullable and self.spec.type != "json"
+
+    @property
     def required(self) -> bool:
         return self.spec.required
 
@@ -311,11 +316,26 @@ def _with_factory(name: str, annotation: str, spec: FieldSpec, kw: list[str]) ->
 
 
 def _update_decl(name: str, spec: FieldSpec, py_type: str) -> str:
-    """PATCH: every field optional; null only where the column is nullable."""
+    """PATCH: every field optional; null only where the column is nullable.
+
+    A field that is not nullable is typed `X | SkipJsonSchema[None]`: its default None means
+    "left out" (honest for a type checker), the OpenAPI does not offer null, and the schema's
+    not_null validator (refuses_null_on_update) refuses a null sent in the body."""
     annotation = _input_type(spec, py_type)
     kw = _validation_kwargs(spec)
     if spec.is_nullable:
         annotation += " | None"
+    elif spec.type != "json":  # JsonValue includes null
+        # The constraints on the value's type: on the union they would be lost from the OpenAPI.
+        inner = [k for k in kw if not k.startswith("description=")]
+        if inner and annotation == "JsonInt":
+            # Constraints before JsonInt's validator, as on a plain field (after it, Pydantic
+            # checks them but the OpenAPI shows "ge"/"le" instead of minimum/maximum).
+            annotation = f"Annotated[int, Field({', '.join(inner)}), BeforeValidator(json_number)]"
+        elif inner:
+            annotation = f"Annotated[{annotation}, Field({', '.join(inner)})]"
+        kw = [k for k in kw if k.startswith("description=")]
+        annotation += " | SkipJsonSchema[None]"
     # Left out means "unchanged"; the default None is never written (exclude_unset).
     if not kw:
         return f"{name}: {annotation} = None"
