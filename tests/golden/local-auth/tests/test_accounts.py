@@ -2,9 +2,11 @@
 constraints, the sign-in answer's shape, me,
 the sign-in throttle (429 with Retry-After, on a controlled clock) and what register reveals."""
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 
 from app.utils.throttle import get_login_throttle
 from tests.conftest import assert_error
@@ -17,8 +19,8 @@ PASSWORD = "42 Correct horse battery staple"
 OTHER_PASSWORD = PASSWORD[::-1]
 WRONG_PASSWORD = PASSWORD[1:] + PASSWORD[0]
 # Every profile field the contract gives an account, with a valid value.
-PROFILE = {}
-REQUIRED = {}
+PROFILE: dict[str, Any] = {}
+REQUIRED: dict[str, Any] = {}
 USER_KEYS = {
     "id",
     "email",
@@ -51,11 +53,14 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return fake
 
 
-def register(client: TestClient, email: str = "ada@example.com", **fields: object) -> dict:
+def register(
+    client: TestClient, email: str = "ada@example.com", **fields: object
+) -> dict[str, Any]:
     body = {"email": email, "password": PASSWORD, **REQUIRED, **fields}
     response = client.post(REGISTER, json=body)
     assert response.status_code == 201, response.text
-    return response.json()
+    answer: dict[str, Any] = response.json()
+    return answer
 
 
 def sign_in(
@@ -67,7 +72,8 @@ def sign_in(
 def token_of(client: TestClient, email: str = "ada@example.com", password: str = PASSWORD) -> str:
     response = sign_in(client, email, password)
     assert response.status_code == 200, response.text
-    return response.json()["access_token"]
+    answer: str = response.json()["access_token"]
+    return answer
 
 
 def bearer(token: str) -> dict[str, str]:

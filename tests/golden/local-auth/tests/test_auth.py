@@ -9,7 +9,9 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import Callable
 from types import SimpleNamespace
+from typing import Any
 
 import jwt
 import pytest
@@ -18,7 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.database import engine
 from app.main import app
 from app.models.user import User
@@ -50,11 +52,11 @@ def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-def claims_of(token: str) -> dict:
+def claims_of(token: str) -> dict[str, Any]:
     return jwt.decode(token, options={"verify_signature": False})
 
 
-def forge(header: dict, claims: dict, hmac_key: bytes | None) -> str:
+def forge(header: dict[str, Any], claims: dict[str, Any], hmac_key: bytes | None) -> str:
     """A token built by hand: HMAC-SHA256 over hmac_key, or no signature at all."""
     signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
     signature = b""
@@ -70,7 +72,7 @@ def tampered() -> str:
     return f"{header}.{b64(json.dumps(claims).encode())}.{signature}"
 
 
-ATTACKS = {
+ATTACKS: dict[str, Callable[[], dict[str, str]]] = {
     "no token": lambda: {},
     "empty bearer": lambda: {"Authorization": "Bearer"},
     "wrong scheme": lambda: {"Authorization": "Basic YWxpY2U6c2VjcmV0"},
@@ -105,9 +107,14 @@ def test_a_valid_token_is_accepted(client: TestClient) -> None:
 def test_a_remembered_token_is_verified_again_once_it_expires(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    verified = []
+    verified: list[str] = []
     decode = auth_module.decode_token
-    monkeypatch.setattr(auth_module, "decode_token", lambda *a: verified.append(1) or decode(*a))
+
+    def counted(token: str, settings: Settings) -> dict[str, Any]:
+        verified.append(token)
+        return decode(token, settings)
+
+    monkeypatch.setattr(auth_module, "decode_token", counted)
     headers = auth(expires_in=60)
     for _ in range(2):
         assert client.get(PROBE, headers=headers).status_code == PROBE_OK
@@ -132,7 +139,7 @@ def test_remembered_tokens_are_kept_as_digests_not_as_tokens(client: TestClient)
     assert client.get(PROBE, headers=bearer(token)).status_code == PROBE_OK
     kept = auth_module.verified_tokens._entries
     assert kept and all(isinstance(key, bytes) and len(key) == 32 for key in kept)
-    assert token not in kept
+    assert token.encode() not in kept
 
 
 def test_refused_tokens_are_logged_as_security_events_without_the_token(
@@ -175,15 +182,16 @@ TOKEN = "/api/auth/token"
 ME = "/api/auth/me"
 PASSWORD = "42 Correct horse battery staple"
 # The profile fields register requires, with valid values.
-PROFILE = {}
+PROFILE: dict[str, Any] = {}
 WRONG_PASSWORD = PASSWORD[1:] + PASSWORD[0]
 
 
-def register(client: TestClient, email: str = "ada@example.com") -> dict:
+def register(client: TestClient, email: str = "ada@example.com") -> dict[str, Any]:
     body = {"email": email, "password": PASSWORD, **PROFILE}
     response = client.post(REGISTER, json=body)
     assert response.status_code == 201, response.text
-    return response.json()
+    answer: dict[str, Any] = response.json()
+    return answer
 
 
 def login(client: TestClient, email: str = "ada@example.com") -> str:
@@ -192,7 +200,8 @@ def login(client: TestClient, email: str = "ada@example.com") -> str:
     body = response.json()
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 1800
-    return body["access_token"]
+    token: str = body["access_token"]
+    return token
 
 
 def test_register_returns_the_account_without_its_password(client: TestClient) -> None:
@@ -248,7 +257,7 @@ def test_a_taken_email_is_409_whatever_its_case(client: TestClient) -> None:
         ),
     ],
 )
-def test_register_refuses_bad_input(client: TestClient, body: dict) -> None:
+def test_register_refuses_bad_input(client: TestClient, body: dict[str, Any]) -> None:
     response = client.post(REGISTER, json=PROFILE | body)
     assert_error(response, 422)
     if "password" in body:
@@ -322,7 +331,7 @@ def test_me_refuses_a_valid_token_for_an_account_that_does_not_exist(client: Tes
 NOTE_BODY = {"title": "Sample value", "body": "Sample value", "pinned": True, "color": "blue"}
 
 
-def collection(account: dict) -> str:
+def collection(account: dict[str, Any]) -> str:
     return "/api/{user_id}/notes".replace("{user_id}", str(account["id"]))
 
 

@@ -6,7 +6,9 @@ another body is refused; racing requests with one key make one row; an expired k
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, update
@@ -28,7 +30,9 @@ def rows(model: type) -> int:
         return session.exec(select(func.count()).select_from(model)).one()
 
 
-def post(client: TestClient, url: str, body: dict, key: str, user: object = ALICE):  # noqa: ANN201
+def post(
+    client: TestClient, url: str, body: dict[str, Any], key: str, user: object = ALICE
+) -> httpx2.Response:
     headers = {**auth(user), "Idempotency-Key": key}
     return client.post(url.replace("{user_id}", str(user)), json=body, headers=headers)
 

@@ -1,4 +1,8 @@
-"""Note endpoints: happy paths, validation, listing and isolation (tokens: test_auth.py)."""
+"""Note endpoints: happy paths, validation, listing and isolation.
+
+Tokens are tested in test_auth.py."""
+
+from typing import Any
 
 import httpx2
 import pytest
@@ -11,15 +15,20 @@ def url(user: object = ALICE, suffix: str = "") -> str:
     return "/api/{user_id}/notes".replace("{user_id}", str(user)) + suffix
 
 
-VALID = {"title": "Sample value", "body": "Sample value", "pinned": True, "color": "blue"}
+VALID: dict[str, Any] = {
+    "title": "Sample value",
+    "body": "Sample value",
+    "pinned": True,
+    "color": "blue",
+}
 OTHER = {"title": "Changed value", "body": "Changed value", "pinned": False, "color": "plain"}
 VARYING = ["title", "body"]
 # Unique fields the tests cannot vary are left out of every row but the first.
-UNIQUE_FIXED = []
+UNIQUE_FIXED: list[str] = []
 MISSING_ID = 2_000_000_000
 
 
-def payload(n: int = 0, base: dict | None = None) -> dict:
+def payload(n: int = 0, base: dict[str, Any] | None = None) -> dict[str, Any]:
     """A valid body; n makes text fields distinct so rows can be told apart."""
     body = dict(base or VALID)
     for name in VARYING:
@@ -30,11 +39,14 @@ def payload(n: int = 0, base: dict | None = None) -> dict:
     return body
 
 
-def create(client: TestClient, user: object = ALICE, body: dict | None = None) -> dict:
+def create(
+    client: TestClient, user: object = ALICE, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body = body if body is not None else payload()
     response = client.post(url(user), json=body, headers=auth(user))
     assert response.status_code == 201, response.text
-    return response.json()
+    created: dict[str, Any] = response.json()
+    return created
 
 
 # The list answer, as the contract shows it:
@@ -50,9 +62,10 @@ META = {
 }
 
 
-def rows_of(response: httpx2.Response) -> list[dict]:
+def rows_of(response: httpx2.Response) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
-    return response.json()["items"]
+    answer: list[dict[str, Any]] = response.json()["items"]
+    return answer
 
 
 def meta_of(response: httpx2.Response) -> dict[str, object]:
@@ -274,7 +287,7 @@ def test_list_is_paginated_with_totals(client: TestClient) -> None:
         {"page": "x"},
     ],
 )
-def test_list_bounds_are_enforced(client: TestClient, params: dict) -> None:
+def test_list_bounds_are_enforced(client: TestClient, params: dict[str, Any]) -> None:
     assert_error(client.get(url(), params=params, headers=auth()), 422)
 
 

@@ -15,9 +15,11 @@ from typing import Any, Protocol
 import asyncpg
 from pydantic_core import from_json
 from sqlalchemy import Engine, event, make_url
-from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.exc import DataError, OperationalError
-from sqlalchemy.sql import Executable
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
@@ -44,7 +46,9 @@ def build_engine(settings: Settings) -> Engine:
     )
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _enable_sqlite_foreign_keys(
+    dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
+) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -80,7 +84,8 @@ class EngineReader:
             return [dict(row) for row in connection.execute(statement, dict(params)).mappings()]
 
 
-_ASYNCPG = PGDialect_asyncpg()
+# The asyncpg dialect, for compiling only (its class's constructor is not annotated).
+_ASYNCPG: Dialect = make_url("postgresql+asyncpg://").get_dialect()()
 # An idle connection the server closed (restart, failover, serverless scale-down) fails on
 # first use, with one of these; a read is safe to run again once, on a fresh connection.
 _DROPPED = (
@@ -107,7 +112,11 @@ def _compiled(statement: Executable) -> tuple[str, tuple[str, ...], dict[str, An
 
     Services build one statement per query shape and reuse it, so each is compiled once.
     """
+    if not isinstance(statement, ClauseElement):
+        raise TypeError(f"not a SQL expression statement: {statement!r}")
     compiled = statement.compile(dialect=_ASYNCPG)
+    if not isinstance(compiled, SQLCompiler):
+        raise TypeError(f"not compiled to SQL: {statement!r}")
     binds = compiled.binds.items()
     fixed = {name: bind.effective_value for name, bind in binds if not bind.required}
     return compiled.string, tuple(compiled.positiontup or ()), fixed
@@ -171,15 +180,19 @@ class PostgresReader:
         return [dict(row) for row in rows]
 
     async def _fetch(self, sql: str, args: list[Any]) -> list[asyncpg.Record]:
-        async with self._pool.acquire() as connection:
+        pool = self._pool
+        if pool is None:
+            raise RuntimeError("the reader is closed")
+        async with pool.acquire() as connection:
             try:
-                return await connection.fetch(sql, *args)
+                rows: list[asyncpg.Record] = await connection.fetch(sql, *args)
             except _DROPPED:
                 # A server that dropped one idle connection (restart, failover) dropped them
                 # all: replace every one on its next use, not only this one.
                 connection.terminate()
-                await self._pool.expire_connections()
+                await pool.expire_connections()
                 raise
+            return rows
 
 
 async def _decode_json(connection: asyncpg.Connection) -> None:

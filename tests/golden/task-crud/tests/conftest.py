@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 # Settings are read at import time: configure them before anything imports the app.
 _tmp = tempfile.mkdtemp(prefix="api-tests-")
@@ -20,6 +21,7 @@ TEST_SECRET = secrets.token_urlsafe(48)
 os.environ["BETTER_AUTH_SECRET"] = TEST_SECRET
 ALGORITHM = "HS256"
 
+import httpx2  # noqa: E402
 import jwt  # noqa: E402
 import pytest  # noqa: E402
 from alembic import command  # noqa: E402
@@ -80,7 +82,7 @@ def client() -> Iterator[TestClient]:
 def make_token(
     user_id: object = ALICE,
     *,
-    key: object = None,
+    key: Any = None,  # a secret or a private key object, as PyJWT signs with
     algorithm: str = ALGORITHM,
     expires_in: int = 600,
     headers: dict[str, object] | None = None,
@@ -96,16 +98,19 @@ def make_token(
     return jwt.encode(payload, key or TEST_SECRET, algorithm=algorithm, headers=headers)
 
 
-def auth(user_id: object = ALICE, **kwargs: object) -> dict[str, str]:
+def auth(user_id: object = ALICE, **kwargs: Any) -> dict[str, str]:  # make_token's keywords
     return {"Authorization": f"Bearer {make_token(user_id, **kwargs)}"}
 
 
-def assert_error(response, status_code: int, code: str | None = None) -> dict:  # noqa: ANN001
+def assert_error(
+    response: httpx2.Response, status_code: int, code: str | None = None
+) -> dict[str, Any]:
     """Every error uses the one envelope; the answer is the part holding its message."""
     assert response.status_code == status_code, response.text
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert set(body) == {"error"}, body
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     if code is not None:
         assert body["error"]["code"] == code, body
-    return body["error"]
+    error: dict[str, Any] = body["error"]
+    return error

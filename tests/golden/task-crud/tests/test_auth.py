@@ -8,7 +8,9 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import Callable
 from types import SimpleNamespace
+from typing import Any
 
 import jwt
 import pytest
@@ -16,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi.testclient import TestClient
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.main import app
 from app.utils import auth as auth_module
 from tests.conftest import ALICE, BOB, USER_ID_CLAIM, assert_error, auth, make_token
@@ -42,11 +44,11 @@ def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-def claims_of(token: str) -> dict:
+def claims_of(token: str) -> dict[str, Any]:
     return jwt.decode(token, options={"verify_signature": False})
 
 
-def forge(header: dict, claims: dict, hmac_key: bytes | None) -> str:
+def forge(header: dict[str, Any], claims: dict[str, Any], hmac_key: bytes | None) -> str:
     """A token built by hand: HMAC-SHA256 over hmac_key, or no signature at all."""
     signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
     signature = b""
@@ -62,7 +64,7 @@ def tampered() -> str:
     return f"{header}.{b64(json.dumps(claims).encode())}.{signature}"
 
 
-ATTACKS = {
+ATTACKS: dict[str, Callable[[], dict[str, str]]] = {
     "no token": lambda: {},
     "empty bearer": lambda: {"Authorization": "Bearer"},
     "wrong scheme": lambda: {"Authorization": "Basic YWxpY2U6c2VjcmV0"},
@@ -97,9 +99,14 @@ def test_a_valid_token_is_accepted(client: TestClient) -> None:
 def test_a_remembered_token_is_verified_again_once_it_expires(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    verified = []
+    verified: list[str] = []
     decode = auth_module.decode_token
-    monkeypatch.setattr(auth_module, "decode_token", lambda *a: verified.append(1) or decode(*a))
+
+    def counted(token: str, settings: Settings) -> dict[str, Any]:
+        verified.append(token)
+        return decode(token, settings)
+
+    monkeypatch.setattr(auth_module, "decode_token", counted)
     headers = auth(expires_in=60)
     for _ in range(2):
         assert client.get(PROBE, headers=headers).status_code == PROBE_OK
@@ -124,7 +131,7 @@ def test_remembered_tokens_are_kept_as_digests_not_as_tokens(client: TestClient)
     assert client.get(PROBE, headers=bearer(token)).status_code == PROBE_OK
     kept = auth_module.verified_tokens._entries
     assert kept and all(isinstance(key, bytes) and len(key) == 32 for key in kept)
-    assert token not in kept
+    assert token.encode() not in kept
 
 
 def test_refused_tokens_are_logged_as_security_events_without_the_token(

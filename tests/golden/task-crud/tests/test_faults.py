@@ -9,13 +9,16 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
 from app import database
+from app.config import get_settings
 from app.dependencies import ReaderDep, SessionDep
 from app.main import create_app
 from tests.conftest import ALICE, BACKEND_DIR, assert_error, auth
@@ -24,7 +27,7 @@ POSTGRES = database.engine.dialect.name == "postgresql"
 only_postgres = pytest.mark.skipif(not POSTGRES, reason="a PostgreSQL behaviour")
 VALIDATION_STATUS = 422
 URL = "/api/tasks".replace("{user_id}", str(ALICE))
-VALID = {
+VALID: dict[str, Any] = {
     "title": "Sample value",
     "description": "Sample value",
     "priority": "high",
@@ -87,7 +90,7 @@ def test_database_down_mid_run_answers_503_then_recovers(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert client.get(URL, headers=auth()).status_code == 200
-    settings = database.get_settings().model_copy(update={"database_url": unreachable_url()})
+    settings = get_settings().model_copy(update={"database_url": unreachable_url()})
     down = database.build_engine(settings)
     # Reads go through the reader, writes through the engine: both lose the database.
     monkeypatch.setattr(database, "engine", down)
@@ -120,7 +123,7 @@ def test_connections_killed_by_the_server_are_replaced(client: TestClient) -> No
 
 @only_postgres
 def test_a_statement_over_the_timeout_answers_503(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = database.get_settings().model_copy(update={"db_statement_timeout_ms": 100})
+    settings = get_settings().model_copy(update={"db_statement_timeout_ms": 100})
     slow = database.build_engine(settings)
     monkeypatch.setattr(database, "engine", slow)
     app = create_app()
@@ -138,7 +141,7 @@ def test_a_statement_over_the_timeout_answers_503(monkeypatch: pytest.MonkeyPatc
 
 @only_postgres
 def test_a_read_over_the_timeout_answers_503(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = database.get_settings().model_copy(update={"db_statement_timeout_ms": 100})
+    settings = get_settings().model_copy(update={"db_statement_timeout_ms": 100})
     monkeypatch.setattr(database, "reader", database.build_reader(settings, database.engine))
     app = create_app()
 
@@ -160,7 +163,7 @@ def test_an_oversized_body_is_refused_with_413(client: TestClient) -> None:
     declared = client.post(URL, content=big, headers={**auth(), "Content-Type": "application/json"})
     assert_error(declared, 413)
 
-    def chunks():  # no Content-Length: counted as it arrives
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
         for _ in range(40):
             yield b"a" * 65_536
 
@@ -216,8 +219,10 @@ def test_a_nul_byte_is_stored_intact_or_refused_never_a_500(client: TestClient) 
 def test_out_of_range_integers_in_query_and_path_are_refused(client: TestClient) -> None:
     """Every integer parameter of every operation: a huge or negative value is a validation
     error (the bounds are in the OpenAPI), never a database overflow."""
+    api = client.app
+    assert isinstance(api, FastAPI)
     tried = 0
-    for template, operations in client.app.openapi()["paths"].items():
+    for template, operations in api.openapi()["paths"].items():
         for method, operation in operations.items():
             for param in operation.get("parameters", []):
                 schema = param.get("schema", {})
@@ -236,7 +241,7 @@ def test_out_of_range_integers_in_query_and_path_are_refused(client: TestClient)
                     assert response.status_code == VALIDATION_STATUS, (method, path, query)
                     tried += 1
     assert tried or not any(
-        "integer" in str(op) for ops in client.app.openapi()["paths"].values() for op in ops
+        "integer" in str(op) for ops in api.openapi()["paths"].values() for op in ops
     )
 
 

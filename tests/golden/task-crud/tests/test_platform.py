@@ -6,6 +6,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -33,7 +34,7 @@ def test_migrations_match_the_models() -> None:
     )
 
 
-def describe_difference(difference: tuple | list) -> str:
+def describe_difference(difference: tuple[Any, ...] | list[Any]) -> str:
     """One line per difference; type changes say which table, column and both types."""
     if isinstance(difference, list):  # alembic groups the changes of one column
         return "; ".join(map(describe_difference, difference))
@@ -201,7 +202,7 @@ def test_outside_development_a_missing_or_weak_secret_is_refused(
     secret: str | None, environment: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("BETTER_AUTH_SECRET", raising=False)
-    values: dict[str, object] = {"environment": environment, "_env_file": None}
+    values: dict[str, Any] = {"environment": environment, "_env_file": None}
     if secret is not None:
         values["better_auth_secret"] = secret
     with pytest.raises(ValidationError, match="BETTER_AUTH_SECRET"):

@@ -3,7 +3,8 @@ created it once and never changes it again, whatever the plan becomes.
 
 `router` is included in app/routers/notes.py ahead of the generated routes,
 with their prefix, tags and authentication: `@router.get("/stats")` is served at
-GET /api/{user_id}/notes/stats, matched before "/{note_id}" could take "stats" for an id.
+GET /api/{user_id}/notes/stats, matched before "/{note_id}" could take
+"stats" for an id.
 
 Keep to the caller's own rows: filter by `CurrentUserId` (app/dependencies.py), or build on
 the generated data access, which does it for you: `NoteQueriesDep` (reads) and

@@ -15,7 +15,7 @@ from app.models.user import User
 from app.schemas.user import LoginRequest, Token, UserCreate, UserPublic
 from app.services import user_service
 from app.utils.auth import UserId, issue_token, unauthorized
-from app.utils.errors import ERROR_RESPONSES, ErrorResponse
+from app.utils.errors import ERROR_RESPONSES, ErrorResponse, Responses
 from app.utils.logging import security_event
 from app.utils.throttle import (
     LoginThrottle,
@@ -30,7 +30,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 # One message for an unknown email and a wrong password: it must not tell them apart.
 SIGN_IN_FAILED = "Incorrect email or password"
-THROTTLED = {429: {"model": ErrorResponse, "description": "Too many failed attempts"}}
+THROTTLED: Responses = {429: {"model": ErrorResponse, "description": "Too many failed attempts"}}
 
 router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
 

@@ -9,17 +9,17 @@ from app.extensions.notes import router as extension_router
 from app.schemas.note import NoteCreate, NoteListParams, NotePage, NotePublic, NoteUpdate
 from app.schemas.pagination import page_facts
 from app.services.note_service import NoteQueriesDep, NoteServiceDep
-from app.utils.errors import ERROR_RESPONSES, ErrorResponse
+from app.utils.errors import ERROR_RESPONSES, ErrorResponse, Responses
 from app.utils.idempotency import IdempotencyKey
 from app.utils.responses import json_response
 
 # Bounded so an out-of-range id is a validation error, not a database overflow.
 NoteId = Annotated[int, Path(ge=1, le=2_147_483_647, description="Note id")]
-NOT_FOUND = {
+NOT_FOUND: Responses = {
     404: {"model": ErrorResponse, "description": "No such note for this user"},
     403: {"model": ErrorResponse, "description": "Not yours"},
 }
-CONFLICT = {409: {"model": ErrorResponse, "description": "Conflicts with existing data"}}
+CONFLICT: Responses = {409: {"model": ErrorResponse, "description": "Conflicts with existing data"}}
 
 router = APIRouter(
     prefix="/api/{user_id}/notes",

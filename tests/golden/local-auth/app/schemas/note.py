@@ -5,11 +5,13 @@ schema never re-runs them, so a stored row stays readable after they stop holdin
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from app.models.note import NoteColor
+from app.schemas.rules import not_null
 
 
 class NoteCreate(BaseModel):
@@ -28,10 +30,16 @@ class NoteUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(None, min_length=1, max_length=120, pattern=r"[^ \t\n\r\f\v]")
+    title: (
+        Annotated[str, Field(min_length=1, max_length=120, pattern=r"[^ \t\n\r\f\v]")]
+        | SkipJsonSchema[None]
+    ) = None
     body: str | None = Field(None, max_length=5000)
-    pinned: StrictBool = None
-    color: NoteColor = None
+    pinned: StrictBool | SkipJsonSchema[None] = None
+    color: NoteColor | SkipJsonSchema[None] = None
+
+    # Left out is "unchanged"; null is refused (the default None is never validated).
+    _not_null = field_validator("title", "pinned", "color", mode="before")(not_null)
 
 
 class NotePublic(BaseModel):

@@ -12,10 +12,11 @@ from functools import lru_cache
 from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends
-from sqlalchemy import Select, bindparam, delete, func, insert, not_, or_, update
+from sqlalchemy import BindParameter, Select, bindparam, delete, func, insert, not_, or_, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.database import Reader, Row
@@ -29,18 +30,19 @@ from app.utils.errors import ConflictError, IdempotencyKeyReusedError, NotFoundE
 from app.utils.idempotency import request_hash
 
 # Rows are returned as plain dicts, not ORM objects: nothing to track, much less to build per row.
-ROW_COLUMNS = tuple(Note.__table__.columns)
+TABLE = Note.metadata.tables["notes"]
+ROW_COLUMNS = tuple(TABLE.columns)
 
 SORT_COLUMNS: dict[str, Any] = {
-    "created_at": Note.created_at,
-    "title": Note.title,
+    "created_at": col(Note.created_at),
+    "title": col(Note.title),
 }
 
 
 def _owned() -> ColumnElement[bool]:
     """The owner filter. Its value is the bound parameter `owner`: a statement built with it
     does not run until the caller's id is given."""
-    return Note.user_id == bindparam("owner")
+    return col(Note.user_id) == bindparam("owner")
 
 
 def _conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
@@ -48,44 +50,44 @@ def _conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
     (`filter_<name>`, `choice_<param>`, `search`): few distinct statements, each compiled once."""
     conditions: list[ColumnElement[bool]] = [_owned()]
     if "filter_pinned" in names:
-        conditions.append(Note.pinned == bindparam("filter_pinned"))
+        conditions.append(col(Note.pinned) == bindparam("filter_pinned"))
     if "filter_color" in names:
-        conditions.append(Note.color == bindparam("filter_color"))
+        conditions.append(col(Note.color) == bindparam("filter_color"))
     if "search" in names:
-        pattern = bindparam("search")
+        pattern: BindParameter[str] = bindparam("search")
         conditions.append(
             or_(
-                Note.title.ilike(pattern, escape="/"),
-                Note.body.ilike(pattern, escape="/"),
+                col(Note.title).ilike(pattern, escape="/"),
+                col(Note.body).ilike(pattern, escape="/"),
             )
         )
     return conditions
 
 
 @lru_cache(maxsize=256)
-def list_statement(names: tuple[str, ...], sort: str, descending: bool) -> Select:
+def list_statement(names: tuple[str, ...], sort: str, descending: bool) -> Select[Any]:
     conditions = _conditions(names)
     column = SORT_COLUMNS[sort]
     # id breaks ties, so rows never move between pages.
     if descending:
-        order = (column.desc(), Note.id.desc())
+        order = (column.desc(), col(Note.id).desc())
     else:
-        order = (column.asc(), Note.id.asc())
+        order = (column.asc(), col(Note.id).asc())
     # The total rides along as a scalar subquery (evaluated once): one round trip, which
     # matters most against a remote or serverless database. Its label starts with "_", which
     # no field name can, so it never collides with a column (a resource may have a "total").
     total = count_statement(names).scalar_subquery().label("_total")
-    statement = select(*ROW_COLUMNS, total).where(*conditions).order_by(*order)
+    statement = select_columns(*ROW_COLUMNS, total).where(*conditions).order_by(*order)
     return statement.offset(bindparam("offset")).limit(bindparam("limit"))
 
 
 @lru_cache(maxsize=256)
-def count_statement(names: tuple[str, ...]) -> Select:
+def count_statement(names: tuple[str, ...]) -> Select[Any]:
     return select(func.count().label("_total")).select_from(Note).where(*_conditions(names))
 
 
 # By id, and only the caller's.
-ONE = select(*ROW_COLUMNS).where(Note.id == bindparam("row_id"), _owned())
+ONE = select_columns(*ROW_COLUMNS).where(col(Note.id) == bindparam("row_id"), _owned())
 
 
 class NoteQueries:
@@ -178,19 +180,21 @@ class NoteService:
 
     def _replay(self, idempotency_key: str, digest: str) -> Row | None:
         statement = select(NoteIdempotencyKey).where(
-            NoteIdempotencyKey.key == idempotency_key,
-            NoteIdempotencyKey.owner == self.owner_id,
+            col(NoteIdempotencyKey.key) == idempotency_key,
+            col(NoteIdempotencyKey.owner) == self.owner_id,
         )
         record = self.session.exec(statement).first()
         if record is None:
             return None
         if record.request_hash != digest:
             raise IdempotencyKeyReusedError
-        statement = select(*ROW_COLUMNS).where(*self._this_row())
-        current = self.session.exec(statement, params=self._params(record.row_id)).first()
+        row = select_columns(*ROW_COLUMNS).where(*self._this_row())
+        # A Core statement, on the session's connection: rows as mappings.
+        rows = self.session.connection().execute(row, self._params(record.row_id))
+        current = rows.mappings().first()
         if current is None:
             raise ConflictError("The row this Idempotency-Key created has been deleted since")
-        return dict(current._mapping)
+        return dict(current)
 
     def _forget_expired_keys(self) -> None:
         """Keys live IDEMPOTENCY_KEY_HOURS; older ones of this caller are removed, so an old key
@@ -198,8 +202,8 @@ class NoteService:
         cutoff = utcnow() - timedelta(hours=get_settings().idempotency_key_hours)
         self.session.exec(
             delete(NoteIdempotencyKey).where(
-                NoteIdempotencyKey.owner == self.owner_id,
-                NoteIdempotencyKey.created_at < cutoff,
+                col(NoteIdempotencyKey.owner) == self.owner_id,
+                col(NoteIdempotencyKey.created_at) < cutoff,
             )
         )
 
@@ -211,10 +215,10 @@ class NoteService:
 
     def pin(self, note_id: int) -> Row:
         # Flipped by the database, so concurrent toggles never read the same old value.
-        return self._change(note_id, {"pinned": not_(Note.pinned)})
+        return self._change(note_id, {"pinned": not_(col(Note.pinned))})
 
     def delete(self, note_id: int) -> None:
-        statement = delete(Note).where(*self._this_row()).returning(Note.id)
+        statement = delete(Note).where(*self._this_row()).returning(col(Note.id))
         deleted = self.session.exec(statement, params=self._params(note_id)).first()
         if deleted is None:
             self._missing(note_id)
@@ -230,15 +234,17 @@ class NoteService:
         return dict(changed)
 
     def _current(self, note_id: int) -> Row:
-        statement = select(*ROW_COLUMNS).where(*self._this_row())
-        current = self.session.exec(statement, params=self._params(note_id)).first()
+        statement = select_columns(*ROW_COLUMNS).where(*self._this_row())
+        # A Core statement, on the session's connection: rows as mappings.
+        rows = self.session.connection().execute(statement, self._params(note_id))
+        current = rows.mappings().first()
         if current is None:
             self._missing(note_id)
-        return dict(current._mapping)
+        return dict(current)
 
     def _this_row(self) -> tuple[ColumnElement[bool], ...]:
         """The row by id, and only if it is the caller's."""
-        return (Note.id == bindparam("row_id"), _owned())
+        return (col(Note.id) == bindparam("row_id"), _owned())
 
     def _params(self, note_id: int) -> dict[str, Any]:
         return {"row_id": note_id, "owner": self.owner_id}

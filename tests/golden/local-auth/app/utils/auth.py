@@ -2,7 +2,7 @@
 
 import hashlib
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, HTTPException, status
@@ -75,10 +75,10 @@ def unauthorized(message: str) -> HTTPException:
     )
 
 
-def decode_token(token: str, settings: Settings) -> dict:
+def decode_token(token: str, settings: Settings) -> dict[str, Any]:
     """Verify signature, expiry (required) and, when configured, issuer and audience."""
     key = settings.app_jwt_secret.get_secret_value()
-    claims: dict = jwt.decode(
+    claims: dict[str, Any] = jwt.decode(
         token,
         key,
         algorithms=ALGORITHMS,

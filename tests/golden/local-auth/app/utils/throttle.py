@@ -135,7 +135,8 @@ def _store() -> ThrottleStore:
     if settings.login_throttle_store == "memory":
         return MemoryStore(settings.login_throttle_max_keys)
     module, _, name = settings.login_throttle_store.partition(":")
-    factory = getattr(import_module(module), name)
+    # The setting names a factory of ThrottleStore (module docstring).
+    factory: Callable[[], ThrottleStore] = getattr(import_module(module), name)
     return factory()
 
 

@@ -11,7 +11,7 @@ again: when the plan changes, emit adds the next revision with the difference (R
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import app.db_types

@@ -3,7 +3,8 @@ created it once and never changes it again, whatever the plan becomes.
 
 `router` is included in app/routers/tasks.py ahead of the generated routes,
 with their prefix, tags and authentication: `@router.get("/stats")` is served at
-GET /api/tasks/stats, matched before "/{task_id}" could take "stats" for an id.
+GET /api/tasks/stats, matched before "/{task_id}" could take
+"stats" for an id.
 
 Keep to the caller's own rows: filter by `CurrentUserId` (app/dependencies.py), or build on
 the generated data access, which does it for you: `TaskQueriesDep` (reads) and

@@ -9,15 +9,15 @@ from app.extensions.tasks import router as extension_router
 from app.schemas.pagination import page_facts
 from app.schemas.task import TaskCreate, TaskListParams, TaskPage, TaskPublic, TaskUpdate
 from app.services.task_service import TaskQueriesDep, TaskServiceDep
-from app.utils.errors import ERROR_RESPONSES, ErrorResponse
+from app.utils.errors import ERROR_RESPONSES, ErrorResponse, Responses
 from app.utils.idempotency import IdempotencyKey
 from app.utils.responses import json_response
 
 TaskId = Annotated[UUID, Path(description="Task id")]
-NOT_FOUND = {
+NOT_FOUND: Responses = {
     404: {"model": ErrorResponse, "description": "No such task for this user"},
 }
-CONFLICT = {409: {"model": ErrorResponse, "description": "Conflicts with existing data"}}
+CONFLICT: Responses = {409: {"model": ErrorResponse, "description": "Conflicts with existing data"}}
 
 router = APIRouter(
     prefix="/api/tasks",

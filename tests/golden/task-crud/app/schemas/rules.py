@@ -34,6 +34,14 @@ IsoDate = Annotated[date, BeforeValidator(iso_text)]
 IsoDatetime = Annotated[AwareDatetime, BeforeValidator(iso_text), AfterValidator(in_utc)]
 
 
+def not_null(value: object) -> object:
+    """PATCH fields that are not nullable: "mode=before", so it sees the body's null (a field
+    left out keeps its default None, which is never validated)."""
+    if value is None:
+        raise ValueError("may be left out, but not null")
+    return value
+
+
 def not_blank(value: str | None) -> str | None:
     if value is not None and not value.strip():
         raise ValueError("must not be blank")

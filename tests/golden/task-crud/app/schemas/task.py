@@ -9,9 +9,10 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from app.models.task import TaskPriority
-from app.schemas.rules import IsoDatetime, in_future
+from app.schemas.rules import IsoDatetime, in_future, not_null
 
 
 class TaskCreate(BaseModel):
@@ -36,12 +37,21 @@ class TaskUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(None, min_length=1, max_length=100, pattern=r"[^ \t\n\r\f\v]")
+    title: (
+        Annotated[str, Field(min_length=1, max_length=100, pattern=r"[^ \t\n\r\f\v]")]
+        | SkipJsonSchema[None]
+    ) = None
     description: str | None = Field(None, max_length=500)
-    priority: TaskPriority = None
-    completed: StrictBool = None
+    priority: TaskPriority | SkipJsonSchema[None] = None
+    completed: StrictBool | SkipJsonSchema[None] = None
     due_date: IsoDatetime | None = None
-    tags: list[Annotated[str, StringConstraints(max_length=20)]] = Field(None, max_length=10)
+    tags: (
+        Annotated[list[Annotated[str, StringConstraints(max_length=20)]], Field(max_length=10)]
+        | SkipJsonSchema[None]
+    ) = None
+
+    # Left out is "unchanged"; null is refused (the default None is never validated).
+    _not_null = field_validator("title", "priority", "completed", "tags", mode="before")(not_null)
 
     _due_date_in_future = field_validator("due_date")(in_future)
 

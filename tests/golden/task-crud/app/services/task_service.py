@@ -13,10 +13,22 @@ from typing import Annotated, Any, NoReturn
 from uuid import UUID
 
 from fastapi import Depends
-from sqlalchemy import Select, bindparam, case, delete, func, insert, not_, or_, update
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    not_,
+    or_,
+    update,
+)
+from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.database import Reader, Row
@@ -30,29 +42,30 @@ from app.utils.errors import ConflictError, IdempotencyKeyReusedError, NotFoundE
 from app.utils.idempotency import request_hash
 
 # Rows are returned as plain dicts, not ORM objects: nothing to track, much less to build per row.
-ROW_COLUMNS = tuple(Task.__table__.columns)
+TABLE = Task.metadata.tables["tasks"]
+ROW_COLUMNS = tuple(TABLE.columns)
 
 # priority sorts by rank (low < medium < high), not alphabetically.
 PRIORITY_RANK = case(
-    (Task.priority == "low", 0),
-    (Task.priority == "medium", 1),
-    (Task.priority == "high", 2),
+    (col(Task.priority) == "low", 0),
+    (col(Task.priority) == "medium", 1),
+    (col(Task.priority) == "high", 2),
     else_=3,
 )
 
 SORT_COLUMNS: dict[str, Any] = {
-    "created_at": Task.created_at,
-    "updated_at": Task.updated_at,
-    "due_date": Task.due_date,
+    "created_at": col(Task.created_at),
+    "updated_at": col(Task.updated_at),
+    "due_date": col(Task.due_date),
     "priority": PRIORITY_RANK,
-    "title": Task.title,
+    "title": col(Task.title),
 }
 
 
 def _owned() -> ColumnElement[bool]:
     """The owner filter. Its value is the bound parameter `owner`: a statement built with it
     does not run until the caller's id is given."""
-    return Task.user_id == bindparam("owner")
+    return col(Task.user_id) == bindparam("owner")
 
 
 def _conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
@@ -60,44 +73,44 @@ def _conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
     (`filter_<name>`, `choice_<param>`, `search`): few distinct statements, each compiled once."""
     conditions: list[ColumnElement[bool]] = [_owned()]
     if "filter_priority" in names:
-        conditions.append(Task.priority == bindparam("filter_priority"))
+        conditions.append(col(Task.priority) == bindparam("filter_priority"))
     if "filter_completed" in names:
-        conditions.append(Task.completed == bindparam("filter_completed"))
+        conditions.append(col(Task.completed) == bindparam("filter_completed"))
     if "search" in names:
-        pattern = bindparam("search")
+        pattern: BindParameter[str] = bindparam("search")
         conditions.append(
             or_(
-                Task.title.ilike(pattern, escape="/"),
-                Task.description.ilike(pattern, escape="/"),
+                col(Task.title).ilike(pattern, escape="/"),
+                col(Task.description).ilike(pattern, escape="/"),
             )
         )
     return conditions
 
 
 @lru_cache(maxsize=256)
-def list_statement(names: tuple[str, ...], sort: str, descending: bool) -> Select:
+def list_statement(names: tuple[str, ...], sort: str, descending: bool) -> Select[Any]:
     conditions = _conditions(names)
     column = SORT_COLUMNS[sort]
     # id breaks ties, so rows never move between pages.
     if descending:
-        order = (column.desc(), Task.id.desc())
+        order = (column.desc(), col(Task.id).desc())
     else:
-        order = (column.asc(), Task.id.asc())
+        order = (column.asc(), col(Task.id).asc())
     # The total rides along as a scalar subquery (evaluated once): one round trip, which
     # matters most against a remote or serverless database. Its label starts with "_", which
     # no field name can, so it never collides with a column (a resource may have a "total").
     total = count_statement(names).scalar_subquery().label("_total")
-    statement = select(*ROW_COLUMNS, total).where(*conditions).order_by(*order)
+    statement = select_columns(*ROW_COLUMNS, total).where(*conditions).order_by(*order)
     return statement.offset(bindparam("offset")).limit(bindparam("limit"))
 
 
 @lru_cache(maxsize=256)
-def count_statement(names: tuple[str, ...]) -> Select:
+def count_statement(names: tuple[str, ...]) -> Select[Any]:
     return select(func.count().label("_total")).select_from(Task).where(*_conditions(names))
 
 
 # By id, and only the caller's.
-ONE = select(*ROW_COLUMNS).where(Task.id == bindparam("row_id"), _owned())
+ONE = select_columns(*ROW_COLUMNS).where(col(Task.id) == bindparam("row_id"), _owned())
 
 
 class TaskQueries:
@@ -190,19 +203,21 @@ class TaskService:
 
     def _replay(self, idempotency_key: str, digest: str) -> Row | None:
         statement = select(TaskIdempotencyKey).where(
-            TaskIdempotencyKey.key == idempotency_key,
-            TaskIdempotencyKey.owner == self.owner_id,
+            col(TaskIdempotencyKey.key) == idempotency_key,
+            col(TaskIdempotencyKey.owner) == self.owner_id,
         )
         record = self.session.exec(statement).first()
         if record is None:
             return None
         if record.request_hash != digest:
             raise IdempotencyKeyReusedError
-        statement = select(*ROW_COLUMNS).where(*self._this_row())
-        current = self.session.exec(statement, params=self._params(record.row_id)).first()
+        row = select_columns(*ROW_COLUMNS).where(*self._this_row())
+        # A Core statement, on the session's connection: rows as mappings.
+        rows = self.session.connection().execute(row, self._params(record.row_id))
+        current = rows.mappings().first()
         if current is None:
             raise ConflictError("The row this Idempotency-Key created has been deleted since")
-        return dict(current._mapping)
+        return dict(current)
 
     def _forget_expired_keys(self) -> None:
         """Keys live IDEMPOTENCY_KEY_HOURS; older ones of this caller are removed, so an old key
@@ -210,8 +225,8 @@ class TaskService:
         cutoff = utcnow() - timedelta(hours=get_settings().idempotency_key_hours)
         self.session.exec(
             delete(TaskIdempotencyKey).where(
-                TaskIdempotencyKey.owner == self.owner_id,
-                TaskIdempotencyKey.created_at < cutoff,
+                col(TaskIdempotencyKey.owner) == self.owner_id,
+                col(TaskIdempotencyKey.created_at) < cutoff,
             )
         )
 
@@ -223,10 +238,10 @@ class TaskService:
 
     def complete(self, task_id: UUID) -> Row:
         # Flipped by the database, so concurrent toggles never read the same old value.
-        return self._change(task_id, {"completed": not_(Task.completed)})
+        return self._change(task_id, {"completed": not_(col(Task.completed))})
 
     def delete(self, task_id: UUID) -> None:
-        statement = delete(Task).where(*self._this_row()).returning(Task.id)
+        statement = delete(Task).where(*self._this_row()).returning(col(Task.id))
         deleted = self.session.exec(statement, params=self._params(task_id)).first()
         if deleted is None:
             self._missing(task_id)
@@ -242,15 +257,17 @@ class TaskService:
         return dict(changed)
 
     def _current(self, task_id: UUID) -> Row:
-        statement = select(*ROW_COLUMNS).where(*self._this_row())
-        current = self.session.exec(statement, params=self._params(task_id)).first()
+        statement = select_columns(*ROW_COLUMNS).where(*self._this_row())
+        # A Core statement, on the session's connection: rows as mappings.
+        rows = self.session.connection().execute(statement, self._params(task_id))
+        current = rows.mappings().first()
         if current is None:
             self._missing(task_id)
-        return dict(current._mapping)
+        return dict(current)
 
     def _this_row(self) -> tuple[ColumnElement[bool], ...]:
         """The row by id, and only if it is the caller's."""
-        return (Task.id == bindparam("row_id"), _owned())
+        return (col(Task.id) == bindparam("row_id"), _owned())
 
     def _params(self, task_id: UUID) -> dict[str, Any]:
         return {"row_id": task_id, "owner": self.owner_id}

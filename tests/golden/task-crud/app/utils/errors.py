@@ -173,21 +173,27 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(NotFoundError, _not_found)
-    app.add_exception_handler(ForbiddenError, _forbidden)
-    app.add_exception_handler(ConflictError, _conflict)
-    app.add_exception_handler(IdempotencyKeyReusedError, _idempotency_key_reused)
-    app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(DataError, _unstorable_value)
-    app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(InterfaceError, _database_unavailable)
-    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
-    app.add_exception_handler(Exception, _unexpected)
+    # app.exception_handler(E)(handler), not app.add_exception_handler(E, handler): the same
+    # registration, and typed for a handler of E (Starlette types every handler as taking the
+    # base Exception, which a handler of one exception class is not).
+    app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(StarletteHTTPException)(_http_error)
+    app.exception_handler(NotFoundError)(_not_found)
+    app.exception_handler(ForbiddenError)(_forbidden)
+    app.exception_handler(ConflictError)(_conflict)
+    app.exception_handler(IdempotencyKeyReusedError)(_idempotency_key_reused)
+    app.exception_handler(IntegrityError)(_integrity_error)
+    app.exception_handler(DataError)(_unstorable_value)
+    app.exception_handler(OperationalError)(_database_unavailable)
+    app.exception_handler(InterfaceError)(_database_unavailable)
+    app.exception_handler(PoolTimeoutError)(_database_unavailable)
+    app.exception_handler(Exception)(_unexpected)
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+# A route's `responses=`: the OpenAPI's documented answers, by status.
+Responses = dict[int | str, dict[str, Any]]
+
+ERROR_RESPONSES: Responses = {
     400: {"model": ErrorResponse, "description": "Malformed request body"},
     401: {"model": ErrorResponse, "description": "Missing, invalid or expired token"},
     VALIDATION_STATUS: {"model": ErrorResponse, "description": "Invalid input"},
