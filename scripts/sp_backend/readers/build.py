@@ -130,6 +130,20 @@ def build_plan(inp: Inputs) -> Built:
         resource = _resource(g, inp, notes, owner_types)
         if resource is None:
             continue
+        twin = next((n for n, r in resources.items() if r.table == resource.table), None)
+        if twin is not None:
+            # One collection under two prefixes (/resources, /staff/resources): one table,
+            # served once; the other prefix's routes (often other access rules) are the agent's.
+            for ep in g.endpoints:
+                built.skipped.append(f"{ep.method} {ep.path}")
+                notes.add(
+                    f"{ep.method} {ep.path} serves the {resource.table} of {resources[twin].path} "
+                    "under another prefix",
+                    ep.source,
+                    f"served once, at {resources[twin].path}; write this route in "
+                    "app/extensions/ if it differs (other access rules)",
+                )
+            continue
         name = g.name if g.name not in resources else f"{g.name}_{len(resources)}"
         resources[name] = resource
         built.resources[name] = [f"{e.method} {e.path}" for e in g.endpoints]
@@ -200,18 +214,26 @@ def _facts_for(g: Group, inp: Inputs) -> tuple[dict[str, list[FieldFact]], list[
         # A DELETE's response ({"message": ...}) says nothing about the resource's fields.
         response = [] if ep.method == "DELETE" else ep.response
         for f in response + ep.body:
-            facts.setdefault(f.name, []).append(f)
+            facts.setdefault(snake_name(f.name), []).append(f)
     tables = [t for t in inp.models if _model_key(t.name) == g.name]
     for t in tables:
         for f in t.fields:
-            facts.setdefault(f.name, []).append(f)
+            facts.setdefault(snake_name(f.name), []).append(f)
     for key, f in inp.dotted:
         if key == g.name:
-            facts.setdefault(f.name, []).append(f)
+            facts.setdefault(snake_name(f.name), []).append(f)
     for f in inp.prose:
-        if f.name in facts:
-            facts[f.name].append(f)
+        if snake_name(f.name) in facts:
+            facts[snake_name(f.name)].append(f)
     return facts, tables
+
+
+def snake_name(name: str) -> str:
+    """A camelCase wire name as the plan's snake_case field name (`resourceId` -> `resource_id`);
+    other names unchanged."""
+    if re.fullmatch(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+", name):
+        return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    return name
 
 
 def _matches(pattern: str, value: str) -> bool:
@@ -230,6 +252,15 @@ def _model_key(name: str) -> str:
 def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) -> Resource | None:
     facts, _ = _facts_for(g, inp)
     first = g.endpoints[0]
+    camel = sorted({f.name for fs in facts.values() for f in fs if snake_name(f.name) != f.name})
+    if camel:
+        shown = ", ".join(camel[:6]) + (", ..." if len(camel) > 6 else "")
+        notes.add(
+            f"{g.name}: the contract's JSON names are camelCase ({shown})",
+            _best_source(next(fs for fs in facts.values() if fs[0].name in camel)),
+            "planned as snake_case fields, and served in snake_case: the plan has no camelCase "
+            "wire names yet (a front-end written against the contract needs them)",
+        )
     # The id's type is decided (and its conflict reported) once, by _id_type.
     merged = {
         name: merge_field(name, fs, [] if name == "id" else notes.conflicts, g.name)

@@ -291,16 +291,28 @@ def _param(node: Any, where: str) -> Param | None:
     )
 
 
+def _server_prefix(doc: Mapping[str, Any]) -> str:
+    """The path part of the first server URL (`/api/v1`, `https://x.example/api`): where the
+    paths are served. Templated URLs (`{basePath}`) give none."""
+    servers = doc.get("servers")
+    first = servers[0] if isinstance(servers, list) and servers else None
+    url = str(first.get("url", "")) if isinstance(first, Mapping) else ""
+    if "{" in url:
+        return ""
+    return urlparse(url).path.rstrip("/")
+
+
 def openapi_endpoints(path: Path, rel: str, rank: int) -> tuple[list[Endpoint], list[TableFacts]]:
     doc = _with_refs(load_openapi(path, rel), path, rel)
     lines = _line_index(path)
+    prefix = _server_prefix(doc)
     endpoints: list[Endpoint] = []
     # refs not followed in request bodies, by the collection the path names (its resource)
     notes: dict[str, list[tuple[str, str]]] = {}
     for raw_path, item in (doc.get("paths") or {}).items():
         if not isinstance(item, Mapping):
             continue
-        cleaned = clean_path(str(raw_path))
+        cleaned = clean_path(prefix + str(raw_path))
         if cleaned is None:
             continue
         where = f"{rel}:{lines.get(str(raw_path), 1)}"
