@@ -134,23 +134,7 @@ class KeyServer:
         self.httpd.shutdown()
 
 
-# Plans whose fuzzing is known to fail, and why (each one is work to do, not a pass).
-KNOWN_FAILING = {
-    # A reference must name an existing row of the caller: positive cases with random parent
-    # ids are answered 404, a rule the OpenAPI cannot state and the hooks do not handle yet.
-    "workshop": "references to random parent ids answer 404 (not stated in the OpenAPI)",
-}
-
-
-@pytest.mark.parametrize(
-    "feature",
-    [
-        pytest.param(f, marks=pytest.mark.xfail(reason=KNOWN_FAILING[f], strict=False))
-        if f in KNOWN_FAILING
-        else f
-        for f in PLANS
-    ],
-)
+@pytest.mark.parametrize("feature", list(PLANS))
 def test_schemathesis_finds_nothing(feature: str, tmp_path: Path) -> None:
     with contextlib.ExitStack() as stack:
         _run_schemathesis(feature, tmp_path, stack)

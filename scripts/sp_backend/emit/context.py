@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from sp_backend.emit.fields import Call, FieldView, build_field, py_literal
 from sp_backend.emit.naming import class_name, title_words
 from sp_backend.emit.operations import OperationView, operation_views
-from sp_backend.emit.references import link_references
+from sp_backend.emit.references import link_references, refusal_answers, still_referred
 from sp_backend.emit.samples import distinct_values
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import cite
@@ -406,6 +406,14 @@ class ResourceView:
     def restricting(self) -> list[Any]:
         """References to this resource whose rows keep it from being deleted (restrict)."""
         return [ref for ref in self.referenced_by if ref.on_delete == "restrict"]
+
+    def refusals(self, said: dict[int, str]) -> list[tuple[int, list[str]]]:
+        """What a write naming a row its references cannot name is answered, for the OpenAPI."""
+        return refusal_answers(self, said)
+
+    @property
+    def still_referred(self) -> str:
+        return still_referred(self)
 
     @property
     def related_models(self) -> list[tuple[str, str]]:
