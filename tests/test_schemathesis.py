@@ -25,7 +25,6 @@ from conftest import EXAMPLES, PLAN_FIXTURES, make_project, sp_backend
 
 pytest.importorskip("schemathesis")
 
-from sp_backend.emit.fields import _valid_values
 from sp_backend.plan.load import load_plan
 
 TASK_CRUD = EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml"
@@ -50,24 +49,17 @@ HOOKS = Path(__file__).resolve().parent / "schemathesis_hooks.py"
 def _unstated_rules(plan_files: list[Path]) -> dict[str, object]:
     """The rules JSON Schema cannot state (see schemathesis_hooks.py), read from the plans."""
     clock: dict[str, str] = {}
-    decimals: dict[str, dict[str, object]] = {}
     cursors: list[str] = []
     resources = [item for f in plan_files for item in load_plan(f).resources.items()]
-    for name, resource in resources:
+    for _, resource in resources:
         for field, spec in resource.fields.items():
             for rule in spec.input_rules:
                 if rule in ("future", "past"):
                     clock[field] = rule
-            if spec.type == "decimal":
-                bounds = spec.model_dump(
-                    include={"gt", "ge", "lt", "le", "max_digits", "decimal_places"}
-                )
-                valid = _valid_values(spec, f"{name}.{field}")[0]
-                decimals[field] = {**bounds, "valid": valid}
         listing = resource.operations.list
         if listing is not None and listing.pagination.style == "cursor":
             cursors.append(listing.pagination.cursor_param)
-    return {"clock": clock, "decimals": decimals, "cursor_params": cursors}
+    return {"clock": clock, "cursor_params": cursors}
 
 
 def _user_id(plan_files: list[Path]) -> str:
