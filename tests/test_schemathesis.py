@@ -62,6 +62,33 @@ def _unstated_rules(plan_files: list[Path]) -> dict[str, object]:
     return {"clock": clock, "cursor_params": cursors}
 
 
+def _assert_described(doc: dict, rules: dict) -> None:
+    """Each rule the hooks adjust for is one the OpenAPI says in words, where a client reads."""
+    properties = {
+        name: prop
+        for schema in doc.get("components", {}).get("schemas", {}).values()
+        for name, prop in schema.get("properties", {}).items()
+    }
+    for field, rule in rules["clock"].items():
+        words = properties[field].get("description", "")
+        said = ("later", "after") if rule == "future" else ("earlier", "before")
+        assert any(word in words for word in said), (field, words)
+        assert "request is made" in words, (field, words)
+    parameters = [
+        parameter
+        for item in doc["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for parameter in operation.get("parameters", [])
+    ]
+    for parameter in parameters:
+        if parameter["name"] in rules["cursor_params"]:
+            assert "opaque" in parameter["description"], parameter
+            assert parameter["schema"]["anyOf"][0]["pattern"], parameter
+        if parameter["name"].lower() == "idempotency-key":
+            assert "new key for each new create" in parameter["description"], parameter
+
+
 def _user_id(plan_files: list[Path]) -> str:
     kind = load_plan(plan_files[-1]).auth.user_id_type
     return {"int": "4242", "uuid": "3f0c6b1e-8a4d-4c57-9a6e-1d2b3c4d5e6f"}.get(kind, "fuzz-user-1")
@@ -152,14 +179,17 @@ def _run_schemathesis(feature: str, tmp_path: Path, stack: contextlib.ExitStack)
         token = keys.token(jwks, user_id)
     else:
         token = "" if local else devtoken(backend, env, user_id)
+    rules = _unstated_rules(plan_files)
     with serve(backend, env, tmp_path / "server.log") as server:
+        with urllib.request.urlopen(f"{server.url}/openapi.json", timeout=20) as response:
+            _assert_described(json.loads(response.read()), rules)
         if local:  # a real account, so /me and every owned route see an existing user
             token, user_id = _sign_up(server.url + local.routes_prefix)
         run_env = {
             **env,
             "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
             "PYTHONPATH": str(HOOKS.parent),
-            "SPB_FUZZ_RULES": json.dumps(_unstated_rules(plan_files)),
+            "SPB_FUZZ_RULES": json.dumps(rules),
         }
         # A {user_id} in the path must be the token's: pin it, or every call is a 403.
         config = tmp_path / "schemathesis.toml"

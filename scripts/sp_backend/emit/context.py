@@ -221,8 +221,18 @@ class ListShapeView:
             return [self._param("page", "int", ["1", "ge=1", "le=1_000_000"]), size]
         if self.style == "offset":
             return [size, self._param("offset", "int", ["0", "ge=0", "le=1_000_000_000"])]
-        described = 'description="next_cursor of the previous page"'
-        return [size, self._param("cursor", "str | None", ["None", "max_length=512", described])]
+        # Opaque: only a next_cursor the server answered is valid. The pattern (the alphabet of
+        # unpadded URL-safe base64 the server writes) is what a schema can state; the rest is
+        # in the description.
+        cursor = [
+            "None",
+            "min_length=1",
+            "max_length=512",
+            'pattern=r"^[A-Za-z0-9_-]+$"',
+            'description="next_cursor of the previous page, as answered; opaque: any other '
+            'is refused"',
+        ]
+        return [size, self._param("cursor", "str | None", cursor)]
 
     def order_decls(self, search: bool, sort_default: str, descending: bool) -> list[str]:
         """search, sort and order, those this list takes."""

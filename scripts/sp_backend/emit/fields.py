@@ -272,9 +272,22 @@ def _validation_kwargs(spec: FieldSpec) -> list[str]:
         kw.append(f"max_length={spec.max_items}")
     if spec.max_digits is not None and spec.type != "decimal":
         kw.append(f"max_digits={spec.max_digits}")
-    if spec.description:
-        kw.append(f"description={_py_literal(spec.description)}")
+    described = " ".join(filter(None, [spec.description, *_clock_rules(spec)]))
+    if described:
+        kw.append(f"description={_py_literal(described)}")
     return kw
+
+
+def _clock_rules(spec: FieldSpec) -> list[str]:
+    """The clock rules in words: JSON Schema has no "later than now", so the OpenAPI says them
+    in the field's description (app/schemas/rules.py enforces them)."""
+    words = {
+        ("date", "future"): "Must be after today (UTC) when the request is made.",
+        ("date", "past"): "Must be before today (UTC) when the request is made.",
+        ("datetime", "future"): "Must be later than the moment the request is made.",
+        ("datetime", "past"): "Must be earlier than the moment the request is made.",
+    }
+    return [words[spec.type, rule] for rule in spec.input_rules if (spec.type, rule) in words]
 
 
 # Input scalars accept exactly what the OpenAPI states: no true for 1, no 0 for false, no
