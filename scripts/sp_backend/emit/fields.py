@@ -473,7 +473,7 @@ def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
         if t == "int":
             return int(base), int(other)
         if t == "decimal":
-            places = min(decimal_range(spec).places, 2)
+            places = decimal_range(spec).places  # ge=0.004 is "0.004", not "0.00"
             return f"{base:.{places}f}", f"{other:.{places}f}"
         return float(base), float(other)
     if t == "bool":
