@@ -1,20 +1,31 @@
 """Schemathesis hooks for the generated backends (loaded through SCHEMATHESIS_HOOKS).
 
-Four rules of a generated backend cannot be written in JSON Schema, so the OpenAPI cannot
-promise them and schemathesis' positive cases may break them:
+Three rules of a generated backend cannot be written in JSON Schema: the OpenAPI states what
+a schema can of each and says the rest in a `description`, but a positive case drawn from the
+schema may still break them. These, and only these, are adjusted here, each for its reason:
 
-- the clock rules `future` / `past` (not yet stated in the OpenAPI, not even in prose);
-- the digits and decimal places of a decimal (`multipleOf` on floats is unreliable), and its
-  range when it is sent as a JSON string (the number form carries the range);
-- a list cursor is opaque: only cursors the server handed out are valid;
-- an `Idempotency-Key` belongs to the first request body sent with it: sent again with another
-  body it is refused (422), by design, so each positive case gets a key of its own.
+- The clock rules `future` / `past`: JSON Schema compares a date with constants, never with
+  "now", and a constant would be wrong a moment later. The field's description says the rule
+  ("Must be later than the moment the request is made."). Adjusted: a date or datetime that
+  breaks it is moved a year ahead of (or back from) now.
+- A list cursor is opaque: only a `next_cursor` the server answered is valid (it encodes the
+  last row's sort key and id). The OpenAPI states its alphabet and length (`pattern`,
+  `minLength`, `maxLength`) and says it is opaque in the parameter's description, but no
+  schema can list the values a server will hand out. Adjusted: the cursor is left out, which
+  asks for the first page.
+- An `Idempotency-Key` belongs to the first request body sent with it: sent again with another
+  body it is refused as invalid input, by design. The OpenAPI states the key's form (printable
+  ASCII, 1 to 255 characters) and says the single use in the header's description; "never
+  sent before with another body" depends on earlier requests, which no schema can state, and
+  schemathesis draws the same key for different bodies. Adjusted: each well-formed key is
+  replaced by a fresh one (stateful phase included).
 
-In positive cases only, a value breaking one of these is replaced with one that keeps it (a
-date a year ahead or back, the plan's valid example, no cursor); negative cases are untouched.
-Every other rule stays under schemathesis' checks. SPB_FUZZ_RULES (JSON) carries the rules:
-{"clock": {field: "future"|"past"}, "decimals": {field: {constraints..., "valid": value}},
- "cursor_params": [name, ...]}.
+Nothing else is adjusted: references (404 for a parent that is not the caller's, 409 for a
+restricted delete) are documented responses, and a decimal's digits, places and range are
+stated (multipleOf and bounds on the number, a pattern on the text; see
+scripts/sp_backend/emit/decimals.py). Negative cases are never touched, so every other rule
+stays under schemathesis' checks. SPB_FUZZ_RULES (JSON) carries the rules from the plans:
+{"clock": {field: "future"|"past"}, "cursor_params": [name, ...]}.
 """
 
 from __future__ import annotations
@@ -24,7 +35,6 @@ import os
 import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import schemathesis
@@ -60,27 +70,6 @@ def _keeps_clock_rule(value: object, rule: str) -> object:
     return shifted.isoformat()
 
 
-def _decimal_ok(text: str, rules: dict[str, Any]) -> bool:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return False
-    if not value.is_finite():
-        return False
-    _, digits, exponent = value.as_tuple()
-    places = max(0, -int(exponent))
-    whole = max(len(digits) + int(exponent), 0)
-    checks = [
-        rules.get("gt") is None or value > Decimal(str(rules["gt"])),
-        rules.get("ge") is None or value >= Decimal(str(rules["ge"])),
-        rules.get("lt") is None or value < Decimal(str(rules["lt"])),
-        rules.get("le") is None or value <= Decimal(str(rules["le"])),
-        rules.get("decimal_places") is None or places <= rules["decimal_places"],
-        rules.get("max_digits") is None or whole + places <= rules["max_digits"],
-    ]
-    return all(checks)
-
-
 def keep_unstated_rules(body: object) -> object:
     if not isinstance(body, dict):
         return body
@@ -88,14 +77,6 @@ def keep_unstated_rules(body: object) -> object:
     for name, rule in RULES.get("clock", {}).items():
         if name in fixed:
             fixed[name] = _keeps_clock_rule(fixed[name], rule)
-    for name, rules in RULES.get("decimals", {}).items():
-        value = fixed.get(name)
-        if (
-            isinstance(value, (str, int, float))
-            and not isinstance(value, bool)
-            and not (_decimal_ok(str(value), rules))
-        ):
-            fixed[name] = rules["valid"]
     return fixed
 
 

@@ -25,7 +25,6 @@ from conftest import EXAMPLES, PLAN_FIXTURES, make_project, sp_backend
 
 pytest.importorskip("schemathesis")
 
-from sp_backend.emit.fields import _valid_values
 from sp_backend.plan.load import load_plan
 
 TASK_CRUD = EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml"
@@ -50,24 +49,44 @@ HOOKS = Path(__file__).resolve().parent / "schemathesis_hooks.py"
 def _unstated_rules(plan_files: list[Path]) -> dict[str, object]:
     """The rules JSON Schema cannot state (see schemathesis_hooks.py), read from the plans."""
     clock: dict[str, str] = {}
-    decimals: dict[str, dict[str, object]] = {}
     cursors: list[str] = []
     resources = [item for f in plan_files for item in load_plan(f).resources.items()]
-    for name, resource in resources:
+    for _, resource in resources:
         for field, spec in resource.fields.items():
             for rule in spec.input_rules:
                 if rule in ("future", "past"):
                     clock[field] = rule
-            if spec.type == "decimal":
-                bounds = spec.model_dump(
-                    include={"gt", "ge", "lt", "le", "max_digits", "decimal_places"}
-                )
-                valid = _valid_values(spec, f"{name}.{field}")[0]
-                decimals[field] = {**bounds, "valid": valid}
         listing = resource.operations.list
         if listing is not None and listing.pagination.style == "cursor":
             cursors.append(listing.pagination.cursor_param)
-    return {"clock": clock, "decimals": decimals, "cursor_params": cursors}
+    return {"clock": clock, "cursor_params": cursors}
+
+
+def _assert_described(doc: dict, rules: dict) -> None:
+    """Each rule the hooks adjust for is one the OpenAPI says in words, where a client reads."""
+    properties = {
+        name: prop
+        for schema in doc.get("components", {}).get("schemas", {}).values()
+        for name, prop in schema.get("properties", {}).items()
+    }
+    for field, rule in rules["clock"].items():
+        words = properties[field].get("description", "")
+        said = ("later", "after") if rule == "future" else ("earlier", "before")
+        assert any(word in words for word in said), (field, words)
+        assert "request is made" in words, (field, words)
+    parameters = [
+        parameter
+        for item in doc["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for parameter in operation.get("parameters", [])
+    ]
+    for parameter in parameters:
+        if parameter["name"] in rules["cursor_params"]:
+            assert "opaque" in parameter["description"], parameter
+            assert parameter["schema"]["anyOf"][0]["pattern"], parameter
+        if parameter["name"].lower() == "idempotency-key":
+            assert "new key for each new create" in parameter["description"], parameter
 
 
 def _user_id(plan_files: list[Path]) -> str:
@@ -134,23 +153,7 @@ class KeyServer:
         self.httpd.shutdown()
 
 
-# Plans whose fuzzing is known to fail, and why (each one is work to do, not a pass).
-KNOWN_FAILING = {
-    # A reference must name an existing row of the caller: positive cases with random parent
-    # ids are answered 404, a rule the OpenAPI cannot state and the hooks do not handle yet.
-    "workshop": "references to random parent ids answer 404 (not stated in the OpenAPI)",
-}
-
-
-@pytest.mark.parametrize(
-    "feature",
-    [
-        pytest.param(f, marks=pytest.mark.xfail(reason=KNOWN_FAILING[f], strict=False))
-        if f in KNOWN_FAILING
-        else f
-        for f in PLANS
-    ],
-)
+@pytest.mark.parametrize("feature", list(PLANS))
 def test_schemathesis_finds_nothing(feature: str, tmp_path: Path) -> None:
     with contextlib.ExitStack() as stack:
         _run_schemathesis(feature, tmp_path, stack)
@@ -176,14 +179,17 @@ def _run_schemathesis(feature: str, tmp_path: Path, stack: contextlib.ExitStack)
         token = keys.token(jwks, user_id)
     else:
         token = "" if local else devtoken(backend, env, user_id)
+    rules = _unstated_rules(plan_files)
     with serve(backend, env, tmp_path / "server.log") as server:
+        with urllib.request.urlopen(f"{server.url}/openapi.json", timeout=20) as response:
+            _assert_described(json.loads(response.read()), rules)
         if local:  # a real account, so /me and every owned route see an existing user
             token, user_id = _sign_up(server.url + local.routes_prefix)
         run_env = {
             **env,
             "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
             "PYTHONPATH": str(HOOKS.parent),
-            "SPB_FUZZ_RULES": json.dumps(_unstated_rules(plan_files)),
+            "SPB_FUZZ_RULES": json.dumps(rules),
         }
         # A {user_id} in the path must be the token's: pin it, or every call is a 403.
         config = tmp_path / "schemathesis.toml"

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from sp_backend.emit.fields import Call, FieldView, build_field, py_literal
 from sp_backend.emit.naming import class_name, title_words
 from sp_backend.emit.operations import OperationView, operation_views
-from sp_backend.emit.references import link_references
+from sp_backend.emit.references import link_references, refusal_answers, still_referred
 from sp_backend.emit.samples import distinct_values
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import cite
@@ -221,8 +221,18 @@ class ListShapeView:
             return [self._param("page", "int", ["1", "ge=1", "le=1_000_000"]), size]
         if self.style == "offset":
             return [size, self._param("offset", "int", ["0", "ge=0", "le=1_000_000_000"])]
-        described = 'description="next_cursor of the previous page"'
-        return [size, self._param("cursor", "str | None", ["None", "max_length=512", described])]
+        # Opaque: only a next_cursor the server answered is valid. The pattern (the alphabet of
+        # unpadded URL-safe base64 the server writes) is what a schema can state; the rest is
+        # in the description.
+        cursor = [
+            "None",
+            "min_length=1",
+            "max_length=512",
+            'pattern=r"^[A-Za-z0-9_-]+$"',
+            'description="next_cursor of the previous page, as answered; opaque: any other '
+            'is refused"',
+        ]
+        return [size, self._param("cursor", "str | None", cursor)]
 
     def order_decls(self, search: bool, sort_default: str, descending: bool) -> list[str]:
         """search, sort and order, those this list takes."""
@@ -406,6 +416,14 @@ class ResourceView:
     def restricting(self) -> list[Any]:
         """References to this resource whose rows keep it from being deleted (restrict)."""
         return [ref for ref in self.referenced_by if ref.on_delete == "restrict"]
+
+    def refusals(self, said: dict[int, str]) -> list[tuple[int, list[str]]]:
+        """What a write naming a row its references cannot name is answered, for the OpenAPI."""
+        return refusal_answers(self, said)
+
+    @property
+    def still_referred(self) -> str:
+        return still_referred(self)
 
     @property
     def related_models(self) -> list[tuple[str, str]]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from sp_backend.emit.decimals import bound_kwargs, decimal_range, text_alternatives
 from sp_backend.emit.naming import class_name
 from sp_backend.emit.regex_sample import regex_samples
 from sp_backend.errors import PlanError
@@ -116,6 +118,23 @@ class FieldView:
             annotation = "AwareDatetime"
         extra = ", max_length=255" if self.spec.type == "str" else ""
         return f"{self.name}: {annotation} | None = Field(None{extra})"
+
+    @property
+    def text_decl(self) -> str | None:
+        """A decimal's input type: its bounds (those its digits set too) and places, and the
+        pattern a decimal sent as a JSON string must match (DecimalText in app/schemas/rules.py),
+        as the OpenAPI states them (emit/decimals.py)."""
+        if self.spec.type != "decimal" or self.spec.read_only:
+            return None
+        r = decimal_range(self.spec)
+        bounds = [f"{key}={_number_literal(bound)}" for key, bound in bound_kwargs(r)]
+        digits = [f"max_digits={r.digits}", f"decimal_places={r.places}"]
+        step = f'multiple_of=Decimal("{Decimal(1).scaleb(-r.places)}")'
+        alternatives = [regex_literal(a) for a in text_alternatives(r)]
+        field = Call("Field", [*bounds, *digits, step])
+        text = Call("DecimalText", alternatives)
+        parts = f"    Decimal,\n    {field.render(4, tail=',')},\n    {text.render(4, tail=',')},\n"
+        return f"{_decimal_type(self.name)} = Annotated[\n{parts}]"
 
     @property
     def rule_functions(self) -> list[str]:
@@ -238,6 +257,8 @@ def _validation_kwargs(spec: FieldSpec) -> list[str]:
     kw: list[str] = []
     for key in ("min_length", "max_length", "ge", "le", "gt", "lt"):
         value = getattr(spec, key)
+        if spec.type == "decimal" and key in ("ge", "le", "gt", "lt"):
+            continue  # in its input type (FieldView.text_decl)
         if value is not None:
             if key in ("ge", "le", "gt", "lt") and spec.type == "int":
                 value = int(value)
@@ -255,13 +276,24 @@ def _validation_kwargs(spec: FieldSpec) -> list[str]:
         kw.append(f"pattern={regex_literal(NOT_BLANK)}")
     if spec.max_items is not None:
         kw.append(f"max_length={spec.max_items}")
-    if spec.max_digits is not None:
+    if spec.max_digits is not None and spec.type != "decimal":
         kw.append(f"max_digits={spec.max_digits}")
-    if spec.decimal_places is not None:
-        kw.append(f"decimal_places={spec.decimal_places}")
-    if spec.description:
-        kw.append(f"description={_py_literal(spec.description)}")
+    described = " ".join(filter(None, [spec.description, *_clock_rules(spec)]))
+    if described:
+        kw.append(f"description={_py_literal(described)}")
     return kw
+
+
+def _clock_rules(spec: FieldSpec) -> list[str]:
+    """The clock rules in words: JSON Schema has no "later than now", so the OpenAPI says them
+    in the field's description (app/schemas/rules.py enforces them)."""
+    words = {
+        ("date", "future"): "Must be after today (UTC) when the request is made.",
+        ("date", "past"): "Must be before today (UTC) when the request is made.",
+        ("datetime", "future"): "Must be later than the moment the request is made.",
+        ("datetime", "past"): "Must be earlier than the moment the request is made.",
+    }
+    return [words[spec.type, rule] for rule in spec.input_rules if (spec.type, rule) in words]
 
 
 # Input scalars accept exactly what the OpenAPI states: no true for 1, no 0 for false, no
@@ -275,9 +307,22 @@ STRICT_INPUT = {
 }
 
 
-def _input_type(spec: FieldSpec, py_type: str) -> str:
+def _decimal_type(name: str) -> str:
+    return f"{class_name(name)}Decimal"
+
+
+def _number_literal(value: Decimal) -> str:
+    """A bound as Python source: an integer when it is one (10_000_000_000), else a float."""
+    if value == value.to_integral_value():
+        return f"{int(value):_}" if abs(value) >= 10_000 else str(int(value))
+    return repr(float(value))
+
+
+def _input_type(spec: FieldSpec, py_type: str, name: str = "") -> str:
     if spec.type in STRICT_INPUT:
         return STRICT_INPUT[spec.type]
+    if spec.type == "decimal":
+        return _decimal_type(name)
     if spec.type == "list[str]" and spec.item_max_length is not None:
         return f"list[Annotated[str, StringConstraints(max_length={spec.item_max_length})]]"
     return py_type
@@ -292,7 +337,7 @@ def _default_literal(spec: FieldSpec) -> str:
 
 
 def _create_decl(name: str, spec: FieldSpec, py_type: str) -> str:
-    annotation = _input_type(spec, py_type)
+    annotation = _input_type(spec, py_type, name)
     kw = _validation_kwargs(spec)
     if spec.required:
         default = "..."
@@ -321,7 +366,7 @@ def _update_decl(name: str, spec: FieldSpec, py_type: str) -> str:
     A field that is not nullable is typed `X | SkipJsonSchema[None]`: its default None means
     "left out" (honest for a type checker), the OpenAPI does not offer null, and the schema's
     not_null validator (refuses_null_on_update) refuses a null sent in the body."""
-    annotation = _input_type(spec, py_type)
+    annotation = _input_type(spec, py_type, name)
     kw = _validation_kwargs(spec)
     if spec.is_nullable:
         annotation += " | None"
@@ -449,7 +494,8 @@ def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
         if t == "int":
             return int(base), int(other)
         if t == "decimal":
-            return f"{base:.2f}", f"{other:.2f}"
+            places = decimal_range(spec).places  # ge=0.004 is "0.004", not "0.00"
+            return f"{base:.{places}f}", f"{other:.{places}f}"
         return float(base), float(other)
     if t == "bool":
         return True, False
@@ -502,6 +548,9 @@ def _invalid_cases(spec: FieldSpec) -> list[tuple[Any, str]]:
         cases.append(("not-a-valid-choice", "not one of the values"))
     if t in ("int", "float", "decimal"):
         cases.append(("not a number", "not a number"))
+    if t == "decimal":
+        # Text must be plain digits (the OpenAPI's pattern), though Decimal() would read these.
+        cases += [("1e1", "an exponent"), ("", "empty text"), (" 1", "a space")]
     if t == "bool":
         cases.append(("sometimes", "not a boolean"))
     if t in ("date", "datetime"):

@@ -76,6 +76,28 @@ class ReferenceView:
     def owned_target(self) -> bool:
         return self.target.owner is not None
 
+    @property
+    def refusal(self) -> str:
+        """The OpenAPI's words for a write this reference refuses (answered with its status)."""
+        whose = " of this user" if self.owned_target else ""
+        return f"{self.column} names no {self.target_words}{whose}"
+
+
+def refusal_answers(source: ResourceView, said: dict[int, str]) -> list[tuple[int, list[str]]]:
+    """(status, the parts of its description) for the OpenAPI of a create or update of
+    `source`: what a reference naming a row that is not there (or not the caller's) is
+    answered, after what `said` already describes under that status on the operation."""
+    texts: dict[int, list[str]] = {}
+    for ref in source.references:
+        texts.setdefault(ref.status, [said[ref.status]] if said.get(ref.status) else [])
+        texts[ref.status].append(ref.refusal)
+    return sorted(texts.items())
+
+
+def still_referred(target: ResourceView) -> str:
+    """The OpenAPI's words for a delete refused (409) while rows refer to it (restrict)."""
+    return "; or ".join(ref.conflict_message for ref in target.restricting)
+
 
 def link_references(resources: list[ResourceView], order: list[str] | None = None) -> None:
     """Attach each reference to its source and target views, and give the source's model its

@@ -1,11 +1,21 @@
 """Input-only rules, attached to Create/Update schemas with field_validator, and input types
 that accept exactly what the OpenAPI says: JSON numbers for integers (2.0 is one, "2" and true
-are not), ISO 8601 text for dates (never a number of seconds)."""
+are not), ISO 8601 text for dates (never a number of seconds), plain digits for decimals sent
+as text."""
 
+import re
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 
 def json_number(value: object) -> object:
@@ -27,6 +37,37 @@ def in_utc(value: datetime) -> datetime:
         return value.astimezone(UTC)
     except OverflowError:
         raise ValueError("must fall between years 1 and 9999 in UTC") from None
+
+
+class DecimalText:
+    """A decimal sent as a JSON string must be plain digits (an optional minus, no leading
+    zeros, the field's places at most) whose value the field accepts: JSON Schema has no range
+    for strings, so the pattern spells the range out, and the OpenAPI's string branch states it.
+    Annotated[Decimal, DecimalText(...)]; a JSON number is left to the field's own bounds."""
+
+    def __init__(self, *alternatives: str) -> None:
+        self.pattern = "^(?:" + "|".join(alternatives) + ")$"
+        self._text = re.compile(self.pattern)
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        stated = handler(schema)
+        for branch in stated.get("anyOf", []):
+            if branch.get("type") == "string":
+                branch["pattern"] = self.pattern
+        return stated
+
+    def _check(self, value: object) -> object:
+        # fullmatch: Python's $ also matches before a final newline, JSON Schema's does not.
+        if isinstance(value, str) and self._text.fullmatch(value) is None:
+            raise ValueError("must be a decimal in plain digits within the field's range")
+        return value
 
 
 JsonInt = Annotated[int, BeforeValidator(json_number)]

@@ -16,7 +16,12 @@ IdempotencyKey = Annotated[
         min_length=1,
         max_length=255,
         pattern=r"^[!-~]+$",
-        description="Send the same value when retrying a create: the first result is returned.",
+        description=(
+            "Send the same value when retrying a create: the first result is returned. A key "
+            "belongs to the first body sent with it: with a different body it is refused as "
+            "invalid input, so use a new key for each new create. Keys are kept "
+            "IDEMPOTENCY_KEY_HOURS hours (a server setting)."
+        ),
     ),
 ]
 

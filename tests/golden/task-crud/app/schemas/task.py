@@ -24,7 +24,9 @@ class TaskCreate(BaseModel):
     description: str | None = Field(None, max_length=500)
     priority: TaskPriority = "medium"
     completed: StrictBool = False
-    due_date: IsoDatetime | None = None
+    due_date: IsoDatetime | None = Field(
+        None, description="Must be later than the moment the request is made."
+    )
     tags: list[Annotated[str, StringConstraints(max_length=20)]] = Field(
         default_factory=list, max_length=10
     )
@@ -44,7 +46,9 @@ class TaskUpdate(BaseModel):
     description: str | None = Field(None, max_length=500)
     priority: TaskPriority | SkipJsonSchema[None] = None
     completed: StrictBool | SkipJsonSchema[None] = None
-    due_date: IsoDatetime | None = None
+    due_date: IsoDatetime | None = Field(
+        None, description="Must be later than the moment the request is made."
+    )
     tags: (
         Annotated[list[Annotated[str, StringConstraints(max_length=20)]], Field(max_length=10)]
         | SkipJsonSchema[None]
