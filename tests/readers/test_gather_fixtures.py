@@ -16,6 +16,7 @@ CASES = {
     "inventory-table": "inventory",
     "expenses-designer": "expenses",
     "clinic-openapi": "patients",
+    "podcast-camel": "episodes",
 }
 
 

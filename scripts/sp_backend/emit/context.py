@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from sp_backend.emit.fields import Call, FieldView, build_field, py_literal
+from sp_backend.emit.fields import Call, FieldView, build_field, public_decl, py_literal
 from sp_backend.emit.naming import class_name, title_words
 from sp_backend.emit.operations import OperationView, operation_views
 from sp_backend.emit.references import link_references, refusal_answers, still_referred
@@ -27,6 +27,7 @@ from sp_backend.plan.model import (
 )
 
 USER_ID_PY = {"str": "str", "uuid": "UUID", "int": "int"}
+TIMESTAMPS = ("created_at", "updated_at")
 SAMPLE_USERS = {
     "str": ("user-alice-0001", "user-bob-0002"),
     "uuid": ("3f2b8c1e-6d4a-4b7f-9c2e-1a5d7e9f0b3c", "8a7b6c5d-4e3f-4a1b-8c9d-0e1f2a3b4c5d"),
@@ -42,19 +43,21 @@ class SortView:
     param: str
     order_param: str | None
     enum_ranks: dict[str, list[str]]  # enum sort fields: rank order of their values
+    words: dict[str, str]  # sort field -> the word the sort parameter names it by (its JSON key)
 
     @property
     def choices(self) -> list[str]:
         """Values the sort parameter accepts."""
         if self.order_param:
-            return list(self.fields)
-        return [v for f in self.fields for v in (f, f"-{f}")]
+            return [self.words[f] for f in self.fields]
+        return [v for f in self.fields for v in (self.words[f], f"-{self.words[f]}")]
 
     @property
     def default_value(self) -> str:
+        word = self.words[self.default_field]
         if self.order_param:
-            return self.default_field
-        return f"-{self.default_field}" if self.default_descending else self.default_field
+            return word
+        return f"-{word}" if self.default_descending else word
 
 
 META_TYPES = {
@@ -372,10 +375,10 @@ class ResourceView:
         varying = set(self.varying_fields)
         found = {}
         for f in self.writable_fields:
-            if f.spec.unique and f.name not in varying:
+            if f.spec.unique and f.wire not in varying:
                 values = distinct_values(f.spec, f.valid_value, 8)
                 if values:
-                    found[f.name] = values
+                    found[f.wire] = values
         return found
 
     @property
@@ -437,6 +440,22 @@ class ResourceView:
     def timestamps(self) -> bool:
         return self.plan.timestamps
 
+    def wire(self, name: str) -> str:
+        """The JSON key of a field, the owner column, the id or a timestamp."""
+        return self.plan.wire(name)
+
+    @property
+    def owner_wire(self) -> str | None:
+        return self.plan.wire(self.owner) if self.owner else None
+
+    @property
+    def owner_public_decl(self) -> str:
+        return public_decl(str(self.owner), str(self.owner_py), self.wire(str(self.owner)))
+
+    @property
+    def timestamp_decls(self) -> list[str]:
+        return [public_decl(name, "datetime", self.wire(name)) for name in TIMESTAMPS]
+
     @property
     def writable_fields(self) -> list[FieldView]:
         return [f for f in self.fields if f.writable]
@@ -477,7 +496,7 @@ class ResourceView:
     def create_payload(self, second: bool = False) -> dict[str, Any]:
         """A valid create body: every writable field, so tests see values round-trip."""
         return {
-            f.name: (f.other_valid_value if second else f.valid_value) for f in self.writable_fields
+            f.wire: (f.other_valid_value if second else f.valid_value) for f in self.writable_fields
         }
 
     @property
@@ -488,20 +507,20 @@ class ResourceView:
             if f.is_text and not f.spec.pattern and isinstance(f.valid_value, str):
                 room = (f.spec.max_length or 10_000) - len(f.valid_value)
                 if room >= 4:
-                    names.append(f.name)
+                    names.append(f.wire)
         return names
 
     @property
     def fixed_unique_fields(self) -> list[str]:
         varying = set(self.varying_fields) | set(self.unique_samples)
         return [
-            f.name
+            f.wire
             for f in self.writable_fields
-            if f.spec.unique and f.name not in varying and not f.required
+            if f.spec.unique and f.wire not in varying and not f.required
         ]
 
     def required_payload(self) -> dict[str, Any]:
-        return {f.name: f.valid_value for f in self.writable_fields if f.required}
+        return {f.wire: f.valid_value for f in self.writable_fields if f.required}
 
     def create_status(self) -> int:
         return self.ops.create.status if self.ops.create and self.ops.create.status else 201
@@ -645,7 +664,7 @@ def build_resource(
     where = f"resources.{name}"
     owned = resource.owner is not None
     fields = [
-        build_field(name, fname, spec, where, owned=owned)
+        build_field(name, fname, spec, where, owned=owned, wire=resource.wire(fname))
         for fname, spec in resource.fields.items()
     ]
     owner_py = USER_ID_PY[auth.user_id_type] if resource.owner else None
@@ -664,6 +683,7 @@ def build_resource(
             spec.param,
             spec.order_param,
             ranks,
+            {f: resource.wire(f) for f in spec.fields},
         )
     view = ResourceView(
         name=name,

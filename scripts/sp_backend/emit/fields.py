@@ -35,6 +35,7 @@ class FieldView:
     resource: str
     name: str
     spec: FieldSpec
+    wire: str  # the JSON key (and filter parameter) the contract spells the field as
     py_type: str  # annotation without Optional
     enum_alias: str | None
     nullable: bool
@@ -116,8 +117,13 @@ class FieldView:
         annotation = self.py_type
         if self.spec.type == "datetime":
             annotation = "AwareDatetime"
-        extra = ", max_length=255" if self.spec.type == "str" else ""
-        return f"{self.name}: {annotation} | None = Field(None{extra})"
+        extra = {
+            "str": ", max_length=255",
+            # The column is a 32-bit INTEGER: a larger number matches nothing; refuse it.
+            "int": ", ge=-2_147_483_648, le=2_147_483_647",
+        }.get(self.spec.type, "")
+        alias = _alias(self.name, self.wire)
+        return f"{self.name}: {annotation} | None = Field(None{extra}{alias})"
 
     @property
     def text_decl(self) -> str | None:
@@ -153,7 +159,11 @@ class FieldView:
         ]
 
 
-def build_field(resource: str, name: str, spec: FieldSpec, where: str, *, owned: bool) -> FieldView:
+def build_field(
+    resource: str, name: str, spec: FieldSpec, where: str, *, owned: bool, wire: str | None = None
+) -> FieldView:
+    """wire: the field's JSON key when the contract spells it otherwise (default: its name)."""
+    wire = wire or name
     enum_alias = f"{class_name(resource)}{class_name(name)}" if spec.type == "enum" else None
     py_type = enum_alias or PY_TYPES[spec.type]
     nullable = spec.is_nullable
@@ -162,13 +172,14 @@ def build_field(resource: str, name: str, spec: FieldSpec, where: str, *, owned:
         resource=resource,
         name=name,
         spec=spec,
+        wire=wire,
         py_type=py_type,
         enum_alias=enum_alias,
         nullable=nullable,
         model_decl=_model_decl(name, spec, py_type, resource, single_index=not owned),
-        create_decl=None if spec.read_only else _create_decl(name, spec, py_type),
-        update_decl=None if spec.read_only else _update_decl(name, spec, py_type),
-        public_decl=f"{name}: {py_type}{' | None' if nullable else ''}",
+        create_decl=None if spec.read_only else _create_decl(name, spec, py_type, wire),
+        update_decl=None if spec.read_only else _update_decl(name, spec, py_type, wire),
+        public_decl=public_decl(name, f"{py_type}{' | None' if nullable else ''}", wire),
         valid_value=valid,
         other_valid_value=other,
         invalid_cases=_invalid_cases(spec),
@@ -336,9 +347,23 @@ def _default_literal(spec: FieldSpec) -> str:
     return _py_literal(spec.default)
 
 
-def _create_decl(name: str, spec: FieldSpec, py_type: str) -> str:
+def _alias(name: str, wire: str) -> str:
+    """The Field argument that reads (and writes) a field under its JSON key, when they differ."""
+    return "" if wire == name else f", alias={_py_literal(wire)}"
+
+
+def public_decl(name: str, annotation: str, wire: str) -> str:
+    """A response field: read from the row by its attribute name, written under its JSON key."""
+    if wire == name:
+        return f"{name}: {annotation}"
+    return f"{name}: {annotation} = Field(serialization_alias={_py_literal(wire)})"
+
+
+def _create_decl(name: str, spec: FieldSpec, py_type: str, wire: str) -> str:
     annotation = _input_type(spec, py_type, name)
     kw = _validation_kwargs(spec)
+    if wire != name:
+        kw.insert(0, f"alias={_py_literal(wire)}")
     if spec.required:
         default = "..."
     elif spec.default is not None:
@@ -360,7 +385,7 @@ def _with_factory(name: str, annotation: str, spec: FieldSpec, kw: list[str]) ->
     return wrap_call(f"{name}: {annotation} = Field", [f"default_factory={factory}", *kw])
 
 
-def _update_decl(name: str, spec: FieldSpec, py_type: str) -> str:
+def _update_decl(name: str, spec: FieldSpec, py_type: str, wire: str) -> str:
     """PATCH: every field optional; null only where the column is nullable.
 
     A field that is not nullable is typed `X | SkipJsonSchema[None]`: its default None means
@@ -381,6 +406,8 @@ def _update_decl(name: str, spec: FieldSpec, py_type: str) -> str:
             annotation = f"Annotated[{annotation}, Field({', '.join(inner)})]"
         kw = [k for k in kw if k.startswith("description=")]
         annotation += " | SkipJsonSchema[None]"
+    if wire != name:
+        kw.insert(0, f"alias={_py_literal(wire)}")
     # Left out means "unchanged"; the default None is never written (exclude_unset).
     if not kw:
         return f"{name}: {annotation} = None"

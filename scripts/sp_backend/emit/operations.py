@@ -58,7 +58,7 @@ def _op_field(resource: str, name: str, spec: FieldSpec, where: str) -> OpField:
     return OpField(
         name=name,
         view=view,
-        decl=_create_decl(name, spec, py_type),
+        decl=_create_decl(name, spec, py_type, name),
         public_decl=f"{name}: {py_type}{nullable}",
         sample=view.valid_value,
     )

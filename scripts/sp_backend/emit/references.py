@@ -37,6 +37,11 @@ class ReferenceView:
         return self.field.name
 
     @property
+    def wire(self) -> str:
+        """The reference's JSON key in bodies and answers."""
+        return self.field.wire
+
+    @property
     def param(self) -> str:
         """The bound parameter that carries the referenced id in the reference check."""
         return f"ref_{self.field.name}"
@@ -80,7 +85,7 @@ class ReferenceView:
     def refusal(self) -> str:
         """The OpenAPI's words for a write this reference refuses (answered with its status)."""
         whose = " of this user" if self.owned_target else ""
-        return f"{self.column} names no {self.target_words}{whose}"
+        return f"{self.wire} names no {self.target_words}{whose}"
 
 
 def refusal_answers(source: ResourceView, said: dict[int, str]) -> list[tuple[int, list[str]]]:

@@ -46,6 +46,10 @@ Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_
 # A feature name as users type it: `task-crud`, `todo_crud` (Spec-Kit folders use both).
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
+# A JSON key of a body or answer as the contract spells it (dueDate, SKU, due_date).
+JsonKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+# How a resource's JSON keys are spelled: as the field names, or in camelCase (dueDate).
+JsonNames = Literal["snake_case", "camelCase"]
 
 # Python keywords and names the generated code uses itself cannot be field names.
 RESERVED_FIELD_NAMES = frozenset(
@@ -315,6 +319,12 @@ class FieldSpec(_Strict):
         default_factory=list, description="Checked on input only; responses never re-run them."
     )
     example: Any = Field(None, description="A valid value (needed for fields with a pattern).")
+    json_name: JsonKey | None = Field(
+        None,
+        description="The key on the wire when it is not the resource's json_names form of the "
+        "field name (e.g. SKU for sku); the column keeps the field name.",
+        examples=["SKU", "dueDate"],
+    )
     source: str | None = Field(None, description="Where this came from: file:line.")
 
     @property
@@ -784,6 +794,12 @@ class Resource(_Strict):
     )
     owner_in_response: bool = True
     timestamps: bool = True
+    json_names: JsonNames = Field(
+        "snake_case",
+        description="How JSON keys are spelled on the wire (bodies, answers, filters, sort "
+        "words); columns stay snake_case. A field's json_name overrides it.",
+        examples=["camelCase"],
+    )
     fields: dict[Identifier, FieldSpec]
     operations: Operations = Field(default_factory=Operations)
     messages: ResourceMessages = Field(
@@ -795,6 +811,20 @@ class Resource(_Strict):
     @property
     def path_has_user_id(self) -> bool:
         return "{user_id}" in self.path
+
+    def wire(self, name: str) -> str:
+        """The JSON key of a field, the owner column, the id or a timestamp."""
+        spec = self.fields.get(name)
+        if spec is not None and spec.json_name is not None:
+            return spec.json_name
+        return camel_case(name) if self.json_names == "camelCase" else name
+
+    def wire_names(self) -> dict[str, str]:
+        """Every key a body or answer can hold, by its attribute name."""
+        names = ["id", *([self.owner] if self.owner else []), *self.fields]
+        if self.timestamps:
+            names += ["created_at", "updated_at"]
+        return {name: self.wire(name) for name in names}
 
     @model_validator(mode="after")
     def _consistent(self) -> Resource:
@@ -813,6 +843,14 @@ class Resource(_Strict):
                     f"field name {name!r} is reserved (id, timestamps, the owner "
                     "column, query parameters and Python keywords are)"
                 )
+        wires: dict[str, str] = {}
+        for name, key in self.wire_names().items():
+            if key in wires:
+                raise ValueError(
+                    f"fields {wires[key]!r} and {name!r} both have the JSON key {key!r}; "
+                    "give one a json_name"
+                )
+            wires[key] = name
         known = set(self.fields) | ({"created_at", "updated_at"} if self.timestamps else set())
         known_with_id = known | {"id"}
         ops = self.operations
@@ -951,6 +989,12 @@ class BackendPlan(_Strict):
                         "envelope 'success' takes"
                     )
         return self
+
+
+def camel_case(name: str) -> str:
+    """due_date -> dueDate; a name without underscores is unchanged."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _top_keys(listing: ListOperation) -> list[str | None]:

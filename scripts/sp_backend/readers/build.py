@@ -22,6 +22,7 @@ from sp_backend.plan.model import (
     CustomOperation,
     ErrorConventions,
     FieldSpec,
+    JsonNames,
     ListOperation,
     Operation,
     Operations,
@@ -236,6 +237,36 @@ def snake_name(name: str) -> str:
     return name
 
 
+def _json_names(g: Group, inp: Inputs, notes: _Notes) -> tuple[JsonNames, dict[str, str]]:
+    """How the contract spells the resource's JSON keys, from its request and answer bodies
+    (schema tables and DDL name columns, not keys): camelCase when every key of more than one
+    word is; otherwise snake_case, with each camelCase key kept as that field's json_name."""
+    seen: dict[str, set[str]] = {}
+    for ep in g.collection_eps + g.item_eps:
+        for f in ([] if ep.method == "DELETE" else ep.response) + ep.body:
+            seen.setdefault(snake_name(f.name), set()).add(f.name)
+    if not any("_" in name for name in seen):
+        # No key of more than one word in the bodies: the contract's own object schemas
+        # (OpenAPI components, object tables beside the endpoints) are the next evidence.
+        for t in inp.models:
+            if t.rank == RANK_CONTRACT and _model_key(t.name) == g.name:
+                for f in t.fields:
+                    seen.setdefault(snake_name(f.name), set()).add(f.name)
+    multiword = {name: wires for name, wires in seen.items() if "_" in name}
+    # A key spelled both ways somewhere (one odd example) keeps its field name.
+    camel = {name: min(w) for name, w in multiword.items() if name not in w and len(w) == 1}
+    if camel and len(camel) == len(multiword):
+        return "camelCase", {}
+    if camel:
+        shown = ", ".join(sorted(camel.values())[:6])
+        notes.add(
+            f"{g.name}: the contract mixes camelCase ({shown}) and snake_case JSON keys",
+            g.endpoints[0].source,
+            "each key kept as the contract spells it (json_name on the camelCase fields)",
+        )
+    return "snake_case", camel
+
+
 def _matches(pattern: str, value: str) -> bool:
     try:
         return re.fullmatch(pattern, value) is not None
@@ -252,15 +283,7 @@ def _model_key(name: str) -> str:
 def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) -> Resource | None:
     facts, _ = _facts_for(g, inp)
     first = g.endpoints[0]
-    camel = sorted({f.name for fs in facts.values() for f in fs if snake_name(f.name) != f.name})
-    if camel:
-        shown = ", ".join(camel[:6]) + (", ..." if len(camel) > 6 else "")
-        notes.add(
-            f"{g.name}: the contract's JSON names are camelCase ({shown})",
-            _best_source(next(fs for fs in facts.values() if fs[0].name in camel)),
-            "planned as snake_case fields, and served in snake_case: the plan has no camelCase "
-            "wire names yet (a front-end written against the contract needs them)",
-        )
+    json_names, renamed = _json_names(g, inp, notes)
     # The id's type is decided (and its conflict reported) once, by _id_type.
     merged = {
         name: merge_field(name, fs, [] if name == "id" else notes.conflicts, g.name)
@@ -305,6 +328,9 @@ def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) ->
         )
         return None
     ops = _operations(g, fields, inp, notes, owned=owner is not None)
+    for name, wire in renamed.items():
+        if name in fields:
+            fields[name] = fields[name].model_copy(update={"json_name": wire})
     try:
         return Resource(
             table=_table_name(g),
@@ -312,6 +338,7 @@ def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) ->
             id=id_type,
             owner=owner,
             timestamps=timestamps,
+            json_names=json_names,
             fields=fields,
             operations=ops,
             source=first.source,
@@ -718,8 +745,12 @@ def _list(
             sort["order_param"] = p.name
             if p.default and p.default.lower().startswith("asc"):
                 sort["_asc"] = True
-        elif p.name in fields and fields[p.name].type not in ("json", "list[str]", "text"):
-            filters.append(p.name)
+        elif (name := snake_name(p.name)) in fields and fields[name].type not in (
+            "json",
+            "list[str]",
+            "text",
+        ):
+            filters.append(name)
         elif (choice := _choice(p, fields)) is not None:
             choices[p.name] = choice
             words = ", ".join(f"{w} → {_shown(v)}" for w, v in choice.values.items())
@@ -869,7 +900,11 @@ def _sort(p: Param, fields: dict[str, FieldSpec], notes: _Notes, g: Group) -> di
     known = set(fields) | {"created_at", "updated_at", "id"}
     chosen: list[str] = []
     for value in raw:
-        name = _SORT_ALIASES.get(value.lower(), value.lower())
+        # "-publishedOn": a descending form of a camelCase key.
+        word = snake_name(value.lstrip("-"))
+        name = _SORT_ALIASES.get(word.lower(), word.lower())
+        if value.startswith("-") and name in chosen:
+            continue
         if (
             name in known
             and fields.get(name, None) is None
@@ -885,9 +920,13 @@ def _sort(p: Param, fields: dict[str, FieldSpec], notes: _Notes, g: Group) -> di
             )
     if not chosen:
         return {"param": p.name}
-    default = _SORT_ALIASES.get((p.default or "").lower(), (p.default or "").lower())
+    stated = p.default or ""
+    word = snake_name(stated.lstrip("-")).lower()
+    default = _SORT_ALIASES.get(word, word)
     if default not in chosen:
         default = "created_at" if "created_at" in chosen else chosen[0]
+    elif stated.startswith("-"):
+        default = f"-{default}"
     return {"fields": chosen, "default": default, "param": p.name, "_source": p.source}
 
 

@@ -77,6 +77,25 @@ def _decl(text: str) -> tuple[str, str] | None:
     return None
 
 
+# Where a declaring paragraph goes on to say more: a sentence or line that starts with a label
+# ("Query: ...", "Body:", "Answers 200:").
+_PART = re.compile(r"(?:(?<=[.;!])[ \t]+|\n)(?=[A-Z][A-Za-z ]{0,30}(?: \d{3})?:)")
+
+
+def _labelled_parts(block: Block) -> list[Block]:
+    """The rest of a paragraph that declares an endpoint, as the paragraphs it reads as: the
+    lines after the declaration, split where a label starts a sentence or a line."""
+    parts = _PART.split(block.text)
+    head, _, after = parts[0].partition("\n")
+    found = [Block("paragraph", block.line + 1, after)] if after else []
+    offset = len(parts[0]) + 1
+    for part in parts[1:]:
+        line = block.line + block.text.count("\n", 0, block.text.find(part, offset - 1))
+        found.append(Block("paragraph", line, part.strip()))
+        offset += len(part) + 1
+    return found
+
+
 def _label(text: str) -> str:
     """The label a paragraph sets for what follows ('query parameters', 'request body', ...)."""
     first = plain(text.splitlines()[0]).lower() if text else ""
@@ -88,11 +107,11 @@ def _label(text: str) -> str:
     for key, words in (
         # "path param" first: "Path Parameters" also contains the query label's "parameters"
         ("path", ("path param",)),
-        ("query", ("query param", "query string", "parameters", "params", "filters")),
+        ("query", ("query param", "query string", "parameters", "params", "filters", "query")),
         ("rules", ("validation", "rules", "fields are optional", "constraints", "fields")),
         ("body", ("request body", "request", "body", "input", "payload")),
         ("error", ("error",)),
-        ("response", ("response", "returns", "output", "success")),
+        ("response", ("response", "returns", "output", "success", "answer")),
         ("headers", ("header",)),
         ("example", ("example",)),
     ):
@@ -360,9 +379,8 @@ def find_endpoints(doc: Doc, rank: int) -> list[Endpoint]:
                 bound = block.level if block.kind == "heading" else heading_level
                 current = (ep, bound)
                 found.append(ep)
-                rest = block.text.split("\n", 1)
-                if block.kind == "paragraph" and len(rest) == 2:
-                    owned.append(Block("paragraph", block.line + 1, rest[1]))
+                if block.kind == "paragraph":
+                    owned.extend(_labelled_parts(block))
                 continue
         if block.kind == "table":
             from_table = _from_table(doc, block, rank)

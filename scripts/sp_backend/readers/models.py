@@ -32,6 +32,7 @@ def model_key(name: str) -> str:
     text = re.sub(r"\(.*?\)", "", text)
     text = re.sub(rf"^\s*(?:{_MODEL_WORDS})\s*[:\-–]\s*", "", text, flags=re.IGNORECASE)
     text = re.sub(rf"\s+{_MODEL_WORDS}\s*$", "", text.strip(), flags=re.IGNORECASE)
+    text = re.sub(r"^\s*(?:the|an?)\s+(?=\S)", "", text, flags=re.IGNORECASE)
     token = text.strip().split()[0] if text.strip() else ""
     token = re.sub(r"[^\w]", "", token)
     if not token:
@@ -62,6 +63,8 @@ def _looks_like_model_heading(text: str, strict: bool) -> bool:
     return bool(
         re.search(rf"\b{_MODEL_WORDS}\b", t, re.IGNORECASE)
         or re.fullmatch(r"`?[A-Z][a-z]+(?:[A-Z][a-z]+)*`?", t)
+        # "The episode", "An invoice": a heading that names one thing the API serves.
+        or re.fullmatch(r"(?:the|an?)\s+`?[A-Za-z]\w*`?", t, re.IGNORECASE)
     )
 
 
