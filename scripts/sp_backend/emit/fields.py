@@ -114,9 +114,8 @@ class FieldView:
     @property
     def filter_decl(self) -> str:
         """Equality filter in the list query parameters; left out means no filter."""
-        annotation = self.py_type
-        if self.spec.type == "datetime":
-            annotation = "AwareDatetime"
+        # Dates as ISO 8601 text only, as the bodies take them (app/schemas/rules.py).
+        annotation = {"date": "IsoDate", "datetime": "IsoDatetime"}.get(self.spec.type, self.py_type)
         extra = {
             "str": ", max_length=255",
             # The column is a 32-bit INTEGER: a larger number matches nothing; refuse it.
@@ -371,11 +370,22 @@ def _create_decl(name: str, spec: FieldSpec, py_type: str, wire: str) -> str:
             return _with_factory(name, annotation, spec, kw)
         default = _default_literal(spec)
     else:
+        annotation, kw = _bounds_inside(annotation, kw)
         annotation += " | None"
         default = "None"
     if not kw:
         return f"{name}: {annotation}" + ("" if default == "..." else f" = {default}")
     return wrap_call(f"{name}: {annotation} = Field", [default, *kw])
+
+
+def _bounds_inside(annotation: str, kw: list[str]) -> tuple[str, list[str]]:
+    """A nullable JsonInt's bounds go inside its Annotated, before its validator: on the union
+    Pydantic still checks them, but the OpenAPI would show "ge"/"le", not minimum/maximum."""
+    bounds = [k for k in kw if k.startswith(("ge=", "le=", "gt=", "lt="))]
+    if annotation != "JsonInt" or not bounds:
+        return annotation, kw
+    inner = f"Annotated[int, Field({', '.join(bounds)}), BeforeValidator(json_number)]"
+    return inner, [k for k in kw if k not in bounds]
 
 
 def _with_factory(name: str, annotation: str, spec: FieldSpec, kw: list[str]) -> str:
@@ -394,6 +404,7 @@ def _update_decl(name: str, spec: FieldSpec, py_type: str, wire: str) -> str:
     annotation = _input_type(spec, py_type, name)
     kw = _validation_kwargs(spec)
     if spec.is_nullable:
+        annotation, kw = _bounds_inside(annotation, kw)
         annotation += " | None"
     elif spec.type != "json":  # JsonValue includes null
         # The constraints on the value's type: on the union they would be lost from the OpenAPI.

@@ -24,9 +24,27 @@ def json_number(value: object) -> object:
     return value
 
 
-def iso_text(value: object) -> object:
-    if not isinstance(value, str | date):
-        raise ValueError("must be an ISO 8601 string")
+# ISO 8601 as the OpenAPI's date and date-time formats write it. Pydantic alone would also read
+# a number of seconds, from a JSON number or from a query string such as ?due=0.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?"
+)
+
+
+def iso_date_text(value: object) -> object:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or ISO_DATE.fullmatch(value) is None:
+        raise ValueError("must be an ISO 8601 date (YYYY-MM-DD)")
+    return value
+
+
+def iso_datetime_text(value: object) -> object:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or ISO_DATETIME.fullmatch(value) is None:
+        raise ValueError("must be an ISO 8601 date-time with its UTC offset")
     return value
 
 
@@ -71,8 +89,8 @@ class DecimalText:
 
 
 JsonInt = Annotated[int, BeforeValidator(json_number)]
-IsoDate = Annotated[date, BeforeValidator(iso_text)]
-IsoDatetime = Annotated[AwareDatetime, BeforeValidator(iso_text), AfterValidator(in_utc)]
+IsoDate = Annotated[date, BeforeValidator(iso_date_text)]
+IsoDatetime = Annotated[AwareDatetime, BeforeValidator(iso_datetime_text), AfterValidator(in_utc)]
 
 
 def not_null(value: object) -> object:
