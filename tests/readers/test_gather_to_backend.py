@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -79,20 +80,40 @@ def _passed(case: str, ok: bool, output: str) -> None:
     assert ok, output
 
 
+def _suite_passes(backend: Path, case: str, database_url: str | None = None) -> None:
+    """Green, but for the red tests of custom operations the agent still has to implement:
+    those may fail, and only because the operation answers 501 (emit lists them)."""
+    report = backend.parent / f"junit-{'postgres' if database_url else 'sqlite'}.xml"
+    result = run_generated_tests(backend, database_url, extra=(f"--junitxml={report}",))
+    print(f"{case}: {result.stdout.strip().splitlines()[-1]}")
+    failures = _failures(report) if report.is_file() else [("(no report)", result.stdout)]
+    others = [
+        f"{name}: {text[:300]}"
+        for name, text in failures
+        if not (name.startswith("tests.test_") and "_operations" in name and "501" in text)
+    ]
+    _passed(case, result.returncode in (0, 1) and not others, "\n".join(others) or result.stdout)
+
+
+def _failures(report: Path) -> list[tuple[str, str]]:
+    found = []
+    for case in ElementTree.parse(report).getroot().iter("testcase"):
+        for problem in [*case.iter("failure"), *case.iter("error")]:
+            text = (problem.get("message") or "") + "\n" + (problem.text or "")
+            found.append((f"{case.get('classname')}.{case.get('name')}", text))
+    return found
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_gathered_backend_passes_on_sqlite(backends: dict[str, Path], case: str) -> None:
-    result = run_generated_tests(_backend(backends, case))
-    print(f"{case} on SQLite: {result.stdout.strip().splitlines()[-1]}")
-    _passed(case, result.returncode == 0, result.stdout[-4000:])
+    _suite_passes(_backend(backends, case), case)
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_gathered_backend_passes_on_postgres(
     backends: dict[str, Path], case: str, postgres_database: str
 ) -> None:
-    result = run_generated_tests(_backend(backends, case), postgres_database)
-    print(f"{case} on PostgreSQL: {result.stdout.strip().splitlines()[-1]}")
-    _passed(case, result.returncode == 0, result.stdout[-4000:])
+    _suite_passes(_backend(backends, case), case, postgres_database)
 
 
 # Real departures of each backend from its contract, reviewed (see the file's header).

@@ -115,7 +115,8 @@ class FieldView:
     def filter_decl(self) -> str:
         """Equality filter in the list query parameters; left out means no filter."""
         # Dates as ISO 8601 text only, as the bodies take them (app/schemas/rules.py).
-        annotation = {"date": "IsoDate", "datetime": "IsoDatetime"}.get(self.spec.type, self.py_type)
+        iso = {"date": "IsoDate", "datetime": "IsoDatetime"}
+        annotation = iso.get(self.spec.type, self.py_type)
         extra = {
             "str": ", max_length=255",
             # The column is a 32-bit INTEGER: a larger number matches nothing; refuse it.
@@ -609,7 +610,7 @@ def _invalid_cases(spec: FieldSpec) -> list[tuple[Any, str]]:
             cases.append(
                 (["x" * (spec.item_max_length + 1)], f"an item longer than {spec.item_max_length}")
             )
-    if spec.required:
+    if spec.required and spec.type != "json":  # null is a JSON value
         cases.append((None, "null"))
     return cases
 

@@ -22,7 +22,7 @@ VALID: dict[str, Any] = {
     "color": "blue",
 }
 OTHER = {"title": "Changed value", "body": "Changed value", "pinned": False, "color": "plain"}
-VARYING = ["title", "body"]
+VARYING: list[str] = ["title", "body"]
 # Unique fields the tests cannot vary are left out of every row but the first.
 UNIQUE_FIXED: list[str] = []
 MISSING_ID = 2_000_000_000
@@ -52,7 +52,7 @@ def create(
 # The list answer, as the contract shows it:
 # {"items": [...], "pagination": {"total", "page", "page_size", "total_pages", "has_next",
 # "has_previous"}}
-META = {
+META: dict[str, str] = {
     "total": "total",
     "page": "page",
     "page_size": "page_size",

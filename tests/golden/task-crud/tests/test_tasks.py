@@ -31,7 +31,7 @@ OTHER = {
     "due_date": "2999-02-20T12:30:00Z",
     "tags": ["gamma"],
 }
-VARYING = ["title", "description"]
+VARYING: list[str] = ["title", "description"]
 # Unique fields the tests cannot vary are left out of every row but the first.
 UNIQUE_FIXED: list[str] = []
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
@@ -61,7 +61,7 @@ def create(
 # The list answer, as the contract shows it:
 # {"items": [...], "pagination": {"total", "page", "page_size", "total_pages", "has_next",
 # "has_previous"}}
-META = {
+META: dict[str, str] = {
     "total": "total",
     "page": "page",
     "page_size": "page_size",
