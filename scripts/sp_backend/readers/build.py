@@ -293,7 +293,7 @@ def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) ->
             facts[name],
             notes,
             tables={_table_name(x): x.name for x in inp.groups if unbuildable_reason(x) is None},
-            read_only=name in action_fields and not _in_input(facts[name]),
+            read_only=_read_only(name in action_fields, attrs, facts[name]),
         )
         if spec is not None:
             fields[name] = spec
@@ -337,6 +337,13 @@ def _best_source(facts: list[FieldFact]) -> str:
 
 def _in_input(facts: list[FieldFact]) -> bool:
     return any(f.get("in_input") for f in facts)
+
+
+def _read_only(action_field: bool, attrs: dict[str, Chosen], facts: list[FieldFact]) -> bool:
+    """Server-managed: an action's field, or one the contract calls read-only or
+    server-generated, unless a request body sends it; a reference is always the client's."""
+    stated = bool(attrs["read_only"].value) if "read_only" in attrs else False
+    return (action_field or stated) and not _in_input(facts) and "foreign_key" not in attrs
 
 
 def _field(

@@ -24,6 +24,7 @@ from sp_backend.readers.fields import (
 )
 from sp_backend.readers.json_example import loads_example
 from sp_backend.readers.markdown import Block, Doc, plain
+from sp_backend.readers.phrases import param_default
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _M = r"(GET|POST|PUT|PATCH|DELETE)"
@@ -147,14 +148,13 @@ def _param_from_item(doc: Doc, block: Block, ep: Endpoint, location: str) -> Non
     m = _PARAM_BULLET.match(plain(block.text.splitlines()[0]) if block.text else "")
     if m:
         desc = m.group(2)
-        dm = re.search(r"default\s*[:=]?\s*[\"'`]?([\w.-]+)", desc, re.IGNORECASE)
         ep.params.append(
             Param(
                 m.group(1),
                 location,
                 doc.at(block.line),
                 None,
-                dm.group(1) if dm else None,
+                param_default(desc),
                 block.text,
             )
         )
@@ -166,9 +166,8 @@ def _params_inline(doc: Doc, block: Block, ep: Endpoint) -> None:
     text = block.text.split(":", 1)[1] if ":" in block.text else ""
     for m in re.finditer(r"`([A-Za-z_][\w-]*)`\s*(\([^)]*\))?", text):
         note = (m.group(2) or "").strip("()")
-        dm = re.search(r"default\s*[:=]?\s*[\"'`]?([\w.-]+)", note, re.IGNORECASE)
         ep.params.append(
-            Param(m.group(1), "query", doc.at(block.line), None, dm.group(1) if dm else None, note)
+            Param(m.group(1), "query", doc.at(block.line), None, param_default(note), note)
         )
 
 

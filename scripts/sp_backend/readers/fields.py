@@ -12,6 +12,7 @@ from sp_backend.readers.facts import CTX_EXAMPLE, CTX_RULES, CTX_TABLE, FieldFac
 from sp_backend.readers.json_example import loads_example
 from sp_backend.readers.list_shape import is_page_metadata
 from sp_backend.readers.markdown import Block, Doc, plain
+from sp_backend.readers.phrases import says_required
 from sp_backend.readers.pyschema import tables_from_code as parse_code
 from sp_backend.readers.types import (
     parse_constraints,
@@ -118,11 +119,9 @@ def fields_from_table(doc: Doc, block: Block, rank: int, ctx: int = CTX_TABLE) -
         for more in notes[1:]:
             _apply(fact, None, more)
         if req_i is not None:
-            req = plain(cells[req_i]).lower()
-            if req.startswith(("yes", "true", "required", "y")):
-                fact.put("required", True)
-            elif req.startswith(("no", "false", "optional", "n")):
-                fact.put("required", False)
+            said = says_required(plain(cells[req_i]))
+            if said is not None:
+                fact.put("required", said)
         if def_i is not None:
             raw = plain(cells[def_i])
             if raw and raw.lower() not in (
