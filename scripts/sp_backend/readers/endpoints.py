@@ -25,6 +25,7 @@ from sp_backend.readers.fields import (
 from sp_backend.readers.json_example import loads_example
 from sp_backend.readers.markdown import Block, Doc, plain
 from sp_backend.readers.phrases import param_default
+from sp_backend.readers.tsbody import looks_like_ts, ts_fields
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _M = r"(GET|POST|PUT|PATCH|DELETE)"
@@ -185,6 +186,40 @@ def _body_json(doc: Doc, text: str, line: int, ep: Endpoint, target: str) -> Non
             pass  # pseudo-JSON ("title": string): fields, but no literal shape
 
 
+def _body_ts(doc: Doc, text: str, line: int, ep: Endpoint, target: str) -> None:
+    """A TypeScript-ish body (`{ name: string; count?: number }`)."""
+    facts = ts_fields(doc, text, line, ep.rank, CTX_EXAMPLE, body=target == "body")
+    if target == "body":
+        for f in facts:
+            f.put("in_input", True)
+        ep.body.extend(facts)
+    else:
+        ep.response.extend(facts)
+        if text.lstrip().startswith("["):
+            # `[{ id, title }]`: a bare array of rows (the list answer's shape)
+            ep.response_examples.append(([{f.name: None for f in facts}], doc.at(line)))
+
+
+# 'Request Body: { title: string }', '- Body: [{ id, title }]', 'Returns: { ... }'
+_INLINE_OBJECT = re.compile(r"^\s*([^{:\n]{1,40}):\s*(\[?\s*\{.*)$", re.DOTALL)
+
+
+def _inline_object(block: Block, ep: Endpoint, answered: bool) -> tuple[str, str] | None:
+    """(target, object text) when a paragraph or item states a body after a label; a bare
+    'Body' is the request's unless the endpoint reads (GET) or a response was named before."""
+    m = _INLINE_OBJECT.match(block.text)
+    if not m or not looks_like_ts(m.group(2)):
+        return None
+    head = m.group(1).lower()
+    if re.search(r"\b(request|input|payload|send|accepts?)\b", head):
+        return "body", m.group(2)
+    if re.search(r"\b(response|returns?|output|result|reply)\b", head):
+        return "response", m.group(2)
+    if re.search(r"\bbody\b", head):
+        return ("response" if answered or ep.method in ("GET", "DELETE") else "body"), m.group(2)
+    return None
+
+
 def _is_error_json(text: str) -> bool:
     try:
         data = json.loads(text)
@@ -195,10 +230,32 @@ def _is_error_json(text: str) -> bool:
     )
 
 
+def _is_json(text: str) -> bool:
+    try:
+        loads_example(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_error_text(text: str) -> bool:
+    """'Errors: JSON error object { error: string }': the error envelope, not a body."""
+    return bool(re.match(r"^\s*(?:errors?|error response|failure)\b", text, re.IGNORECASE))
+
+
 def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
     label = _label(ep.title) if not _DECL.match(ep.title) else ""
     texts: list[str] = [ep.title]
+    answered = False  # a response was named: a later bare 'Body' is the response's
     for block in blocks:
+        if block.kind in ("paragraph", "item") and not _is_error_text(block.text):
+            inline = _inline_object(block, ep, answered)
+            if inline is not None:
+                texts.append(block.text)
+                _body_ts(doc, inline[1], block.line, ep, inline[0])
+                continue
+            if re.match(r"^\s*(?:response|returns?)\b", block.text, re.IGNORECASE):
+                answered = True
         if block.kind in ("paragraph", "heading"):
             texts.append(block.text)
             new = _label(block.text)
@@ -245,7 +302,13 @@ def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
         elif block.kind == "fence":
             content = block.text
             texts.append(content if block.info in ("", "text", "http") else "")
-            if content.lstrip().startswith(("{", "[")) and not _is_error_json(content):
+            ts = block.info in ("ts", "typescript") or (
+                not _is_json(content) and looks_like_ts(content)
+            )
+            if ts and label in ("body", "rules", "response", "") and not _is_error_text(content):
+                target = "response" if label == "response" else "body"
+                _body_ts(doc, content, block.line, ep, target)
+            elif content.lstrip().startswith(("{", "[")) and not _is_error_json(content):
                 if label == "body" or (label == "rules"):
                     _body_json(doc, content, block.line, ep, "body")
                 elif label == "response":
