@@ -121,3 +121,25 @@ def test_prisma_model_in_a_fence_or_a_paragraph() -> None:
         assert "default" not in got["createdAt"]
         assert tables["garage"].fields[1].get("unique") is True
         assert [w for w, _ in visit.unresolved] == ["prisma @@index([garageId])"]
+
+
+def test_rust_structs_with_options_enums_and_serde_notes() -> None:
+    from sp_backend.readers.markdown import parse_markdown as parse
+
+    doc = parse(
+        "# Models\n\n```rust\n#[derive(Serialize)]\npub struct WorkOrder {\n    pub id: Uuid,\n"
+        "    pub summary: String, // at most 90 characters\n    pub labour_hours: f64,\n"
+        '    pub bay: Option<i32>,\n    #[serde(rename = "kind")]\n    pub order_kind: OrderKind,\n'
+        "    pub parts: Vec<String>,\n    pub opened_at: DateTime<Utc>,\n}\n\n"
+        "pub enum OrderKind {\n    Service,\n    Repair, // unplanned\n}\n```\n",
+        rel="modules/orders.md",
+    )
+    (table,) = models_from_doc(doc, 2)
+    got = {f.name: {k: v.value for k, v in f.attrs.items()} for f in table.fields}
+    assert table.name == "work_order"
+    assert got["summary"] == {"type": "str", "required": True, "max_length": 90}
+    assert got["labour_hours"]["type"] == "float"
+    assert got["bay"] == {"type": "int", "required": False, "nullable": True}
+    assert got["order_kind"]["values"] == ["Service", "Repair"]
+    assert got["parts"]["type"] == "list[str]" and got["opened_at"]["type"] == "datetime"
+    assert [w for w, _ in table.unresolved] == ['work_order.order_kind: #[serde(rename = "kind")]']

@@ -3,6 +3,7 @@ real projects use, and every name tried is reported when none exists."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,17 @@ def _is_openapi(path: Path) -> bool:
     return "openapi" in head or "swagger" in head
 
 
+_ROUTE_LINE = re.compile(r"(?m)^[\s>*\-`|#0-9.)]*(?:GET|POST|PUT|PATCH|DELETE)\*{0,2}`?\s+`?/\S*")
+
+
+def _lists_routes(path: Path, at_least: int = 2) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return False
+    return len(_ROUTE_LINE.findall(text)) >= at_least
+
+
 def _openapi_files(specs: Path) -> list[Path]:
     if not specs.is_dir():
         return []
@@ -90,6 +102,19 @@ def locate(root: Path, feature: str) -> Sources:
             if docs:
                 contract = docs[0]
                 break
+    if contract is None:
+        # A README-style contract: an API folder's README (or index), or the project's own
+        # README, when it lists routes (`GET /path` lines, in fences, lists or paragraphs).
+        for cand in (
+            specs / "api" / "README.md",
+            specs / "api" / "index.md",
+            specs / "README.md",
+            root / "README.md",
+        ):
+            tried.append(cand.relative_to(root).as_posix() + " (with route lines)")
+            if cand.is_file() and _lists_routes(cand):
+                contract = cand
+                break
     openapi = _openapi_files(specs)
     tried.append("specs/**/{openapi,swagger,api}.{yaml,yml,json}")
     if contract is None and openapi:
@@ -116,6 +141,8 @@ def locate(root: Path, feature: str) -> Sources:
         specs / "database" / "data-model.md",
         specs / "database" / "models.md",
         specs / feature / "data-model.md",
+        # a whole-application contract's module file for the feature (its models)
+        specs / "modules" / f"{feature}.md",
     ):
         if cand.is_file():
             sources.schemas.append(cand)

@@ -16,6 +16,7 @@ from sp_backend.readers.fields import (
 )
 from sp_backend.readers.markdown import Block, Doc, plain, sections
 from sp_backend.readers.prisma import MODEL_RE, tables_from_prisma
+from sp_backend.readers.rust_struct import STRUCT_RE, tables_from_rust
 from sp_backend.readers.types import parse_constraints
 from sp_backend.readers.words import singular
 
@@ -84,6 +85,8 @@ def models_from_doc(
                 out.extend(tables_from_code(doc, block, rank))
             elif block.kind in ("fence", "paragraph") and MODEL_RE.search(block.text):
                 out.extend(tables_from_prisma(doc, block, rank))
+            elif block.kind == "fence" and STRUCT_RE.search(block.text):
+                out.extend(tables_from_rust(doc, block, rank))
         if heading is None or (skip and heading.line in skip):
             continue
         if not _looks_like_model_heading(heading.text, strict):
