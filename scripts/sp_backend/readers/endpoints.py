@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from sp_backend.readers.facts import (
     CTX_EXAMPLE,
@@ -383,6 +384,33 @@ def _from_fence(doc: Doc, block: Block, rank: int) -> list[Endpoint]:
     return out
 
 
+_ROUTE_LINE = re.compile(rf"^\s*[*_`]*{_M}[*_`]*\s+[*_`]*/")
+
+
+def _route_lines_split(blocks: list[Block]) -> list[Block]:
+    """A paragraph of several `METHOD /path` lines (one route a line, no blank line between)
+    is one declaration a line: each line opens its own endpoint."""
+    out: list[Block] = []
+    for block in blocks:
+        lines = block.text.splitlines()
+        starts = [i for i, line in enumerate(lines) if _ROUTE_LINE.match(line)]
+        if block.kind == "item":
+            # a route line run into a list item (no blank line after the list)
+            starts = [i for i in starts if i > 0]
+            if not starts:
+                out.append(block)
+                continue
+            out.append(replace(block, text="\n".join(lines[: starts[0]])))
+        elif block.kind != "paragraph" or len(starts) < 2:
+            out.append(block)
+            continue
+        elif starts[0] != 0:
+            out.append(Block("paragraph", block.line, "\n".join(lines[: starts[0]])))
+        for a, b in zip(starts, [*starts[1:], len(lines)], strict=True):
+            out.append(Block("paragraph", block.line + a, "\n".join(lines[a:b])))
+    return out
+
+
 def find_endpoints(doc: Doc, rank: int) -> list[Endpoint]:
     """Every endpoint in one contract file, with its section read; duplicates not yet folded."""
     found: list[Endpoint] = []
@@ -396,7 +424,7 @@ def find_endpoints(doc: Doc, rank: int) -> list[Endpoint]:
             _read_section(doc, current[0], owned)
         current, owned = None, []
 
-    for block in doc.blocks:
+    for block in _route_lines_split(doc.blocks):
         decl = _decl(block.text) if block.kind in ("heading", "paragraph") else None
         if decl is None and block.kind == "heading":
             # 'List parameters (GET /api/items)': a heading that names an endpoint anywhere

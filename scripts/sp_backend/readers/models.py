@@ -34,6 +34,7 @@ def model_key(name: str) -> str:
     text = re.sub(r"\(.*?\)", "", text)
     text = re.sub(rf"^\s*(?:{_MODEL_WORDS})\s*[:\-–]\s*", "", text, flags=re.IGNORECASE)
     text = re.sub(rf"\s+{_MODEL_WORDS}\s*$", "", text.strip(), flags=re.IGNORECASE)
+    text = re.sub(r"^\s*(?:the|an?)\s+", "", text, flags=re.IGNORECASE)  # 'The Act object'
     token = text.strip().split()[0] if text.strip() else ""
     token = re.sub(r"[^\w]", "", token)
     if not token:

@@ -12,6 +12,7 @@ import re
 from sp_backend.readers.facts import CTX_EXAMPLE, FieldFact
 from sp_backend.readers.markdown import Doc
 from sp_backend.readers.phrases import read as read_phrases
+from sp_backend.readers.types import parse_type
 
 _MEMBER = re.compile(r"^(?:readonly\s+)?[\"']?([A-Za-z_]\w*)[\"']?\s*(\?)?\s*(?::\s*(.+))?$", re.S)
 _TS_TYPES = {
@@ -128,7 +129,31 @@ def _type(fact: FieldFact, type_text: str) -> None:
         return
     kind = _TS_TYPES.get(word.lower())
     if kind:
-        fact.put("type", kind)
+        # `number` does not say integer or not: a weak float, any stated type overrules it
+        fact.put("type", kind, explicit=word != "number")
+
+
+# A comment that names a narrower type than TypeScript can: (TS type, comment's type) -> type.
+_NARROWER = {
+    ("float", "int"): "int",
+    ("float", "decimal"): "decimal",
+    ("str", "uuid"): "uuid",
+    ("str", "datetime"): "datetime",
+    ("str", "date"): "date",
+    ("str", "text"): "text",
+    ("str", "decimal"): "decimal",
+}
+
+
+def _comment_type(comment: str) -> str | None:
+    """The type word a member's comment starts with ('integer, between 1 and 5', 'a UUID')."""
+    m = re.match(r"^\s*(?:an?\s+)?(?:whole number|[A-Za-z][\w -]*?)(?=[,;.(]|$|\s)", comment)
+    if not m:
+        return None
+    word = m.group(0).strip().lower()
+    if word in ("whole number", "integer", "int"):
+        return "int"
+    return parse_type(re.sub(r"^(?:an?)\s+", "", word))
 
 
 def ts_fields(
@@ -154,6 +179,9 @@ def ts_fields(
                 fact.put("required", not optional)
         elif optional and body:
             fact.put("required", False)
+        narrower = _NARROWER.get((fact.get("type"), _comment_type(comment)))
+        if narrower:
+            fact.put("type", narrower)  # `year: number // integer`, `id: string // a UUID`
         for key, value in read_phrases(comment).items():
             fact.put(key, value)
         out.append(fact)
