@@ -151,6 +151,8 @@ def field_from_bullet(
     first = block.text.splitlines()[0] if block.text else ""
     if need_ticks and not first.lstrip().startswith("`"):
         return None
+    # '**completed**: Boolean (Default: False)': a bold name is a name like a backticked one
+    first = re.sub(r"^(\s*)\*\*`?([A-Za-z_]\w*)`?\*\*", r"\1`\2`", first)
     m = _BULLET.match(first)
     if not m:
         return None

@@ -90,6 +90,12 @@ def _load(sources: Sources, path: Path, warnings: list[str], *, required: bool) 
 def gather(root: Path, feature: str) -> GatherResult:
     sources = locate(root, feature)
     warnings: list[str] = []
+    if len(sources.speckit_candidates) > 1:
+        warnings.append(
+            f"several Spec-Kit folders fit {feature!r}: "
+            + ", ".join(sources.speckit_candidates)
+            + f"; read {sources.speckit_candidates[0]} (pass its full name to choose another)"
+        )
     contract_rel = sources.rel(sources.contract)
     endpoints: list[Endpoint] = []
     models: list[TableFacts] = []

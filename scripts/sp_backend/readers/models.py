@@ -46,6 +46,12 @@ def model_key(name: str) -> str:
     return singular(token.lower())
 
 
+# A heading that only says what its section lists, under a heading naming the model.
+_GENERIC_HEADING = re.compile(
+    r"(?:fields|attributes|columns|properties|schema|structure|data fields)", re.IGNORECASE
+)
+
+
 def _io(name: str) -> str | None:
     token = plain(name).split()[0] if plain(name) else ""
     m = _IO_SUFFIX.search(token)
@@ -74,6 +80,7 @@ def models_from_doc(
     """Models under headings. ``strict`` (contracts): only headings that say object/model/...
     or are one CamelCase name, so endpoint parameter tables are not taken for models."""
     out: list[TableFacts] = []
+    parents: list[tuple[int, str]] = []  # (heading level, model key) of the enclosing models
     for heading, blocks in sections(doc):
         for block in blocks:
             if block.kind == "fence" and re.search(
@@ -90,11 +97,17 @@ def models_from_doc(
                 out.extend(tables_from_rust(doc, block, rank))
         if heading is None or (skip and heading.line in skip):
             continue
-        if not _looks_like_model_heading(heading.text, strict):
-            continue
-        key = model_key(heading.text)
-        if not key:
-            continue
+        generic = _GENERIC_HEADING.fullmatch(plain(heading.text).strip().rstrip(":"))
+        parents = [(lvl, k) for lvl, k in parents if lvl < heading.level]
+        if generic and parents:
+            key = parents[-1][1]  # '## Task Entity' / '### Fields': the task's fields
+        else:
+            if not _looks_like_model_heading(heading.text, strict):
+                continue
+            key = model_key(heading.text)
+            if not key:
+                continue
+            parents.append((heading.level, key))
         table = TableFacts(key, doc.at(heading.line), rank)
         io = _io(heading.text)
         label: str | None = None  # "indexes", "constraints", ...: what the bullets below list
