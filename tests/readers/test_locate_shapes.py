@@ -58,3 +58,33 @@ def test_numbered_speckit_folder_named_for_the_feature_gives_its_data_model(
     assert kiln.fields["max_temp"].default == 1300  # the closest folder's model
     assert kiln.fields["gas"].default is False
     assert kiln.fields["label"].max_length == 40
+
+
+_CHAT_OPENAPI = """openapi: 3.0.3
+info: {title: chat, version: "1"}
+paths:
+  /api/chat/threads:
+    get:
+      responses: {"200": {description: ok}}
+"""
+
+
+def test_another_features_openapi_does_not_add_to_the_contract(tmp_path: Path) -> None:
+    contract = (
+        "# Kilns\n\n## GET /api/kilns\n\nList kilns.\n\n## POST /api/kilns\n\n"
+        "Request body:\n\n| Field | Type | Required |\n|---|---|---|\n| label | string | yes |\n\n"
+        "## GET /api/kilns/{id}\n\nOne kiln.\n"
+    )
+    root = _write(
+        tmp_path,
+        {"specs/api/kilns.md": contract, "specs/004-chat/contracts/chat.yaml": _CHAT_OPENAPI},
+    )
+    result = gather(root, "kilns")
+    assert {e.path for e in result.endpoints} == {"/api/kilns", "/api/kilns/{id}"}
+    assert any("taken for another feature's API" in w for w in result.warnings)
+    # the same file naming the contract's own collection is a companion: it is read
+    (root / "specs/004-chat/contracts/chat.yaml").write_text(
+        _CHAT_OPENAPI.replace("/api/chat/threads", "/api/kilns/{id}/firings"), encoding="utf-8"
+    )
+    paths = {e.path for e in gather(root, "kilns").endpoints}
+    assert "/api/kilns/{id}/firings" in paths
