@@ -106,3 +106,18 @@ def test_choice_lists_in_their_spellings() -> None:
     assert enum_values("either morning or evening") == ["morning", "evening"]
     assert enum_values("one of: a, b or c") == ["a", "b", "c"]
     assert enum_values("string or null") is None
+
+
+def test_the_stated_type_keeps_the_reading_it_can_hold() -> None:
+    from sp_backend.readers.fields import fields_from_table
+    from sp_backend.readers.markdown import parse_markdown
+
+    doc = parse_markdown(
+        "| Field | Type | Notes |\n|---|---|---|\n| seats | integer | max 50 |\n"
+        "| code | string | max 50 |\n",
+        rel="t.md",
+    )
+    table = next(b for b in doc.blocks if b.kind == "table")
+    seats, code = fields_from_table(doc, table, 0)
+    assert seats.get("le") == 50 and seats.get("max_length") is None
+    assert code.get("max_length") == 50 and code.get("le") is None

@@ -88,8 +88,20 @@ def _apply(
             fact.put(key, True)
         elif key == "default" and fact.get("type") == "datetime":
             continue
+        elif key in _NOT_FOR.get(fact.get("type"), ()):
+            continue  # 'max 50' read both ways (phrases.py): the stated type keeps its own
         else:
             fact.put(key, value)
+
+
+# Facts a phrase may give that a field of this type cannot hold.
+_NOT_FOR: dict[str | None, tuple[str, ...]] = {
+    "str": ("ge", "le", "gt", "lt"),
+    "text": ("ge", "le", "gt", "lt"),
+    "int": ("min_length", "max_length"),
+    "float": ("min_length", "max_length"),
+    "decimal": ("min_length", "max_length"),
+}
 
 
 def fields_from_table(doc: Doc, block: Block, rank: int, ctx: int = CTX_TABLE) -> list[FieldFact]:
