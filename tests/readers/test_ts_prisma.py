@@ -143,3 +143,19 @@ def test_rust_structs_with_options_enums_and_serde_notes() -> None:
     assert got["order_kind"]["values"] == ["Service", "Repair"]
     assert got["parts"]["type"] == "list[str]" and got["opened_at"]["type"] == "datetime"
     assert [w for w, _ in table.unresolved] == ['work_order.order_kind: #[serde(rename = "kind")]']
+
+
+def test_a_fenced_route_listing_declares_literal_sub_paths() -> None:
+    """`GET /lots/search` in a fence listing routes is a route of its own, not an example of
+    `GET /lots/{lot_id}`; a lone example request with a concrete id still folds."""
+    from sp_backend.readers.endpoints import fold
+
+    listing = (
+        "# Auction\n\n```yaml\nGET    /lots/{lot_id}   # one lot\n"
+        "GET    /lots/search     # find lots\n```\n"
+    )
+    keys = {e.key for e in fold(find_endpoints(parse_markdown(listing, rel="a.md"), 0))}
+    assert keys == {"GET /lots/{}", "GET /lots/search"}
+    example = "# Auction\n\n## GET /lots/{lot_id}\n\n```http\nGET /lots/42\n```\n"
+    keys = {e.key for e in fold(find_endpoints(parse_markdown(example, rel="a.md"), 0))}
+    assert keys == {"GET /lots/{}"}

@@ -356,8 +356,12 @@ def _from_table(doc: Doc, block: Block, rank: int) -> list[Endpoint]:
 def _from_fence(doc: Doc, block: Block, rank: int) -> list[Endpoint]:
     out: list[Endpoint] = []
     lines = block.text.splitlines()
+    # A fence listing routes, one a line (`GET    /products/search   # Search products`): its
+    # routes are declarations, not examples to fold into a template (/products/{id}).
+    listing = sum(1 for line in lines if re.match(rf"^\s*{_M}\s+/", line)) >= 2
     for i, line in enumerate(lines):
-        if _CURL.search(line):
+        curl = bool(_CURL.search(line))
+        if curl:
             joined = line
             j = i
             while joined.rstrip().endswith("\\") and j + 1 < len(lines):
@@ -376,9 +380,10 @@ def _from_fence(doc: Doc, block: Block, rank: int) -> list[Endpoint]:
         for method, raw in found:
             cleaned = clean_path(raw)
             if cleaned and method in METHODS:
+                example = curl or cleaned[1] or not listing
                 out.append(
                     Endpoint(
-                        method, cleaned[0], doc.at(block.line + i), rank, doc.rel, example=True
+                        method, cleaned[0], doc.at(block.line + i), rank, doc.rel, example=example
                     )
                 )
     return out
