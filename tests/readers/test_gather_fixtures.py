@@ -1,4 +1,4 @@
-"""Our own spec projects in four styles and domains; each ships the plan we expect."""
+"""Our own spec projects in six styles and domains; each ships the plan we expect."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ CASES = {
     "expenses-designer": "expenses",
     "clinic-openapi": "patients",
     "podcast-camel": "episodes",
+    "festival-readme": "lineup",
+    "garage-lines": "vehicles",
 }
 
 
@@ -65,3 +67,37 @@ def test_designer_style_conflict_names_winner_and_loser() -> None:
     assert (conflict.chosen, conflict.overruled) == (140, 200)
     assert plan.errors.not_owner_status == 403
     assert plan.resources["expense"].fields["spent_on"].input_rules == ["past"]
+
+
+def test_readme_contract_with_fenced_one_line_routes_and_phrases() -> None:
+    """A project README whose API section fences one route per block; the field notes are
+    prose phrasings (no longer than, either .. or, defaults to, between)."""
+    result = gather(FIXTURES / "festival-readme", "lineup")
+    assert result.sources.rel(result.sources.contract) == "README.md"
+    act = result.plan.resources["act"]
+    assert act.id == "int" and act.path == "/api/acts"
+    assert (act.fields["name"].max_length, act.fields["name"].unique) == (80, True)
+    assert act.fields["genre"].values == ["acoustic", "electric"]
+    assert act.fields["stage"].default == "riverside"
+    assert (act.fields["set_minutes"].ge, act.fields["set_minutes"].le) == (10, 180)
+    assert act.operations.update is not None and act.operations.replace is None
+    assert result.plan.auth.secret_env == "LINEUP_TOKEN_SECRET"
+
+
+def test_plain_method_lines_typescript_bodies_and_the_feature_part() -> None:
+    """One contract for a whole workshop: `vehicles` plans the vehicle resource; work orders,
+    mechanics and parts are named in unresolved, never dropped; TS comments give the rules."""
+    result = gather(FIXTURES / "garage-lines", "vehicles")
+    plan = result.plan
+    assert set(plan.resources) == {"vehicle"}
+    assert len(result.endpoints) == 16  # every route line, also those run into a list item
+    others = [u.what for u in plan.unresolved if "another part of the application" in u.what]
+    assert [w.split(" ", 1)[0] for w in others] == ["/v1/work-orders", "/v1/mechanics", "/v1/parts"]
+    vehicle = plan.resources["vehicle"]
+    assert vehicle.id == "uuid"
+    assert vehicle.fields["year"].type == "int"  # `number // integer`
+    assert (vehicle.fields["plate"].min_length, vehicle.fields["plate"].unique) == (2, True)
+    assert vehicle.fields["fuel"].default == "petrol" and not vehicle.fields["notes"].required
+    assert vehicle.operations.list.response is not None
+    assert vehicle.operations.list.response.items is None  # `[{ id, plate, ... }]`
+    assert plan.auth.mode == "jwks"

@@ -306,3 +306,23 @@ components:
     [(shown, where)] = endpoints[0].response_examples
     assert shown == {"data": [{"id": "", "carrier": ""}], "meta": {"total": 0, "page": 0}}
     assert where == "specs/openapi.yaml:4"
+
+
+def test_singular_of_us_nouns_irregulars_and_u_nouns() -> None:
+    from sp_backend.readers.words import singular
+
+    pairs = {
+        "bonuses": "bonus",
+        "campuses": "campus",
+        "viruses": "virus",
+        "addresses": "address",
+        "houses": "house",  # -uses of a noun ending in -use
+        "courses": "course",
+        "lenses": "lens",
+        "criteria": "criterion",
+        "geese": "goose",
+        "menus": "menu",  # -u noun, not an -us one
+        "bonus": "bonus",
+        "payroll_bonuses": "payroll_bonus",
+    }
+    assert {w: singular(w) for w in pairs} == pairs

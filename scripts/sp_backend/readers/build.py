@@ -46,6 +46,7 @@ from sp_backend.readers.facts import (
 from sp_backend.readers.merge import Chosen, decide, merge_field
 from sp_backend.readers.resources import Group, unbuildable_reason
 from sp_backend.readers.types import parse_enum_values, parse_type
+from sp_backend.readers.words import singular
 
 _TIMESTAMPS = {"created_at", "updated_at", "createdat", "updatedat"}
 _OWNER_NAMES = ("user_id", "owner_id", "owner", "userid", "created_by")
@@ -117,8 +118,24 @@ def build_plan(inp: Inputs) -> Built:
     resources: dict[str, Resource] = {}
     owner_types: list[Value] = []
     planned: list[Endpoint] = []  # the endpoints the plan serves, for conventions they show
-    for g in _adopt_sub_collections(inp.groups):
+    groups = _adopt_sub_collections(inp.groups)
+    part = _feature_part(inp.feature, groups, inp)
+    for g in groups:
         reason = unbuildable_reason(g)
+        if part and not reason and g.name not in part:
+            # A whole-application contract: this feature's part is planned, the rest named.
+            shown = ", ".join(f"{e.method} {e.path}" for e in g.endpoints[:3])
+            more = f" and {len(g.endpoints) - 3} more" if len(g.endpoints) > 3 else ""
+            notes.add(
+                f"{g.collection} ({shown}{more}) is another part of the application contract, "
+                f"not the {inp.feature} feature's",
+                g.endpoints[0].source,
+                f"not planned here: gather the feature it belongs to (e.g. `gather "
+                f"{_table_name(g)}`) to plan it",
+            )
+            for ep in g.endpoints:
+                built.skipped.append(f"{ep.method} {ep.path}")
+            continue
         if reason:
             for ep in g.endpoints:
                 built.skipped.append(f"{ep.method} {ep.path}")
@@ -184,6 +201,38 @@ def build_plan(inp: Inputs) -> Built:
         }
     )
     return built
+
+
+def _feature_part(feature: str, groups: list[Group], inp: Inputs) -> set[str]:
+    """The resources a feature's name picks out of a whole-application contract (`products` ->
+    product, `001-order-history` -> order), with the resources they refer to: empty when the
+    contract serves few resources (it is the feature's own) or the name names none of them."""
+    buildable = [g for g in groups if unbuildable_reason(g) is None]
+    if len({_table_name(g) for g in buildable}) < _WHOLE_APPLICATION:  # one table, two prefixes
+        return set()
+    words = [w for w in re.split(r"[^a-z0-9]+", feature.lower()) if w and not w.isdigit()]
+    wanted = {singular(w) for w in words} | {"_".join(singular(w) for w in words)}
+    joined = feature.lower().replace("-", "_")
+    part = {g.name for g in buildable if g.name in wanted or _table_name(g) == joined}
+    by_table = {_table_name(g): g.name for g in buildable}
+    todo = list(part)
+    while todo:  # a planned resource's references are planned with it
+        name = todo.pop()
+        g = next(x for x in buildable if x.name == name)
+        facts, _ = _facts_for(g, inp)
+        for fs in facts.values():
+            for f in fs:
+                fk = str(f.get("foreign_key") or "")
+                target = by_table.get(fk.rsplit(".", 1)[0].lower()) if "." in fk else None
+                if target and target not in part:
+                    part.add(target)
+                    todo.append(target)
+    return part
+
+
+# A contract serving this many resources is taken for the whole application's: a feature name
+# that names some of them plans those (a feature's own contract rarely serves more than three).
+_WHOLE_APPLICATION = 4
 
 
 def _adopt_sub_collections(groups: list[Group]) -> list[Group]:
@@ -316,7 +365,7 @@ def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) ->
             facts[name],
             notes,
             tables={_table_name(x): x.name for x in inp.groups if unbuildable_reason(x) is None},
-            read_only=name in action_fields and not _in_input(facts[name]),
+            read_only=_read_only(name in action_fields, attrs, facts[name]),
         )
         if spec is not None:
             fields[name] = spec
@@ -364,6 +413,13 @@ def _best_source(facts: list[FieldFact]) -> str:
 
 def _in_input(facts: list[FieldFact]) -> bool:
     return any(f.get("in_input") for f in facts)
+
+
+def _read_only(action_field: bool, attrs: dict[str, Chosen], facts: list[FieldFact]) -> bool:
+    """Server-managed: an action's field, or one the contract calls read-only or
+    server-generated, unless a request body sends it; a reference is always the client's."""
+    stated = bool(attrs["read_only"].value) if "read_only" in attrs else False
+    return (action_field or stated) and not _in_input(facts) and "foreign_key" not in attrs
 
 
 def _field(

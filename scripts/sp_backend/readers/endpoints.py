@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from sp_backend.readers.facts import (
     CTX_EXAMPLE,
@@ -24,6 +25,8 @@ from sp_backend.readers.fields import (
 )
 from sp_backend.readers.json_example import loads_example
 from sp_backend.readers.markdown import Block, Doc, plain
+from sp_backend.readers.phrases import param_default
+from sp_backend.readers.tsbody import looks_like_ts, ts_fields
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _M = r"(GET|POST|PUT|PATCH|DELETE)"
@@ -166,14 +169,13 @@ def _param_from_item(doc: Doc, block: Block, ep: Endpoint, location: str) -> Non
     m = _PARAM_BULLET.match(plain(block.text.splitlines()[0]) if block.text else "")
     if m:
         desc = m.group(2)
-        dm = re.search(r"default\s*[:=]?\s*[\"'`]?([\w.-]+)", desc, re.IGNORECASE)
         ep.params.append(
             Param(
                 m.group(1),
                 location,
                 doc.at(block.line),
                 None,
-                dm.group(1) if dm else None,
+                param_default(desc),
                 block.text,
             )
         )
@@ -185,9 +187,8 @@ def _params_inline(doc: Doc, block: Block, ep: Endpoint) -> None:
     text = block.text.split(":", 1)[1] if ":" in block.text else ""
     for m in re.finditer(r"`([A-Za-z_][\w-]*)`\s*(\([^)]*\))?", text):
         note = (m.group(2) or "").strip("()")
-        dm = re.search(r"default\s*[:=]?\s*[\"'`]?([\w.-]+)", note, re.IGNORECASE)
         ep.params.append(
-            Param(m.group(1), "query", doc.at(block.line), None, dm.group(1) if dm else None, note)
+            Param(m.group(1), "query", doc.at(block.line), None, param_default(note), note)
         )
 
 
@@ -205,6 +206,40 @@ def _body_json(doc: Doc, text: str, line: int, ep: Endpoint, target: str) -> Non
             pass  # pseudo-JSON ("title": string): fields, but no literal shape
 
 
+def _body_ts(doc: Doc, text: str, line: int, ep: Endpoint, target: str) -> None:
+    """A TypeScript-ish body (`{ name: string; count?: number }`)."""
+    facts = ts_fields(doc, text, line, ep.rank, CTX_EXAMPLE, body=target == "body")
+    if target == "body":
+        for f in facts:
+            f.put("in_input", True)
+        ep.body.extend(facts)
+    else:
+        ep.response.extend(facts)
+        if text.lstrip().startswith("["):
+            # `[{ id, title }]`: a bare array of rows (the list answer's shape)
+            ep.response_examples.append(([{f.name: None for f in facts}], doc.at(line)))
+
+
+# 'Request Body: { title: string }', '- Body: [{ id, title }]', 'Returns: { ... }'
+_INLINE_OBJECT = re.compile(r"^\s*([^{:\n]{1,40}):\s*(\[?\s*\{.*)$", re.DOTALL)
+
+
+def _inline_object(block: Block, ep: Endpoint, answered: bool) -> tuple[str, str] | None:
+    """(target, object text) when a paragraph or item states a body after a label; a bare
+    'Body' is the request's unless the endpoint reads (GET) or a response was named before."""
+    m = _INLINE_OBJECT.match(block.text)
+    if not m or not looks_like_ts(m.group(2)):
+        return None
+    head = m.group(1).lower()
+    if re.search(r"\b(request|input|payload|send|accepts?)\b", head):
+        return "body", m.group(2)
+    if re.search(r"\b(response|returns?|output|result|reply)\b", head):
+        return "response", m.group(2)
+    if re.search(r"\bbody\b", head):
+        return ("response" if answered or ep.method in ("GET", "DELETE") else "body"), m.group(2)
+    return None
+
+
 def _is_error_json(text: str) -> bool:
     try:
         data = json.loads(text)
@@ -215,10 +250,32 @@ def _is_error_json(text: str) -> bool:
     )
 
 
+def _is_json(text: str) -> bool:
+    try:
+        loads_example(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_error_text(text: str) -> bool:
+    """'Errors: JSON error object { error: string }': the error envelope, not a body."""
+    return bool(re.match(r"^\s*(?:errors?|error response|failure)\b", text, re.IGNORECASE))
+
+
 def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
     label = _label(ep.title) if not _DECL.match(ep.title) else ""
     texts: list[str] = [ep.title]
+    answered = False  # a response was named: a later bare 'Body' is the response's
     for block in blocks:
+        if block.kind in ("paragraph", "item") and not _is_error_text(block.text):
+            inline = _inline_object(block, ep, answered)
+            if inline is not None:
+                texts.append(block.text)
+                _body_ts(doc, inline[1], block.line, ep, inline[0])
+                continue
+            if re.match(r"^\s*(?:response|returns?)\b", block.text, re.IGNORECASE):
+                answered = True
         if block.kind in ("paragraph", "heading"):
             texts.append(block.text)
             new = _label(block.text)
@@ -265,7 +322,13 @@ def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
         elif block.kind == "fence":
             content = block.text
             texts.append(content if block.info in ("", "text", "http") else "")
-            if content.lstrip().startswith(("{", "[")) and not _is_error_json(content):
+            ts = block.info in ("ts", "typescript") or (
+                not _is_json(content) and looks_like_ts(content)
+            )
+            if ts and label in ("body", "rules", "response", "") and not _is_error_text(content):
+                target = "response" if label == "response" else "body"
+                _body_ts(doc, content, block.line, ep, target)
+            elif content.lstrip().startswith(("{", "[")) and not _is_error_json(content):
                 if label == "body" or (label == "rules"):
                     _body_json(doc, content, block.line, ep, "body")
                 elif label == "response":
@@ -312,8 +375,12 @@ def _from_table(doc: Doc, block: Block, rank: int) -> list[Endpoint]:
 def _from_fence(doc: Doc, block: Block, rank: int) -> list[Endpoint]:
     out: list[Endpoint] = []
     lines = block.text.splitlines()
+    # A fence listing routes, one a line (`GET    /products/search   # Search products`): its
+    # routes are declarations, not examples to fold into a template (/products/{id}).
+    listing = sum(1 for line in lines if re.match(rf"^\s*{_M}\s+/", line)) >= 2
     for i, line in enumerate(lines):
-        if _CURL.search(line):
+        curl = bool(_CURL.search(line))
+        if curl:
             joined = line
             j = i
             while joined.rstrip().endswith("\\") and j + 1 < len(lines):
@@ -332,11 +399,39 @@ def _from_fence(doc: Doc, block: Block, rank: int) -> list[Endpoint]:
         for method, raw in found:
             cleaned = clean_path(raw)
             if cleaned and method in METHODS:
+                example = curl or cleaned[1] or not listing
                 out.append(
                     Endpoint(
-                        method, cleaned[0], doc.at(block.line + i), rank, doc.rel, example=True
+                        method, cleaned[0], doc.at(block.line + i), rank, doc.rel, example=example
                     )
                 )
+    return out
+
+
+_ROUTE_LINE = re.compile(rf"^\s*[*_`]*{_M}[*_`]*\s+[*_`]*/")
+
+
+def _route_lines_split(blocks: list[Block]) -> list[Block]:
+    """A paragraph of several `METHOD /path` lines (one route a line, no blank line between)
+    is one declaration a line: each line opens its own endpoint."""
+    out: list[Block] = []
+    for block in blocks:
+        lines = block.text.splitlines()
+        starts = [i for i, line in enumerate(lines) if _ROUTE_LINE.match(line)]
+        if block.kind == "item":
+            # a route line run into a list item (no blank line after the list)
+            starts = [i for i in starts if i > 0]
+            if not starts:
+                out.append(block)
+                continue
+            out.append(replace(block, text="\n".join(lines[: starts[0]])))
+        elif block.kind != "paragraph" or len(starts) < 2:
+            out.append(block)
+            continue
+        elif starts[0] != 0:
+            out.append(Block("paragraph", block.line, "\n".join(lines[: starts[0]])))
+        for a, b in zip(starts, [*starts[1:], len(lines)], strict=True):
+            out.append(Block("paragraph", block.line + a, "\n".join(lines[a:b])))
     return out
 
 
@@ -353,7 +448,7 @@ def find_endpoints(doc: Doc, rank: int) -> list[Endpoint]:
             _read_section(doc, current[0], owned)
         current, owned = None, []
 
-    for block in doc.blocks:
+    for block in _route_lines_split(doc.blocks):
         decl = _decl(block.text) if block.kind in ("heading", "paragraph") else None
         if decl is None and block.kind == "heading":
             # 'List parameters (GET /api/items)': a heading that names an endpoint anywhere

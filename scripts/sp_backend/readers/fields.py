@@ -12,6 +12,7 @@ from sp_backend.readers.facts import CTX_EXAMPLE, CTX_RULES, CTX_TABLE, FieldFac
 from sp_backend.readers.json_example import loads_example
 from sp_backend.readers.list_shape import is_page_metadata
 from sp_backend.readers.markdown import Block, Doc, plain
+from sp_backend.readers.phrases import says_required
 from sp_backend.readers.pyschema import tables_from_code as parse_code
 from sp_backend.readers.types import (
     parse_constraints,
@@ -87,8 +88,20 @@ def _apply(
             fact.put(key, True)
         elif key == "default" and fact.get("type") == "datetime":
             continue
+        elif key in _NOT_FOR.get(fact.get("type"), ()):
+            continue  # 'max 50' read both ways (phrases.py): the stated type keeps its own
         else:
             fact.put(key, value)
+
+
+# Facts a phrase may give that a field of this type cannot hold.
+_NOT_FOR: dict[str | None, tuple[str, ...]] = {
+    "str": ("ge", "le", "gt", "lt"),
+    "text": ("ge", "le", "gt", "lt"),
+    "int": ("min_length", "max_length"),
+    "float": ("min_length", "max_length"),
+    "decimal": ("min_length", "max_length"),
+}
 
 
 def fields_from_table(doc: Doc, block: Block, rank: int, ctx: int = CTX_TABLE) -> list[FieldFact]:
@@ -118,11 +131,9 @@ def fields_from_table(doc: Doc, block: Block, rank: int, ctx: int = CTX_TABLE) -
         for more in notes[1:]:
             _apply(fact, None, more)
         if req_i is not None:
-            req = plain(cells[req_i]).lower()
-            if req.startswith(("yes", "true", "required", "y")):
-                fact.put("required", True)
-            elif req.startswith(("no", "false", "optional", "n")):
-                fact.put("required", False)
+            said = says_required(plain(cells[req_i]))
+            if said is not None:
+                fact.put("required", said)
         if def_i is not None:
             raw = plain(cells[def_i])
             if raw and raw.lower() not in (
@@ -152,6 +163,8 @@ def field_from_bullet(
     first = block.text.splitlines()[0] if block.text else ""
     if need_ticks and not first.lstrip().startswith("`"):
         return None
+    # '**completed**: Boolean (Default: False)': a bold name is a name like a backticked one
+    first = re.sub(r"^(\s*)\*\*`?([A-Za-z_]\w*)`?\*\*", r"\1`\2`", first)
     m = _BULLET.match(first)
     if not m:
         return None

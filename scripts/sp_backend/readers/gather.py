@@ -27,7 +27,7 @@ from sp_backend.readers.locate import Sources, locate
 from sp_backend.readers.markdown import Doc, load_markdown
 from sp_backend.readers.models import dotted_facts, models_from_doc, prose_fields
 from sp_backend.readers.openapi import openapi_endpoints
-from sp_backend.readers.resources import group
+from sp_backend.readers.resources import group, split
 
 _LOCAL_AUTH = re.compile(r"/(register|login|signup|signin|sign-up|sign-in|token)$")
 _NEEDS_TOKEN = re.compile(
@@ -90,6 +90,12 @@ def _load(sources: Sources, path: Path, warnings: list[str], *, required: bool) 
 def gather(root: Path, feature: str) -> GatherResult:
     sources = locate(root, feature)
     warnings: list[str] = []
+    if len(sources.speckit_candidates) > 1:
+        warnings.append(
+            f"several Spec-Kit folders fit {feature!r}: "
+            + ", ".join(sources.speckit_candidates)
+            + f"; read {sources.speckit_candidates[0]} (pass its full name to choose another)"
+        )
     contract_rel = sources.rel(sources.contract)
     endpoints: list[Endpoint] = []
     models: list[TableFacts] = []
@@ -120,11 +126,24 @@ def gather(root: Path, feature: str) -> GatherResult:
                 raise
             warnings.append(f"{exc} (skipped)")
             eps, oa_models = [], []
+        if sources.openapi != sources.contract and endpoints and eps:
+            # A companion OpenAPI file that names none of the contract's collections describes
+            # another feature (a chat API in another Spec-Kit folder): it does not add to this one.
+            ours = {split(e.path)[0] for e in endpoints}
+            if not any(split(e.path)[0] in ours for e in eps):
+                warnings.append(
+                    f"{sources.rel(sources.openapi)}: none of its paths is a collection of "
+                    f"{contract_rel}; taken for another feature's API (skipped)"
+                )
+                eps, oa_models = [], []
+                sources.openapi = None
         endpoints += eps
         models += oa_models
         # The document's own words (its descriptions) state auth facts too: "HS256", "the `sub`
         # claim", the secret's variable. Read line by line, like any contract text.
-        oa_doc = _load(sources, sources.openapi, warnings, required=False)
+        oa_doc = (
+            _load(sources, sources.openapi, warnings, required=False) if sources.openapi else None
+        )
         if oa_doc is not None:
             auth_reader.scan(oa_doc, RANK_CONTRACT, signals)
     contract_eps = fold(endpoints)

@@ -3,6 +3,7 @@ real projects use, and every name tried is reported when none exists."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class Sources:
     feature_docs: list[Path] = field(default_factory=list)
     auth_docs: list[Path] = field(default_factory=list)
     claude: Path | None = None
+    speckit_candidates: list[str] = field(default_factory=list)  # Spec-Kit folders that fit
 
     def rel(self, path: Path) -> str:
         try:
@@ -55,6 +57,41 @@ def _is_openapi(path: Path) -> bool:
     except OSError:
         return False
     return "openapi" in head or "swagger" in head
+
+
+_ROUTE_LINE = re.compile(r"(?m)^[\s>*\-`|#0-9.)]*(?:GET|POST|PUT|PATCH|DELETE)\*{0,2}`?\s+`?/\S*")
+
+
+def _lists_routes(path: Path, at_least: int = 2) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return False
+    return len(_ROUTE_LINE.findall(text)) >= at_least
+
+
+def _speckit_folders(specs: Path, feature: str) -> list[Path]:
+    """Numbered Spec-Kit folders (`specs/001-user-scoped-tasks`) whose name holds every word of
+    the feature's name (singular or plural), fewest other words first; not the feature's own
+    folder (`specs/FEATURE`), which the fixed names above already cover."""
+    from sp_backend.readers.words import singular
+
+    if not specs.is_dir():
+        return []
+    wanted = {
+        singular(w) for w in re.split(r"[^a-z0-9]+", feature.lower()) if w and not w.isdigit()
+    }
+    if not wanted:
+        return []
+    found: list[tuple[int, str, Path]] = []
+    for folder in sorted(p for p in specs.iterdir() if p.is_dir()):
+        m = re.fullmatch(r"\d{3,}-(.+)", folder.name)
+        if not m or folder.name == feature:
+            continue
+        words = {singular(w) for w in re.split(r"[^a-z0-9]+", m.group(1).lower()) if w}
+        if wanted <= words:
+            found.append((len(words - wanted), folder.name, folder))
+    return [p for _, _, p in sorted(found)]
 
 
 def _openapi_files(specs: Path) -> list[Path]:
@@ -90,6 +127,19 @@ def locate(root: Path, feature: str) -> Sources:
             if docs:
                 contract = docs[0]
                 break
+    if contract is None:
+        # A README-style contract: an API folder's README (or index), or the project's own
+        # README, when it lists routes (`GET /path` lines, in fences, lists or paragraphs).
+        for cand in (
+            specs / "api" / "README.md",
+            specs / "api" / "index.md",
+            specs / "README.md",
+            root / "README.md",
+        ):
+            tried.append(cand.relative_to(root).as_posix() + " (with route lines)")
+            if cand.is_file() and _lists_routes(cand):
+                contract = cand
+                break
     openapi = _openapi_files(specs)
     tried.append("specs/**/{openapi,swagger,api}.{yaml,yml,json}")
     if contract is None and openapi:
@@ -116,9 +166,21 @@ def locate(root: Path, feature: str) -> Sources:
         specs / "database" / "data-model.md",
         specs / "database" / "models.md",
         specs / feature / "data-model.md",
+        # a whole-application contract's module file for the feature (its models)
+        specs / "modules" / f"{feature}.md",
     ):
         if cand.is_file():
             sources.schemas.append(cand)
+    speckit = _speckit_folders(specs, feature)
+    if speckit:
+        # A Spec-Kit feature folder named for the feature (`001-user-scoped-tasks` for
+        # `tasks`): its data model and spec are this feature's own files.
+        sources.speckit_candidates = [sources.rel(p) for p in speckit]
+        chosen = speckit[0]
+        if (chosen / "data-model.md").is_file() and chosen / "data-model.md" not in sources.schemas:
+            sources.schemas.append(chosen / "data-model.md")
+        if (chosen / "spec.md").is_file():
+            sources.feature_docs.append(chosen / "spec.md")
     if (specs / "database").is_dir():
         sources.schemas += [
             p for p in sorted((specs / "database").glob("*.md")) if p not in sources.schemas

@@ -15,6 +15,8 @@ from sp_backend.readers.fields import (
     tables_from_sql,
 )
 from sp_backend.readers.markdown import Block, Doc, plain, sections
+from sp_backend.readers.prisma import MODEL_RE, tables_from_prisma
+from sp_backend.readers.rust_struct import STRUCT_RE, tables_from_rust
 from sp_backend.readers.types import parse_constraints
 from sp_backend.readers.words import singular
 
@@ -32,7 +34,7 @@ def model_key(name: str) -> str:
     text = re.sub(r"\(.*?\)", "", text)
     text = re.sub(rf"^\s*(?:{_MODEL_WORDS})\s*[:\-–]\s*", "", text, flags=re.IGNORECASE)
     text = re.sub(rf"\s+{_MODEL_WORDS}\s*$", "", text.strip(), flags=re.IGNORECASE)
-    text = re.sub(r"^\s*(?:the|an?)\s+(?=\S)", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^\s*(?:the|an?)\s+", "", text, flags=re.IGNORECASE)  # 'The Act object'
     token = text.strip().split()[0] if text.strip() else ""
     token = re.sub(r"[^\w]", "", token)
     if not token:
@@ -42,6 +44,12 @@ def model_key(name: str) -> str:
         token = stripped or token
         token = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", token)
     return singular(token.lower())
+
+
+# A heading that only says what its section lists, under a heading naming the model.
+_GENERIC_HEADING = re.compile(
+    r"(?:fields|attributes|columns|properties|schema|structure|data fields)", re.IGNORECASE
+)
 
 
 def _io(name: str) -> str | None:
@@ -74,6 +82,7 @@ def models_from_doc(
     """Models under headings. ``strict`` (contracts): only headings that say object/model/...
     or are one CamelCase name, so endpoint parameter tables are not taken for models."""
     out: list[TableFacts] = []
+    parents: list[tuple[int, str]] = []  # (heading level, model key) of the enclosing models
     for heading, blocks in sections(doc):
         for block in blocks:
             if block.kind == "fence" and re.search(
@@ -84,13 +93,23 @@ def models_from_doc(
                 r"^class\s+\w+\s*\(", block.text, re.MULTILINE
             ):
                 out.extend(tables_from_code(doc, block, rank))
+            elif block.kind in ("fence", "paragraph") and MODEL_RE.search(block.text):
+                out.extend(tables_from_prisma(doc, block, rank))
+            elif block.kind == "fence" and STRUCT_RE.search(block.text):
+                out.extend(tables_from_rust(doc, block, rank))
         if heading is None or (skip and heading.line in skip):
             continue
-        if not _looks_like_model_heading(heading.text, strict):
-            continue
-        key = model_key(heading.text)
-        if not key:
-            continue
+        generic = _GENERIC_HEADING.fullmatch(plain(heading.text).strip().rstrip(":"))
+        parents = [(lvl, k) for lvl, k in parents if lvl < heading.level]
+        if generic and parents:
+            key = parents[-1][1]  # '## Task Entity' / '### Fields': the task's fields
+        else:
+            if not _looks_like_model_heading(heading.text, strict):
+                continue
+            key = model_key(heading.text)
+            if not key:
+                continue
+            parents.append((heading.level, key))
         table = TableFacts(key, doc.at(heading.line), rank)
         io = _io(heading.text)
         label: str | None = None  # "indexes", "constraints", ...: what the bullets below list

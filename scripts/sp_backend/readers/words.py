@@ -3,25 +3,59 @@
 
 Through `inflection` (Rails' inflection rules: irregulars such as people/person, uncountables
 such as series and news, Latin and Greek plurals such as analyses and indices) rather than our
-own suffix rules, which made `statuse`, `sery` and `new`. One rule of ours on top: a word ending
-in `us` is taken as already singular (campus, bonus, census), which the library's rules would
-cut to `campu`."""
+own suffix rules, which made `statuse`, `sery` and `new`. On top, two small tables for what the
+library's rules get wrong: nouns ending in `us` (bonus, campus: the library cuts `bonuses` to
+`bonuse` and `campus` to `campu`) and a few irregular plurals (lenses, geese, criteria). A word
+ending in `us` that no table knows is taken as already singular; the nouns ending in `u`
+whose plural ends in `us` (menus, gurus) are listed so they are not."""
 
 from __future__ import annotations
 
-import re
-
 import inflection
 
-_SINGULAR_ALREADY = re.compile(r"us$")
+# Singular nouns ending in -us (their plural adds -es: bonuses, or is irregular: corpora).
+_US_NOUNS = frozenset(
+    "abacus apparatus bonus bus cactus campus census chorus circus citrus consensus corpus "
+    "focus fungus genus hiatus impetus lotus minus nexus nucleus octopus onus opus plus "
+    "prospectus radius sinus status stimulus surplus syllabus thesaurus uterus virus walrus "
+    "alumnus".split()
+)
+# Nouns ending in -u: their plural ends in -us but is no -us noun.
+_U_NOUNS = frozenset("bayou emu gnu guru haiku menu sudoku tiramisu tofu tutu".split())
+_IRREGULAR = {
+    "atlases": "atlas",
+    "biases": "bias",
+    "canvases": "canvas",
+    "corpora": "corpus",
+    "criteria": "criterion",
+    "gases": "gas",
+    "geese": "goose",
+    "genera": "genus",
+    "lenses": "lens",
+    "oases": "oasis",
+    "phenomena": "phenomenon",
+    "teeth": "tooth",
+    "feet": "foot",
+}
 
 
 def singular(word: str) -> str:
     """The lower-case singular of `word`; of its last part for compounds (`task_items`)."""
     lowered = word.lower()
-    if _SINGULAR_ALREADY.search(lowered):
-        return lowered
-    return str(inflection.singularize(lowered))
+    head, sep, last = lowered.rpartition("_")
+    return head + sep + _singular_word(last)
+
+
+def _singular_word(word: str) -> str:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith("uses") and word[:-2] in _US_NOUNS:
+        return word[:-2]  # bonuses -> bonus, campuses -> campus, statuses -> status
+    if word.endswith("us"):
+        if word[:-1] in _U_NOUNS:
+            return word[:-1]  # menus -> menu
+        return word  # bonus, campus and any -us word no table knows: already singular
+    return str(inflection.singularize(word))
 
 
 __all__ = ["singular"]

@@ -1,0 +1,191 @@
+"""TypeScript-ish object types as contracts write request and response bodies:
+`{ title: string, description?: string }`, `{ name: string; count?: number }`, one member per
+line with `// comments`, literal unions (`'open' | 'closed'`), `string[]`, `Array<string>`, and
+the shorthand `{ id, title, createdAt }` (names only). A small grammar, not a TypeScript
+parser: members are split at the object's own depth, so nested objects stay one member (json).
+A member's trailing comment is read through the phrase table, like any field note."""
+
+from __future__ import annotations
+
+import re
+
+from sp_backend.readers.facts import CTX_EXAMPLE, FieldFact
+from sp_backend.readers.markdown import Doc
+from sp_backend.readers.phrases import read as read_phrases
+from sp_backend.readers.types import parse_type
+
+_MEMBER = re.compile(r"^(?:readonly\s+)?[\"']?([A-Za-z_]\w*)[\"']?\s*(\?)?\s*(?::\s*(.+))?$", re.S)
+_TS_TYPES = {
+    "string": "str",
+    "number": "float",
+    "bigint": "int",
+    "integer": "int",
+    "int": "int",
+    "float": "float",
+    "boolean": "bool",
+    "bool": "bool",
+    "date": "datetime",
+    "datetime": "datetime",
+    "any": "json",
+    "unknown": "json",
+    "object": "json",
+    "record": "json",
+    "uuid": "uuid",
+}
+# What makes a braced text TypeScript rather than JSON: an optional member, a `;` separator,
+# a bare type word after a colon, or a member with no value at all.
+_TS_HINT = re.compile(
+    r"\w\?\s*:"
+    r"|(?<![\"'\w])[A-Za-z_]\w*\s*:\s*[^,;\n(]+;"
+    r"|(?<![\"'\w])[A-Za-z_]\w*\s*:\s*(?:string|number|boolean|Date|any|unknown)\b(?!\s*\()"
+    r"|\{\s*[A-Za-z_]\w*\s*(?:,|\})",
+)
+
+
+def looks_like_ts(text: str) -> bool:
+    return bool(_TS_HINT.search(text)) and "{" in text
+
+
+def _object_span(text: str) -> tuple[int, int] | None:
+    start = text.find("{")
+    if start < 0:
+        return None
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] in "{[(<":
+            depth += 1
+        elif text[i] in "}])>":
+            depth -= 1
+            if depth == 0:
+                return start, i
+    return None
+
+
+def _members(body: str, offset_line: int) -> list[tuple[str, str, int]]:
+    """(member text, trailing comment, line offset) at the object's own depth."""
+    out: list[tuple[str, str, int]] = []
+    depth, current, comment, line, start_line = 0, "", "", 0, 0
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if body.startswith("//", i) and depth == 0:
+            end = body.find("\n", i)
+            end = len(body) if end < 0 else end
+            text = body[i + 2 : end].strip()
+            if current.strip():
+                comment = (comment + " " + text).strip()
+            elif out and not out[-1][1]:
+                # `title: string, // note` split before its comment: the note is its member's
+                out[-1] = (out[-1][0], text, out[-1][2])
+            i = end
+            continue
+        if ch in "{[(<":
+            depth += 1
+        elif ch in "}])>":
+            depth -= 1
+        if depth == 0 and ch in ",;\n":
+            if current.strip():
+                out.append((current.strip(), comment, offset_line + start_line))
+            current, comment = "", ""
+            if ch == "\n":
+                line += 1
+            start_line = line
+            i += 1
+            continue
+        if ch == "\n":
+            line += 1
+        if not current.strip():
+            start_line = line
+        current += ch
+        i += 1
+    if current.strip():
+        out.append((current.strip(), comment, offset_line + start_line))
+    return out
+
+
+def _type(fact: FieldFact, type_text: str) -> None:
+    t = type_text.strip().rstrip(",;").strip()
+    parts = [p.strip() for p in re.split(r"\|", t) if p.strip()]
+    if any(p in ("null", "undefined") for p in parts):
+        fact.put("nullable", True)
+        parts = [p for p in parts if p not in ("null", "undefined")]
+    literals = [p[1:-1] for p in parts if len(p) >= 2 and p[0] == p[-1] and p[0] in "'\"`"]
+    if parts and len(literals) == len(parts):
+        fact.put("type", "enum")
+        fact.put("values", literals)
+        return
+    if len(parts) != 1:
+        if parts:
+            fact.put("type", "json")
+        return
+    word = parts[0]
+    if word.startswith("{") or word.startswith("Record<"):
+        fact.put("type", "json")
+        return
+    m = re.fullmatch(r"(?:Array<\s*(\w+)\s*>|(\w+)\s*\[\])", word)
+    if m:
+        inner = (m.group(1) or m.group(2)).lower()
+        fact.put("type", "list[str]" if inner == "string" else "json")
+        return
+    kind = _TS_TYPES.get(word.lower())
+    if kind:
+        # `number` does not say integer or not: a weak float, any stated type overrules it
+        fact.put("type", kind, explicit=word != "number")
+
+
+# A comment that names a narrower type than TypeScript can: (TS type, comment's type) -> type.
+_NARROWER = {
+    ("float", "int"): "int",
+    ("float", "decimal"): "decimal",
+    ("str", "uuid"): "uuid",
+    ("str", "datetime"): "datetime",
+    ("str", "date"): "date",
+    ("str", "text"): "text",
+    ("str", "decimal"): "decimal",
+}
+
+
+def _comment_type(comment: str) -> str | None:
+    """The type word a member's comment starts with ('integer, between 1 and 5', 'a UUID')."""
+    m = re.match(r"^\s*(?:an?\s+)?(?:whole number|[A-Za-z][\w -]*?)(?=[,;.(]|$|\s)", comment)
+    if not m:
+        return None
+    word = m.group(0).strip().lower()
+    if word in ("whole number", "integer", "int"):
+        return "int"
+    return parse_type(re.sub(r"^(?:an?)\s+", "", word))
+
+
+def ts_fields(
+    doc: Doc, text: str, first_line: int, rank: int, ctx: int = CTX_EXAMPLE, *, body: bool
+) -> list[FieldFact]:
+    """The members of the first braced object type in ``text``. ``body``: a request body, where
+    a member without ``?`` is required (in a response every member is simply present)."""
+    span = _object_span(text)
+    if span is None:
+        return []
+    inner = text[span[0] + 1 : span[1]]
+    line0 = first_line + text.count("\n", 0, span[0] + 1)
+    out: list[FieldFact] = []
+    for member, comment, line in _members(inner, line0):
+        m = _MEMBER.match(member)
+        if not m:
+            continue
+        name, optional, type_text = m.group(1), m.group(2), m.group(3)
+        fact = FieldFact(name, doc.at(line), rank, ctx)
+        if type_text:
+            _type(fact, type_text)
+            if body:
+                fact.put("required", not optional)
+        elif optional and body:
+            fact.put("required", False)
+        narrower = _NARROWER.get((fact.get("type"), _comment_type(comment)))
+        if narrower:
+            fact.put("type", narrower)  # `year: number // integer`, `id: string // a UUID`
+        for key, value in read_phrases(comment).items():
+            fact.put(key, value)
+        out.append(fact)
+    return out
+
+
+__all__ = ["looks_like_ts", "ts_fields"]
