@@ -346,7 +346,7 @@ def _create_decl(name: str, spec: FieldSpec, py_type: str) -> str:
             return _with_factory(name, annotation, spec, kw)
         default = _default_literal(spec)
     else:
-        annotation += " | None"
+        annotation, kw = _or_null(annotation, kw)
         default = "None"
     if not kw:
         return f"{name}: {annotation}" + ("" if default == "..." else f" = {default}")
@@ -360,6 +360,16 @@ def _with_factory(name: str, annotation: str, spec: FieldSpec, kw: list[str]) ->
     return wrap_call(f"{name}: {annotation} = Field", [f"default_factory={factory}", *kw])
 
 
+def _or_null(annotation: str, kw: list[str]) -> tuple[str, list[str]]:
+    """`X | None`. A bounded JsonInt keeps its bounds inside, before its validator: on the
+    union's Field, Pydantic checks them but the OpenAPI shows "ge"/"le", not minimum/maximum."""
+    inner = [k for k in kw if not k.startswith("description=")]
+    if annotation != "JsonInt" or not inner:
+        return annotation + " | None", kw
+    bounded = f"Annotated[int, Field({', '.join(inner)}), BeforeValidator(json_number)]"
+    return bounded + " | None", [k for k in kw if k.startswith("description=")]
+
+
 def _update_decl(name: str, spec: FieldSpec, py_type: str) -> str:
     """PATCH: every field optional; null only where the column is nullable.
 
@@ -369,7 +379,7 @@ def _update_decl(name: str, spec: FieldSpec, py_type: str) -> str:
     annotation = _input_type(spec, py_type, name)
     kw = _validation_kwargs(spec)
     if spec.is_nullable:
-        annotation += " | None"
+        annotation, kw = _or_null(annotation, kw)
     elif spec.type != "json":  # JsonValue includes null
         # The constraints on the value's type: on the union they would be lost from the OpenAPI.
         inner = [k for k in kw if not k.startswith("description=")]
