@@ -63,6 +63,9 @@ class Signals:
     local_endpoints: list[Value] = field(default_factory=list)
     # Lines stating that the API has no authentication at all (auth.mode none).
     no_auth: list[Value] = field(default_factory=list)
+    # An OpenAPI document that declares no securitySchemes and no security at all (a hint, not
+    # a statement: the reader never plans auth.mode none from it alone).
+    unsecured: list[Value] = field(default_factory=list)
 
 
 def _v(value: object, doc: Doc, line: int, rank: int) -> Value:

@@ -119,6 +119,16 @@ def locate(root: Path, feature: str) -> Sources:
     ):
         if cand.is_file():
             sources.schemas.append(cand)
+    # Prisma schema files: beside the contract, in the feature's folder, or Prisma's own place.
+    for cand in (
+        contract.parent / "schema.prisma",
+        specs / feature / "schema.prisma",
+        specs / "database" / "schema.prisma",
+        specs / "schema.prisma",
+        root / "prisma" / "schema.prisma",
+    ):
+        if cand.is_file() and cand not in sources.schemas:
+            sources.schemas.append(cand)
     if (specs / "database").is_dir():
         sources.schemas += [
             p for p in sorted((specs / "database").glob("*.md")) if p not in sources.schemas

@@ -15,6 +15,7 @@ from sp_backend.readers.fields import (
     tables_from_sql,
 )
 from sp_backend.readers.markdown import Block, Doc, plain, sections
+from sp_backend.readers.prisma import looks_like_prisma, tables_from_prisma
 from sp_backend.readers.types import parse_constraints
 from sp_backend.readers.words import singular
 
@@ -81,6 +82,8 @@ def models_from_doc(
                 r"^class\s+\w+\s*\(", block.text, re.MULTILINE
             ):
                 out.extend(tables_from_code(doc, block, rank))
+            elif looks_like_prisma(block):
+                out.extend(tables_from_prisma(doc, block, rank))
         if heading is None or (skip and heading.line in skip):
             continue
         if not _looks_like_model_heading(heading.text, strict):
