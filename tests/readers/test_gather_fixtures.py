@@ -1,4 +1,4 @@
-"""Our own spec projects in four styles and domains; each ships the plan we expect."""
+"""Our own spec projects in five styles and domains; each ships the plan we expect."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ CASES = {
     "inventory-table": "inventory",
     "expenses-designer": "expenses",
     "clinic-openapi": "patients",
+    "vinyl-shelf": "shelf",
 }
 
 
@@ -64,3 +65,25 @@ def test_designer_style_conflict_names_winner_and_loser() -> None:
     assert (conflict.chosen, conflict.overruled) == (140, 200)
     assert plan.errors.not_owner_status == 403
     assert plan.resources["expense"].fields["spent_on"].input_rules == ["past"]
+
+
+def test_prose_headings_and_prisma_schema_give_an_open_api() -> None:
+    """The shelf says it is single-user with no login: auth.mode none, cited; the Prisma schema
+    gives the fields, the enum, the lengths and the record's reference to its artist."""
+    plan = gather(FIXTURES / "vinyl-shelf", "shelf").plan
+    assert plan.auth.mode == "none"
+    assert plan.auth.source == "specs/shelf/contracts/api.md:3"
+    assert all(r.owner is None for r in plan.resources.values())
+    record = plan.resources["record"]
+    assert record.fields["artist_id"].type == "uuid"
+    assert record.fields["artist_id"].references.resource == "artist"
+    assert record.fields["condition"].values == ["MINT", "VERY_GOOD", "GOOD", "WORN"]
+    assert record.fields["condition"].default == "GOOD"
+    assert record.fields["notes"].type == "text"
+    assert (record.fields["price_paid"].max_digits, record.fields["price_paid"].decimal_places) == (
+        7,
+        2,
+    )
+    artist = plan.resources["artist"]
+    assert artist.fields["name"].unique and artist.fields["name"].max_length == 120
+    assert artist.fields["country"].max_length == 2 and not artist.fields["country"].required

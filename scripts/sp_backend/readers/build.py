@@ -318,8 +318,8 @@ def _open_everything(
             op.auth, op.scope = False, "any"
         if resource.messages.forbidden is not None:
             resource.messages.forbidden = None
+    dropped["errors"].add("not_owner_status")
     if "not_owner_status" in errors.model_fields_set:
-        dropped["errors"].add("not_owner_status")
         where = next((v.source for v in inp.signals.not_owner), None)
         notes.add(
             "the contract gives an answer for someone else's row, but the API has no "

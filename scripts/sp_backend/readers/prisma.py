@@ -155,7 +155,23 @@ def read_prisma(text: str, at: Callable[[int], str], rank: int) -> list[TableFac
             table = TableFacts(name, at(first), rank)
             table.unresolved.append((f"Prisma {kind} {name} is not read (no table)", at(first)))
             out.append(table)
+    _typed_like_their_targets(out)
     return out
+
+
+def _typed_like_their_targets(tables: list[TableFacts]) -> None:
+    """A foreign key written `String` that refers to a UUID id is a UUID (Prisma states the
+    type once, on the referenced id)."""
+    by_name = {t.name: {f.name: f for f in t.fields} for t in tables}
+    for table in tables:
+        for fact in table.fields:
+            fk = fact.get("foreign_key")
+            if not fk or fact.get("type") != "str":
+                continue
+            target, column = str(fk).rsplit(".", 1)
+            referenced = by_name.get(target, {}).get(column)
+            if referenced is not None and referenced.get("type") == "uuid":
+                fact.put("type", "uuid")
 
 
 def _table_name(body: list[tuple[int, str, str]]) -> str | None:
@@ -233,13 +249,17 @@ def _model(
                 fact.put("unique", True)
             elif key == "default":
                 has_default = True
-                if not _GENERATED.match(args):
+                if kind == "str" and re.fullmatch(r"uuid\(\s*\d*\s*\)", args):
+                    fact.put("type", "uuid")  # a String the database fills with a UUID
+                elif not _GENERATED.match(args):
                     ok, value = _literal(args, kind, values)
                     if ok:
                         fact.put("default", value)
             elif key in ("db.VarChar", "db.Char"):
                 if re.fullmatch(r"\d+", args):
                     fact.put("max_length", int(args))
+            elif key == "db.Uuid" and kind == "str":
+                fact.put("type", "uuid")
             elif key == "db.Text" and kind == "str":
                 fact.put("type", "text")
             elif key == "db.Date" and kind == "datetime":
