@@ -15,7 +15,7 @@ from sp_backend.readers.facts import CTX_TABLE, FieldFact, TableFacts
 from sp_backend.readers.markdown import Block, Doc
 
 _BLOCK = re.compile(r"^\s*(model|enum|type|view)\s+([A-Za-z_]\w*)\s*\{\s*(?://.*)?$")
-_FIELD = re.compile(r"^\s*([A-Za-z_]\w*)\s+([A-Za-z_]\w*)(\[\])?(\?)?(?:\s+(.*?))?\s*$")
+_FIELD = re.compile(r"^\s*([A-Za-z_]\w*)\s+([A-Za-z_]\w*)(\[\])?(\?)?(?:\s+(@.*?))?\s*$")
 _ENUM_VALUE = re.compile(r"^\s*([A-Za-z_]\w*)(?:\s+@map\(\s*\"([^\"]*)\"\s*\))?\s*$")
 _SCALARS = {
     "String": "str",
