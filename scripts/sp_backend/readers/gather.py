@@ -70,6 +70,7 @@ class GatherResult:
                 "user_id_claim": plan.auth.user_id_claim,
                 "user_id_type": plan.auth.user_id_type,
                 "user_id_in_path": any(r.path_has_user_id for r in plan.resources.values()),
+                "source": plan.auth.source,
             },
             "errors": plan.errors.model_dump(),
             "conflicts": [c.model_dump(exclude_none=True) for c in plan.conflicts],
