@@ -45,6 +45,7 @@ FROM_SPECS = {
     "notes-heading": "notes",
     "room-booking": "room-booking",
     "workshop-upkeep": "upkeep",
+    "vinyl-shelf": "shelf",
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 

@@ -1,4 +1,4 @@
-"""Our own spec projects in six styles and domains; each ships the plan we expect."""
+"""Our own spec projects in eight styles and domains; each ships the plan we expect."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ CASES = {
     "podcast-camel": "episodes",
     "festival-readme": "lineup",
     "garage-lines": "vehicles",
+    "vinyl-shelf": "shelf",
 }
 
 
@@ -101,3 +102,25 @@ def test_plain_method_lines_typescript_bodies_and_the_feature_part() -> None:
     assert vehicle.operations.list.response is not None
     assert vehicle.operations.list.response.items is None  # `[{ id, plate, ... }]`
     assert plan.auth.mode == "jwks"
+
+
+def test_prose_headings_and_prisma_schema_give_an_open_api() -> None:
+    """The shelf says it is single-user with no login: auth.mode none, cited; the Prisma schema
+    gives the fields, the enum, the lengths and the record's reference to its artist."""
+    plan = gather(FIXTURES / "vinyl-shelf", "shelf").plan
+    assert plan.auth.mode == "none"
+    assert plan.auth.source == "specs/shelf/contracts/api.md:3"
+    assert all(r.owner is None for r in plan.resources.values())
+    record = plan.resources["record"]
+    assert record.fields["artist_id"].type == "uuid"
+    assert record.fields["artist_id"].references.resource == "artist"
+    assert record.fields["condition"].values == ["MINT", "VERY_GOOD", "GOOD", "WORN"]
+    assert record.fields["condition"].default == "GOOD"
+    assert record.fields["notes"].type == "text"
+    assert (record.fields["price_paid"].max_digits, record.fields["price_paid"].decimal_places) == (
+        7,
+        2,
+    )
+    artist = plan.resources["artist"]
+    assert artist.fields["name"].unique and artist.fields["name"].max_length == 120
+    assert artist.fields["country"].max_length == 2 and not artist.fields["country"].required

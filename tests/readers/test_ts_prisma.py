@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sp_backend.readers.endpoints import find_endpoints
 from sp_backend.readers.markdown import parse_markdown
-from sp_backend.readers.models import models_from_doc
+from sp_backend.readers.models import model_key, models_from_doc
 from sp_backend.readers.tsbody import looks_like_ts, ts_fields
 
 
@@ -97,30 +97,27 @@ def test_prisma_model_in_a_fence_or_a_paragraph() -> None:
     )
     for text in (f"# Data\n\n```prisma\n{schema}\n```\n", f"# Data\n\n{schema}\n"):
         doc = parse_markdown(text, rel="data-model.md")
-        tables = {t.name: t for t in models_from_doc(doc, 2)}
+        tables = {model_key(t.name): t for t in models_from_doc(doc, 2)}
         assert set(tables) == {"service_visit", "garage"}
         visit = tables["service_visit"]
         got = {f.name: {k: v.value for k, v in f.attrs.items()} for f in visit.fields}
         assert "garage" not in got  # the relation field; its column garageId stays
-        assert got["id"] == {"type": "int", "required": True, "primary_key": True}
+        assert got["id"]["type"] == "int" and got["id"]["primary_key"] is True
         assert got["summary"] == {"type": "str", "required": True, "max_length": 120}
         assert got["cost"]["max_digits"] == 8 and got["cost"]["decimal_places"] == 2
         assert got["done"]["default"] is False
+        # A default makes the field optional on create; it is never null.
         assert got["kind"] == {
             "type": "enum",
             "values": ["routine", "repair"],
-            "required": True,
             "default": "routine",
+            "nullable": False,
         }
-        assert got["note"] == {
-            "type": "str",
-            "required": False,
-            "nullable": True,
-            "max_length": 300,
-        }
+        assert got["garageId"]["foreign_key"] == "Garage.id"
+        assert got["note"]["nullable"] is True and got["note"]["max_length"] == 300
         assert "default" not in got["createdAt"]
         assert tables["garage"].fields[1].get("unique") is True
-        assert [w for w, _ in visit.unresolved] == ["prisma @@index([garageId])"]
+        assert visit.unresolved == []  # @@index on the foreign key: an index, kept
 
 
 def test_rust_structs_with_options_enums_and_serde_notes() -> None:

@@ -89,7 +89,10 @@ def check(
 
 
 def _devtoken(backend: Path, plan: BackendPlan, user_id: str, report: CheckReport) -> str | None:
-    """A token from the backend's own `python -m app.devtoken` (development only)."""
+    """A token from the backend's own `python -m app.devtoken` (development only); none for a
+    backend without authentication (auth.mode none: it has no devtoken and needs no token)."""
+    if plan.auth.mode == "none":
+        return None
     result = subprocess.run(
         [sys.executable, "-m", "app.devtoken", user_id],
         cwd=backend,

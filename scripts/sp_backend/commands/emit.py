@@ -94,6 +94,9 @@ def run(args: argparse.Namespace) -> int:
                     f"    {op['endpoint']}: {op['handler']} (contract: {op['source']})",
                     markup=False,
                 )
+        for warning in result.warnings:
+            stdout.print("  [bold red]WARNING[/] ", end="")
+            stdout.print(warning, markup=False)
         if report.conflicts:
             stdout.print(
                 "[bold red]hand-edited files were kept[/]: merge the .new versions, "

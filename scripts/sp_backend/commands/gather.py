@@ -89,15 +89,22 @@ def _human(result: GatherResult, target: Path, write: dict[str, str]) -> None:
             stdout.print(f"  {ep}")
         stdout.print("  fields: " + ", ".join(f"{f}: {t}" for f, t in r["fields"].items()))
     a = s["auth"]
-    stdout.print(
-        f"auth: {a['mode']} (secret {a['secret_env']}, claim {a['user_id_claim']}, "
-        f"user id {a['user_id_type']}{', in the path' if a['user_id_in_path'] else ''})"
-    )
     e = s["errors"]
-    stdout.print(
-        f"errors: envelope {e['envelope']}, someone else's row {e['not_owner_status']}, "
-        f"validation {e['validation_status']}"
-    )
+    if a["mode"] == "none":
+        stdout.print(
+            f"[bold red]auth: none[/] (the contract says so, {a['source']}): NO AUTHENTICATION, "
+            "every route open to anyone who reaches the API, nothing owned per user"
+        )
+        stdout.print(f"errors: envelope {e['envelope']}, validation {e['validation_status']}")
+    else:
+        stdout.print(
+            f"auth: {a['mode']} (secret {a['secret_env']}, claim {a['user_id_claim']}, "
+            f"user id {a['user_id_type']}{', in the path' if a['user_id_in_path'] else ''})"
+        )
+        stdout.print(
+            f"errors: envelope {e['envelope']}, someone else's row {e['not_owner_status']}, "
+            f"validation {e['validation_status']}"
+        )
     for c in s["conflicts"]:
         stdout.print(
             f"[yellow]conflict[/] {c['what']}: {c.get('chosen')!r} from {c['winner']} "

@@ -26,10 +26,13 @@ class EmitResult:
     migrations: Migrations | None = None
     # Custom operations whose handler still answers 501 (emit/operations.py: pending).
     to_implement: list[dict[str, Any]] = field(default_factory=list)
+    # What the person emitting must not miss (an API open to anyone, ...).
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = {"feature": self.feature, "features": self.features, **self.report.to_json()}
         data["to_implement"] = self.to_implement
+        data["warnings"] = self.warnings
         if self.migrations is not None:
             data["migrations"] = self.migrations.to_json()
         return data
@@ -221,4 +224,17 @@ def emit(
         create_once=files.create_once,
     )
     to_implement = pending(ready.out_dir, ready.view.resources)
-    return EmitResult(feature, report, order, migrations, to_implement)
+    return EmitResult(feature, report, order, migrations, to_implement, warnings(ready.view))
+
+
+def warnings(view: ProjectView) -> list[str]:
+    """Loud notes for the emit summary."""
+    if not view.open:
+        return []
+    where = view.stated.get("auth.mode", "the plan")
+    return [
+        f"NO AUTHENTICATION: auth.mode is 'none' ({where}); every route of this API is open to "
+        "anyone who can reach it, with no accounts and no per-user rows. Serve it on 127.0.0.1 "
+        'or a private network only (backend/README.md, "Running it safely"), or choose a token '
+        "mode in the plan."
+    ]

@@ -573,6 +573,11 @@ class ProjectView:
         return self.auth.mode == "jwks"
 
     @property
+    def open(self) -> bool:
+        """auth.mode none: no tokens at all, every route open to anyone who reaches the API."""
+        return self.auth.mode == "none"
+
+    @property
     def creates_users(self) -> bool:
         """The feature being emitted is the one whose migration creates the users table."""
         return self.local and self.current_feature == self.auth_feature
@@ -759,6 +764,13 @@ def build_project(
                     f"'local' (feature {auth_feature!r}) adds; rename the resource and its "
                     "table, and put profile fields of the accounts in auth.accounts.fields"
                 )
+            if auth.mode == "none" and (resource.owner or resource.path_has_user_id):
+                raise PlanError(
+                    f"{cite(plan, f'resources.{name}')}: resources.{name}: the backend has "
+                    f"auth.mode 'none' ({stated.get('auth.mode', 'another plan')}), so nothing "
+                    f"is owned; state auth.mode 'none' in feature {plan.feature!r} too (its "
+                    "resources then have no owner column)"
+                )
             if plan.feature in emitted:
                 resources.append(
                     build_resource(plan.feature, name, resource, plan, auth, errors, responses)
@@ -830,6 +842,12 @@ def merge_settings(
                 f"plans disagree on auth.mode ({named}); one backend verifies tokens "
                 "one way: 'jwks' cannot be combined with another mode ('local' and "
                 "'shared-secret' can: the backend then issues the tokens itself)"
+            )
+        if "none" in modes and len(modes) > 1:
+            named = ", ".join(f"{where}: {mode}" for mode, (_, where) in sorted(modes.items()))
+            raise PlanError(
+                f"plans disagree on auth.mode ({named}); 'none' leaves every route open, so "
+                "it cannot be combined with a token mode: state the same mode in every plan"
             )
         values["mode"] = "local" if "local" in modes else next(iter(modes))
         if stated is not None:

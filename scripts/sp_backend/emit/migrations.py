@@ -97,10 +97,12 @@ def table_of(resource: ResourceView) -> Table:
     if owner and not resource.indexes:
         indexes.append({"name": f"ix_{table}_{owner}", "columns": [owner]})
     if not owner:
+        # A reference's column has its index already (below), index: true or not.
+        referring = {ref.column for ref in resource.references}
         indexes += [
             {"name": f"ix_{table}_{f.name}", "columns": [f.name]}
             for f in resource.fields
-            if f.spec.index
+            if f.spec.index and f.name not in referring
         ]
     unique = [
         {"name": f"uq_{table}_{f.name}", "columns": ([owner] if owner else []) + [f.name]}

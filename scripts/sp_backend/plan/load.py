@@ -3,6 +3,7 @@ what is allowed."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,12 +92,31 @@ def cite(plan: BackendPlan, dotted: str) -> str:
     return f"{origin.path}:{line}" if line else origin.path
 
 
+# A whole-plan check names the key it refuses at the start of each line: `resources.x.owner: ...`.
+_KEYED_LINE = re.compile(r"([a-z_][a-z0-9_]*(?:\.[a-z0-9_-]+)+): (.+)")
+
+
 def _describe(err: Any, node: yaml.Node | None, path: Path | str) -> str:
     loc = [part for part in err["loc"] if not _is_union_tag(part)]
+    if err["type"] == "value_error":
+        keyed = [_KEYED_LINE.fullmatch(line) for line in _explain(err).split("\n")]
+        within = ".".join(str(p) for p in loc) + "." if loc else ""
+        if all(m and m.group(1).startswith(within) for m in keyed):
+            return "\n".join(
+                _located(m.group(1).split("."), m.group(1), m.group(2), node, path)
+                for m in keyed
+                if m
+            )
     key_path = ".".join(str(p) for p in loc) or "(top level)"
+    return _located(loc, key_path, _explain(err), node, path)
+
+
+def _located(
+    loc: list[Any], key_path: str, why: str, node: yaml.Node | None, path: Path | str
+) -> str:
     line = _line_of(node, loc)
     where = f"{path}:{line}" if line else str(path)
-    return f"{where}: {key_path}: {_explain(err)}"
+    return f"{where}: {key_path}: {why}"
 
 
 def _is_union_tag(part: Any) -> bool:

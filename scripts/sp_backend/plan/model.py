@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
@@ -39,7 +40,24 @@ FieldType = Literal[
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 # Rules that apply to request bodies only: a stored row must stay readable when they stop holding.
 InputRule = Literal["future", "past", "not_blank"]
-AuthMode = Literal["shared-secret", "local", "jwks"]
+AuthMode = Literal["shared-secret", "local", "jwks", "none"]
+# Settings of token modes: with auth.mode none no token is read, so a plan may not state them.
+TOKEN_SETTINGS = (
+    "secret_env",
+    "algorithms",
+    "user_id_claim",
+    "user_id_type",
+    "issuer",
+    "audience",
+    "jwks_url_env",
+    "jwks_cache_seconds",
+    "jwks_timeout_seconds",
+    "token_ttl_minutes",
+    "routes_prefix",
+    "path_mismatch_status",
+    "password",
+    "accounts",
+)
 Algorithm = Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "EdDSA"]
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=63)]
@@ -151,7 +169,11 @@ class AuthConfig(_Strict):
     mode: AuthMode = Field(
         "shared-secret",
         description="shared-secret: HS* tokens issued elsewhere (e.g. Better Auth); local: this "
-        "backend issues tokens (register/login); jwks: asymmetric tokens, keys from a JWKS URL.",
+        "backend issues tokens (register/login); jwks: asymmetric tokens, keys from a JWKS URL; "
+        "none: no authentication at all, every route open to anyone who can reach the API (a "
+        "single-user tool on a private network). Never a default: a plan states it, and then "
+        "states no token setting, no resource owner and no custom operation with auth.",
+        examples=["none"],
     )
     secret_env: EnvName = Field("JWT_SECRET", description="Environment variable holding the key.")
     algorithms: list[Algorithm] = Field(default_factory=lambda: ["HS256"], min_length=1)
@@ -185,6 +207,14 @@ class AuthConfig(_Strict):
 
     @model_validator(mode="after")
     def _algorithms_fit_mode(self) -> AuthConfig:
+        if self.mode == "none":
+            stated = [k for k in TOKEN_SETTINGS if k in self.model_fields_set]
+            if stated:
+                raise ValueError(
+                    f"auth.{stated[0]}: mode 'none' reads no token and has no accounts; "
+                    f"drop {', '.join('auth.' + k for k in stated)} or choose a token mode"
+                )
+            return self
         if self.mode == "jwks" and "algorithms" not in self.model_fields_set:
             self.algorithms = ["RS256"]  # the HS256 default cannot apply to public keys
             # Still a default, not a statement: merging plans must not treat it as one.
@@ -974,6 +1004,8 @@ class BackendPlan(_Strict):
             raise ValueError(f"two resources share the table(s) {dupes}")
         if not self.resources and self.auth.mode != "local":
             raise ValueError("a plan needs resources, or auth.mode 'local' (the auth feature)")
+        if self.auth.mode == "none":
+            self._without_owners()
         if self.responses.envelope == "success":
             for name, r in self.resources.items():
                 listing = r.operations.list
@@ -989,6 +1021,47 @@ class BackendPlan(_Strict):
                         "envelope 'success' takes"
                     )
         return self
+
+    def _without_owners(self) -> None:
+        """auth.mode none: refuse what needs a caller (each problem with its key path), then
+        leave the defaults that assume one out (no owner column, custom operations open)."""
+        problems = list(_open_problems(self))
+        if problems:
+            raise ValueError("\n".join(problems))  # one located line each (plan/load.py)
+        for resource in self.resources.values():
+            resource.owner = None
+            resource.__pydantic_fields_set__.discard("owner")
+            for op in resource.operations.custom.values():
+                op.auth, op.scope = False, "any"
+                op.__pydantic_fields_set__.difference_update({"auth", "scope"})
+
+
+def _open_problems(plan: BackendPlan) -> Iterator[str]:
+    """What a plan with auth.mode none states that needs a caller: `key.path: why` each."""
+    for name, r in plan.resources.items():
+        where = f"resources.{name}"
+        if "owner" in r.model_fields_set and r.owner is not None:
+            yield (
+                f"{where}.owner: auth.mode 'none' has no users to own rows; drop the key or "
+                "set it to null"
+            )
+        if "owner_in_response" in r.model_fields_set:
+            yield f"{where}.owner_in_response: auth.mode 'none' has no owner column; drop it"
+        if r.path_has_user_id:
+            yield (
+                f"{where}.path: {r.path!r} names a {{user_id}}, which needs a signed-in "
+                "caller; auth.mode 'none' has none"
+            )
+        for op_name, op in r.operations.custom.items():
+            at = f"{where}.operations.custom.{op_name}"
+            if "auth" in op.model_fields_set and op.auth:
+                yield f"{at}.auth: auth.mode 'none' has no signed-in caller; use auth: false"
+            if "scope" in op.model_fields_set and op.scope == "owner":
+                yield f"{at}.scope: auth.mode 'none' has no row owners; use scope: any"
+    if "not_owner_status" in plan.errors.model_fields_set:
+        yield "errors.not_owner_status: auth.mode 'none' has no row owners; drop it"
+    if "forbidden" in plan.errors.messages:
+        yield "errors.messages.forbidden: auth.mode 'none' forbids nothing; drop it"
 
 
 def camel_case(name: str) -> str:

@@ -24,6 +24,28 @@ _VALIDATION = re.compile(r"validat|invalid input|invalid (?:data|body|request)",
 _CLAIM_CODE = re.compile(r"payload\s*(?:\.get\(\s*|\[\s*)[\"'](\w+)[\"']")
 _CLAIM_KEY = re.compile(r"[\"'](sub|user_id|userId|uid|id)[\"']\s*:")
 _CLAIM_BULLET = re.compile(r"^\s*[-*|]?\s*`?(sub|user_id|userId|uid)`?\s*[:|-]\s*(.*)$")
+# The contract saying, of the whole API, that nobody signs in: "no authentication", "no auth
+# required", "single-user, no login", "public API, no tokens", "Authentication: none".
+_AUTH_WORD = (
+    r"(?:authentication|authorization|auth|log-?ins?|sign[- ]?ins?|user accounts?|accounts)"
+)
+_NO_AUTH = re.compile(
+    rf"\bno {_AUTH_WORD}\b(?! (?:token|header|cookie|credential)s?\b)"
+    rf"|\bwithout (?:any )?{_AUTH_WORD}\b"
+    rf"|\b{_AUTH_WORD}[\W_]{{0,6}}(?:is |are )?(?:none|not required|not needed|n/a)\b"
+    rf"|\b(?:does|do|will)(?: not|n't) (?:require|need|use|have) (?:any )?{_AUTH_WORD}\b"
+    r"|\bunauthenticated api\b"
+    r"|\bno (?:jwts?|bearer tokens?|tokens|api keys?)\b(?! (?:is|are|was) )",
+    re.IGNORECASE,
+)
+# ...but not a line about one endpoint or one failure ("401 when no auth token", "GET /health
+# (no auth)"), a plan for later or a question.
+_NO_AUTH_NOT_GLOBAL = re.compile(
+    r"\b40[13]\b|unauthori[sz]ed|forbidden|\bexcept\b|\b(?:GET|POST|PUT|PATCH|DELETE)\b|"
+    r"(?:^|[\s`(])/[a-z{]|\blater\b|\bfuture\b|\bphase\b|\bv2\b|\bTODO\b|\?\s*$|"
+    r"\bif\b|\bwhen\b|\bunless\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -39,6 +61,11 @@ class Signals:
     envelope: list[Value] = field(default_factory=list)
     envelope_odd: list[Value] = field(default_factory=list)  # project-specific error bodies
     local_endpoints: list[Value] = field(default_factory=list)
+    # Lines stating that the API has no authentication at all (auth.mode none).
+    no_auth: list[Value] = field(default_factory=list)
+    # An OpenAPI document that declares no securitySchemes and no security at all (a hint, not
+    # a statement: the reader never plans auth.mode none from it alone).
+    unsecured: list[Value] = field(default_factory=list)
 
 
 def _v(value: object, doc: Doc, line: int, rank: int) -> Value:
@@ -69,6 +96,8 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
             token_context = 12
         elif token_context:
             token_context -= 1
+        if not in_fence and _NO_AUTH.search(line) and not _NO_AUTH_NOT_GLOBAL.search(line):
+            signals.no_auth.append(_v("none", doc, i, rank))
         if re.search(r"jwks|\.well-known/jwks", low):
             signals.mode.append(_v("jwks", doc, i, rank))
         if re.search(r"better[ -]?auth|shared secret|same secret|better_auth_secret", low):

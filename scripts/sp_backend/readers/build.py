@@ -118,6 +118,7 @@ def build_plan(inp: Inputs) -> Built:
     resources: dict[str, Resource] = {}
     owner_types: list[Value] = []
     planned: list[Endpoint] = []  # the endpoints the plan serves, for conventions they show
+    no_auth = _no_auth(inp, notes)
     groups = _adopt_sub_collections(inp.groups)
     part = _feature_part(inp.feature, groups, inp)
     for g in groups:
@@ -145,7 +146,7 @@ def build_plan(inp: Inputs) -> Built:
                     LEFT_OUT,
                 )
             continue
-        resource = _resource(g, inp, notes, owner_types)
+        resource = _resource(g, inp, notes, owner_types, owned=no_auth is None)
         if resource is None:
             continue
         twin = next((n for n, r in resources.items() if r.table == resource.table), None)
@@ -172,8 +173,15 @@ def build_plan(inp: Inputs) -> Built:
             for what, where in t.unresolved:
                 notes.add(f"{t.name}: {what}", where, LEFT_OUT)
     _other_api_conflicts(inp, notes)
-    auth = _auth(inp, notes, owner_types, resources)
     errors = _errors(inp, notes)
+    dropped: dict[str, set[str]] = {"resources": set(), "errors": set()}
+    auth: AuthConfig | dict[str, Any]
+    if no_auth is None:
+        auth = _auth(inp, notes, owner_types, resources)
+    else:
+        # Stated, and nothing else: the token settings do not apply (plan/model.py).
+        auth = {"mode": "none", "source": no_auth.source}
+        _open_everything(resources, errors, inp, notes, dropped)
     envelope = read_envelope(planned)
     for what, where, resolution in envelope.notes:
         notes.add(what, where, resolution)
@@ -187,7 +195,7 @@ def build_plan(inp: Inputs) -> Built:
         "unresolved": notes.unresolved,
         "conflicts": notes.conflicts,
     }
-    if not resources and auth.mode != "local":
+    if not resources and (isinstance(auth, dict) or auth.mode != "local"):
         raise ValueError("no resource the generator can build was found in the contract")
     built.plan = BackendPlan.model_validate(
         {
@@ -195,7 +203,10 @@ def build_plan(inp: Inputs) -> Built:
             for k, v in data.items()
         }
         | {
-            "resources": {k: r.model_dump() for k, r in resources.items()},
+            "resources": {
+                k: r.model_dump(exclude=dropped["resources"]) for k, r in resources.items()
+            },
+            "errors": errors.model_dump(exclude_none=True, exclude=dropped["errors"]),
             "unresolved": [u.model_dump() for u in notes.unresolved],
             "conflicts": [c.model_dump() for c in notes.conflicts],
         }
@@ -329,7 +340,80 @@ def _model_key(name: str) -> str:
     return model_key(name)
 
 
-def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) -> Resource | None:
+def _no_auth(inp: Inputs, notes: _Notes) -> Value | None:
+    """The contract's own statement that the API has no authentication (auth.mode none), or
+    None. Said elsewhere only (a feature spec), said beside token details, or only implied (an
+    OpenAPI document without security): a note, and tokens stay required."""
+    s = inp.signals
+    said = [v for v in s.no_auth if v.rank == RANK_CONTRACT]  # in the order of the text
+    tokens = [
+        v
+        for v in s.mode + s.local_endpoints + s.secret_env + s.algorithms
+        if v.rank == RANK_CONTRACT
+    ]
+    if said and tokens:
+        notes.add(
+            f"the contract says the API has no authentication ({said[0].source}) but also "
+            f"describes tokens ({tokens[0].source})",
+            said[0].source,
+            "tokens required; set auth.mode none in the plan if the API really has none",
+        )
+        return None
+    if said:
+        return said[0]
+    elsewhere = sorted((v for v in s.no_auth if v.rank != RANK_CONTRACT), key=lambda v: v.rank)
+    if elsewhere and not tokens:
+        notes.add(
+            "a document beside the contract says the API has no authentication; the contract "
+            "does not say so",
+            elsewhere[0].source,
+            "tokens required (auth.mode stays a token mode); say it in the contract, or set "
+            "auth.mode none in the plan",
+        )
+    for v in s.unsecured[:1]:
+        if not tokens and not elsewhere:
+            notes.add(
+                "the OpenAPI document declares no securitySchemes and no security: it does "
+                "not say whether callers sign in",
+                v.source,
+                "tokens required; if the API has no authentication, say so in the contract "
+                "(or set auth.mode none in the plan)",
+            )
+    return None
+
+
+def _open_everything(
+    resources: dict[str, Resource],
+    errors: ErrorConventions,
+    inp: Inputs,
+    notes: _Notes,
+    dropped: dict[str, set[str]],
+) -> None:
+    """auth.mode none: no owners, custom operations open to anyone; what the contract says
+    about someone else's rows cannot apply, and is said in a note instead."""
+    dropped["resources"].add("owner_in_response")
+    for resource in resources.values():
+        resource.owner = None
+        for op in resource.operations.custom.values():
+            op.auth, op.scope = False, "any"
+        if resource.messages.forbidden is not None:
+            resource.messages.forbidden = None
+    dropped["errors"].add("not_owner_status")
+    if "not_owner_status" in errors.model_fields_set:
+        where = next((v.source for v in inp.signals.not_owner), None)
+        notes.add(
+            "the contract gives an answer for someone else's row, but the API has no "
+            "authentication (no rows are anyone's)",
+            where,
+            "not planned: every caller reaches every row",
+        )
+    if "forbidden" in errors.messages:
+        del errors.messages["forbidden"]
+
+
+def _resource(
+    g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value], *, owned: bool = True
+) -> Resource | None:
     facts, _ = _facts_for(g, inp)
     first = g.endpoints[0]
     json_names, renamed = _json_names(g, inp, notes)
@@ -339,7 +423,7 @@ def _resource(g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value]) ->
         for name, fs in facts.items()
     }
     id_type = _id_type(g, merged, facts, notes)
-    owner = _owner(g, merged, notes, owner_types)
+    owner = _owner(g, merged, notes, owner_types) if owned else None
     timestamps = True
     fields: dict[str, FieldSpec] = {}
     action_fields = {_action_field(name, merged) for name in g.actions}
@@ -535,6 +619,8 @@ def _reference(
         return None
     table, column = str(fk).rsplit(".", 1)
     target = (tables or {}).get(table.lower())
+    if target is None and _model_key(table) in (tables or {}).values():
+        target = _model_key(table)  # a model's name (Prisma: Artist), not its table
     if target is None or column != "id" or kind not in ("uuid", "int") or target == res:
         notes.add(
             f"{res}.{name}: refers to {fk}, not the id of another resource of this feature",

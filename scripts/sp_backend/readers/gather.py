@@ -24,9 +24,10 @@ from sp_backend.readers.facts import (
     Value,
 )
 from sp_backend.readers.locate import Sources, locate
-from sp_backend.readers.markdown import Doc, load_markdown
+from sp_backend.readers.markdown import Doc, load_markdown, read_text
 from sp_backend.readers.models import dotted_facts, models_from_doc, prose_fields
 from sp_backend.readers.openapi import openapi_endpoints
+from sp_backend.readers.prisma import read_prisma
 from sp_backend.readers.resources import group, split
 
 _LOCAL_AUTH = re.compile(r"/(register|login|signup|signin|sign-up|sign-in|token)$")
@@ -69,6 +70,7 @@ class GatherResult:
                 "user_id_claim": plan.auth.user_id_claim,
                 "user_id_type": plan.auth.user_id_type,
                 "user_id_in_path": any(r.path_has_user_id for r in plan.resources.values()),
+                "source": plan.auth.source,
             },
             "errors": plan.errors.model_dump(),
             "conflicts": [c.model_dump(exclude_none=True) for c in plan.conflicts],
@@ -85,6 +87,39 @@ def _load(sources: Sources, path: Path, warnings: list[str], *, required: bool) 
             raise
         warnings.append(f"{exc} (skipped)")
         return None
+
+
+def _unsecured(text: str) -> bool:
+    """An OpenAPI document with no securitySchemes and no `security` anywhere."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False
+    if not isinstance(data, dict):
+        return False
+
+    def has_security(node: object) -> bool:
+        if isinstance(node, dict):
+            return any(
+                k in ("security", "securitySchemes") or has_security(v) for k, v in node.items()
+            )
+        if isinstance(node, list):
+            return any(has_security(v) for v in node)
+        return False
+
+    return not has_security(data)
+
+
+def _prisma_file(sources: Sources, path: Path, warnings: list[str]) -> list[TableFacts]:
+    rel = sources.rel(path)
+    try:
+        text = read_text(path, rel)
+    except SpecError as exc:
+        warnings.append(f"{exc} (skipped)")
+        return []
+    return read_prisma(text, lambda n: f"{rel}:{n}", RANK_SCHEMA)
 
 
 def gather(root: Path, feature: str) -> GatherResult:
@@ -146,6 +181,8 @@ def gather(root: Path, feature: str) -> GatherResult:
         )
         if oa_doc is not None:
             auth_reader.scan(oa_doc, RANK_CONTRACT, signals)
+            if _unsecured(oa_doc.text):
+                signals.unsecured.append(Value("none", oa_doc.at(1), RANK_CONTRACT, 0))
     contract_eps = fold(endpoints)
     if not contract_eps:
         raise SpecError(
@@ -163,6 +200,9 @@ def gather(root: Path, feature: str) -> GatherResult:
     all_eps = fold(contract_eps + other_eps)
     other_folded = [e for e in all_eps if e.rank != RANK_CONTRACT]
     for path in sources.schemas:
+        if path.suffix == ".prisma":
+            models += _prisma_file(sources, path, warnings)
+            continue
         doc = _load(sources, path, warnings, required=False)
         if doc is not None:
             warnings.extend(doc.warnings)

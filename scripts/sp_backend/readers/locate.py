@@ -181,6 +181,16 @@ def locate(root: Path, feature: str) -> Sources:
             sources.schemas.append(chosen / "data-model.md")
         if (chosen / "spec.md").is_file():
             sources.feature_docs.append(chosen / "spec.md")
+    # Prisma schema files: beside the contract, in the feature's folder, or Prisma's own place.
+    for cand in (
+        contract.parent / "schema.prisma",
+        specs / feature / "schema.prisma",
+        specs / "database" / "schema.prisma",
+        specs / "schema.prisma",
+        root / "prisma" / "schema.prisma",
+    ):
+        if cand.is_file() and cand not in sources.schemas:
+            sources.schemas.append(cand)
     if (specs / "database").is_dir():
         sources.schemas += [
             p for p in sorted((specs / "database").glob("*.md")) if p not in sources.schemas

@@ -15,7 +15,7 @@ from sp_backend.readers.fields import (
     tables_from_sql,
 )
 from sp_backend.readers.markdown import Block, Doc, plain, sections
-from sp_backend.readers.prisma import MODEL_RE, tables_from_prisma
+from sp_backend.readers.prisma import looks_like_prisma, tables_from_prisma
 from sp_backend.readers.rust_struct import STRUCT_RE, tables_from_rust
 from sp_backend.readers.types import parse_constraints
 from sp_backend.readers.words import singular
@@ -93,7 +93,7 @@ def models_from_doc(
                 r"^class\s+\w+\s*\(", block.text, re.MULTILINE
             ):
                 out.extend(tables_from_code(doc, block, rank))
-            elif block.kind in ("fence", "paragraph") and MODEL_RE.search(block.text):
+            elif looks_like_prisma(block):
                 out.extend(tables_from_prisma(doc, block, rank))
             elif block.kind == "fence" and STRUCT_RE.search(block.text):
                 out.extend(tables_from_rust(doc, block, rank))

@@ -35,7 +35,7 @@ CLUSTERS = (
     ClusterKind(
         "authentication-and-data-isolation",
         "Authentication and data isolation",
-        ("jwt-", "local-token-issuance", "user-isolation-"),
+        ("jwt-", "local-token-issuance", "user-isolation-", "api-without-authentication"),
         (("authentication", "isolation"), ("auth", "isolation"), ("auth", "strategy")),
     ),
     ClusterKind(

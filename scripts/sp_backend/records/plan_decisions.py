@@ -83,6 +83,25 @@ def _token_verification(doc: PlanDoc) -> Decision:
             where,
             AUTH_KEYWORDS,
         )
+    if auth.mode == "none":
+        return Decision(
+            "api-without-authentication",
+            "API without authentication",
+            "Serve every endpoint to any caller, with no accounts, tokens or per-user rows "
+            "(auth.mode none)",
+            Significance(
+                "anyone who reaches the API reads and changes all data; adding users later "
+                "means an owner column on every table and assigning the rows already stored",
+                (
+                    "shared-secret JWT verification",
+                    "tokens issued by this backend (local)",
+                    "JWKS public keys",
+                ),
+                ("every endpoint", "the data model (no owner columns)", "deployment network"),
+            ),
+            where,
+            (*AUTH_KEYWORDS, ("unauthenticated",), ("no", "auth"), ("open", "api")),
+        )
     if auth.mode == "jwks":
         return Decision(
             "jwt-jwks-verification",
