@@ -17,6 +17,18 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
+# At most this many values in one any_of list filter (?status=a,b,...).
+ANY_OF_MAX = 20
+
+
+def comma_separated(value: object) -> object:
+    """An any_of filter's values: ?f=a,b and ?f=a&f=b both read as [a, b]."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
+    return value
+
 
 def json_number(value: object) -> object:
     if isinstance(value, bool | str):
