@@ -16,6 +16,7 @@ CASES = {
     "inventory-table": "inventory",
     "expenses-designer": "expenses",
     "clinic-openapi": "patients",
+    "fleet-memo": "servicelog",
 }
 
 
@@ -64,3 +65,20 @@ def test_designer_style_conflict_names_winner_and_loser() -> None:
     assert (conflict.chosen, conflict.overruled) == (140, 200)
     assert plan.errors.not_owner_status == 403
     assert plan.resources["expense"].fields["spent_on"].input_rules == ["past"]
+
+
+def test_memo_style_query_table_gives_any_of_and_ranges() -> None:
+    plan = gather(FIXTURES / "fleet-memo", "servicelog").plan
+    listing = plan.resources["service_record"].operations.list
+    assert listing is not None
+    assert listing.any_of == ["kind"] and listing.filters == ["vehicle_code"]
+    bounds = {param: (r.field, r.op) for param, r in listing.ranges.items()}
+    assert bounds == {
+        "odometer_min": ("odometer_km", "ge"),  # <f>_min, the field's stem (odometer_km)
+        "max_cost": ("cost", "le"),  # max_<f>
+        "serviced_from": ("serviced_on", "ge"),  # <f>_from on a date field (serviced_on)
+        "serviced_before": ("serviced_on", "lt"),  # <f>_before: strictly before
+    }
+    assert all(r.source and r.source.startswith("specs/api/") for r in listing.ranges.values())
+    (warranty,) = [u for u in plan.unresolved if "warranty_until" in u.what]
+    assert "names no field" in warranty.what and warranty.source
