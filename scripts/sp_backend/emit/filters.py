@@ -5,12 +5,13 @@ text to asyncpg, which cannot expand one; a range binds `range_<param>`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sp_backend.emit.decimals import decimal_range
-from sp_backend.emit.fields import FieldView, py_literal
+from sp_backend.emit.fields import FieldView, py_literal, regex_literal
 from sp_backend.emit.regex_sample import regex_samples
 from sp_backend.plan.model import ANY_OF_MAX, FieldSpec, ListOperation, python_name
 
@@ -24,13 +25,16 @@ _UUIDS = [
 ]
 
 
-def _item_type(f: FieldView) -> str:
+def _item_pattern(f: FieldView) -> str:
+    """A regex for one value of an any_of parameter: what the field's type accepts, no comma."""
     t = f.spec.type
-    if t == "str":
-        return f"Annotated[str, StringConstraints(max_length={f.spec.max_length or 255})]"
+    if t == "enum":
+        return "(?:" + "|".join(re.escape(v) for v in f.spec.values or []) + ")"
     if t == "int":
-        return "Annotated[int, Field(ge=-2_147_483_648, le=2_147_483_647)]"
-    return f.py_type
+        return "-?[0-9]{1,9}"  # within the 32-bit column, whatever the digits
+    if t == "uuid":
+        return "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    return f"[^,]{{1,{f.spec.max_length or 255}}}"
 
 
 def _bound_type(f: FieldView) -> tuple[str, list[str]]:
@@ -38,9 +42,11 @@ def _bound_type(f: FieldView) -> tuple[str, list[str]]:
     if t == "int":
         return "int", ["ge=-2_147_483_648", "le=2_147_483_647"]
     if t == "datetime":
-        return "AwareDatetime", []
+        return "QueryDatetime", []
+    if t == "date":
+        return "QueryDate", []
     if t == "decimal":
-        return "Decimal", ["allow_inf_nan=False"]
+        return "QueryDecimal", []
     if t == "float":
         return "float", ["allow_inf_nan=False"]
     return f.py_type, []
@@ -55,26 +61,24 @@ class AnyOfView:
         return self.field.name
 
     @property
-    def alias(self) -> str:
-        """The module-level type of the parameter's values (app/schemas/<resource>.py)."""
-        return f"{self.field.enum_alias or _title(self.field.resource + '_' + self.name)}Values"
+    def pattern(self) -> str:
+        """The whole parameter: 1 to ANY_OF_MAX values, comma-separated."""
+        item = _item_pattern(self.field)
+        return f"^{item}(?:,{item}){{0,{ANY_OF_MAX - 1}}}$"
 
     @property
-    def alias_decl(self) -> str:
-        return (
-            f"{self.alias} = Annotated[\n    list[{_item_type(self.field)}],\n"
-            f"    BeforeValidator(comma_separated),\n"
-            f"    Field(min_length=1, max_length=ANY_OF_MAX),\n]"
-        )
+    def convert(self) -> str:
+        """The expression turning one value (`value`) into the column's type."""
+        return {"int": "int(value)", "uuid": "UUID(value)"}.get(self.field.spec.type, "value")
 
     @property
     def description(self) -> str:
-        return f"Any of these values, comma-separated or repeated; at most {ANY_OF_MAX}."
+        return f"Any of these values, comma-separated (a,b); at most {ANY_OF_MAX}."
 
     @property
     def decl(self) -> str:
         return (
-            f"{self.name}: {self.alias} | None = Field(None, "
+            f"{self.name}: str | None = Field(None, pattern={regex_literal(self.pattern)}, "
             f"description={py_literal(self.description)})"
         )
 
@@ -144,10 +148,6 @@ def any_of_views(listing: ListOperation | None, fields: dict[str, FieldView]) ->
 def range_views(listing: ListOperation | None, fields: dict[str, FieldView]) -> list[RangeView]:
     ranges = listing.ranges if listing else {}
     return [RangeView(param, fields[r.field], r.op) for param, r in ranges.items()]
-
-
-def _title(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
 
 
 def _testable(f: FieldView) -> bool:

@@ -599,7 +599,7 @@ class ChoiceFilter(_Strict):
 # ?<param>=bound). Validation and the readers both ask this table.
 FILTER_TYPES: dict[str, frozenset[str]] = {
     "equality": frozenset(FIELD_TYPES) - {"json", "list[str]", "text"},
-    "any_of": frozenset({"str", "int", "enum", "uuid", "date"}),
+    "any_of": frozenset({"str", "int", "enum", "uuid"}),
     "range": frozenset({"int", "float", "decimal", "date", "datetime"}),
 }
 # At most this many values in one any_of parameter; more are answered with the validation status.
@@ -623,8 +623,8 @@ class ListOperation(_Strict):
     any_of: list[str] = Field(
         default_factory=list,
         description="Fields matched against any of several values, sent comma-separated in one "
-        f"parameter named like the field (?status=open,closed) or by repeating it "
-        f"(?status=open&status=closed); at most {ANY_OF_MAX} values.",
+        f"parameter named like the field (?status=open,closed); at most {ANY_OF_MAX} values "
+        "(a repeated parameter is not read: its last value would win).",
         examples=[["status"]],
     )
     ranges: dict[WireName, RangeFilter] = Field(

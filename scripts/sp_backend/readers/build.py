@@ -726,6 +726,12 @@ def _list(
         elif (several := read_any_of(p, fields)) is not None:
             if several.any_of is not None:
                 any_of.append(several.any_of)
+                if several.note:
+                    notes.add(
+                        f"GET {ep.path}: query parameter {p.name!r} {several.note}",
+                        p.source,
+                        "planned as any_of (comma-separated); say so to the API's clients",
+                    )
             else:
                 notes.add(
                     f"GET {ep.path}: query parameter {p.name!r} {several.problem}",

@@ -50,6 +50,8 @@ _SEVERAL = re.compile(
     r"repeat (?:it|the key)|list of values",
     re.IGNORECASE,
 )
+_REPEATED = re.compile(r"repeat|\?(\w+)=[^&\s]+&\1=", re.IGNORECASE)
+_COMMAS = re.compile(r"comma", re.IGNORECASE)
 _SEVERAL_TYPES = re.compile(r"^\s*(?:array|list|.*\[\]|array<.*>|list\[.*\])\s*$", re.IGNORECASE)
 
 
@@ -60,6 +62,7 @@ class Reading:
     range: RangeFilter | None = None
     any_of: str | None = None
     problem: str | None = None
+    note: str | None = None  # planned, but not quite as the contract says
 
 
 def snake(name: str) -> str:
@@ -91,6 +94,12 @@ def read_any_of(p: Param, fields: dict[str, FieldSpec]) -> Reading | None:
         return Reading(
             problem=f"takes several values of {field!r}, a {fields[field].type} field; "
             f"any_of filters accept {', '.join(sorted(FILTER_TYPES['any_of']))}"
+        )
+    if _REPEATED.search(p.description) and not _COMMAS.search(p.description):
+        return Reading(
+            any_of=field,
+            note="is repeated for several values; the backend reads them comma-separated in "
+            f"one parameter ({field}=a,b)",
         )
     return Reading(any_of=field)
 

@@ -5,6 +5,7 @@ as text."""
 
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -13,20 +14,35 @@ from pydantic import (
     BeforeValidator,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
-# At most this many values in one any_of list filter (?status=a,b,...).
-ANY_OF_MAX = 20
+# Query strings carry text: a bound is a plain decimal, an ISO 8601 date or an RFC 3339 moment
+# as the OpenAPI states it (pydantic alone would also read "0" as 1970-01-01).
+PLAIN_DECIMAL = r"^-?[0-9]{1,18}(?:\.[0-9]{1,12})?$"
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_MOMENT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
 
 
-def comma_separated(value: object) -> object:
-    """An any_of filter's values: ?f=a,b and ?f=a&f=b both read as [a, b]."""
-    if isinstance(value, str):
-        value = [value]
-    if isinstance(value, list):
-        return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
+def plain_decimal(value: object) -> object:
+    if not isinstance(value, str) or not re.fullmatch(PLAIN_DECIMAL, value):
+        raise ValueError("must be a decimal number such as 12.50")
+    return value
+
+
+def iso_day(value: object) -> object:
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise ValueError("must be an ISO 8601 date (YYYY-MM-DD)")
+    return value
+
+
+def iso_moment(value: object) -> object:
+    if not isinstance(value, str) or not _ISO_MOMENT.fullmatch(value):
+        raise ValueError("must be an RFC 3339 moment (YYYY-MM-DDTHH:MM:SSZ)")
     return value
 
 
@@ -85,6 +101,14 @@ class DecimalText:
 JsonInt = Annotated[int, BeforeValidator(json_number)]
 IsoDate = Annotated[date, BeforeValidator(iso_text)]
 IsoDatetime = Annotated[AwareDatetime, BeforeValidator(iso_text), AfterValidator(in_utc)]
+# List filter bounds, as query strings write them (see PLAIN_DECIMAL).
+QueryDecimal = Annotated[
+    Decimal,
+    BeforeValidator(plain_decimal),
+    WithJsonSchema({"type": "string", "pattern": PLAIN_DECIMAL}),
+]
+QueryDate = Annotated[date, BeforeValidator(iso_day)]
+QueryDatetime = Annotated[AwareDatetime, BeforeValidator(iso_moment), AfterValidator(in_utc)]
 
 
 def not_null(value: object) -> object:
