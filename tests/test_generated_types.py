@@ -41,6 +41,7 @@ FROM_PLANS: dict[str, list[Path]] = {
 # A backend from a spec project's contracts: gathered, then emitted (as tests/test_check.py).
 FROM_SPECS = {
     "expenses-designer": "expenses",
+    "fleet-memo": "servicelog",
     "inventory-table": "inventory",
     "notes-heading": "notes",
     "room-booking": "room-booking",

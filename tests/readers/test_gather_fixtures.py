@@ -20,6 +20,7 @@ CASES = {
     "festival-readme": "lineup",
     "garage-lines": "vehicles",
     "vinyl-shelf": "shelf",
+    "fleet-memo": "servicelog",
 }
 
 
@@ -124,3 +125,20 @@ def test_prose_headings_and_prisma_schema_give_an_open_api() -> None:
     artist = plan.resources["artist"]
     assert artist.fields["name"].unique and artist.fields["name"].max_length == 120
     assert artist.fields["country"].max_length == 2 and not artist.fields["country"].required
+
+
+def test_memo_style_query_table_gives_any_of_and_ranges() -> None:
+    plan = gather(FIXTURES / "fleet-memo", "servicelog").plan
+    listing = plan.resources["service_record"].operations.list
+    assert listing is not None
+    assert listing.any_of == ["kind"] and listing.filters == ["vehicle_code"]
+    bounds = {param: (r.field, r.op) for param, r in listing.ranges.items()}
+    assert bounds == {
+        "odometer_min": ("odometer_km", "ge"),  # <f>_min, the field's stem (odometer_km)
+        "max_cost": ("cost", "le"),  # max_<f>
+        "serviced_from": ("serviced_on", "ge"),  # <f>_from on a date field (serviced_on)
+        "serviced_before": ("serviced_on", "lt"),  # <f>_before: strictly before
+    }
+    assert all(r.source and r.source.startswith("specs/api/") for r in listing.ranges.values())
+    (warranty,) = [u for u in plan.unresolved if "warranty_until" in u.what]
+    assert "names no field" in warranty.what and warranty.source

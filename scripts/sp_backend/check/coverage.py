@@ -70,7 +70,7 @@ def _names(plan: BackendPlan) -> dict[str, list[Any]]:
             params |= {"page", "page_size", "limit", "offset", "cursor"}
             pagination = listing.pagination
             params |= set(getattr(pagination, "param_names", {}).values())
-            params |= set(listing.choices) | set(listing.filters)
+            params |= set(listing.choices) | set(listing.filter_params)
             if listing.sort.order_param:
                 params |= {"asc", "desc"}
             for p in params - {None}:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from sp_backend.emit.fields import Call, FieldView, build_field, public_decl, py_literal
+from sp_backend.emit.filters import AnyOfView, RangeView, any_of_views, range_views
 from sp_backend.emit.naming import class_name, title_words
 from sp_backend.emit.operations import OperationView, operation_views
 from sp_backend.emit.references import link_references, refusal_answers, still_referred
@@ -474,6 +475,21 @@ class ResourceView:
         return [f for f in self.fields if f.name in wanted]
 
     @property
+    def any_of(self) -> list[AnyOfView]:
+        return any_of_views(self.list_op, self.field_map)
+
+    @property
+    def ranges(self) -> list[RangeView]:
+        return range_views(self.list_op, self.field_map)
+
+    @property
+    def filtered_fields(self) -> list[FieldView]:
+        """Fields some list filter reads (equality, any_of or range): each gets an index."""
+        names = {f.name for f in self.filters} | {a.name for a in self.any_of}
+        names |= {rg.field.name for rg in self.ranges}
+        return [f for f in self.fields if f.name in names]
+
+    @property
     def choices(self) -> list[ChoiceView]:
         wanted = self.list_op.choices if self.list_op else {}
         return [
@@ -716,7 +732,7 @@ def _indexes(view: ResourceView) -> list[tuple[str, list[str]]]:
     indexes = [(f"ix_{table}_{owner}_{default}", [owner, default, "id"])]
     for f in view.fields:
         # The default-order index already starts with (owner, field) for the default field.
-        if (f.spec.index or f in view.filters) and f.name != default:
+        if (f.spec.index or f in view.filtered_fields) and f.name != default:
             indexes.append((f"ix_{table}_{owner}_{f.name}", [owner, f.name]))
     return indexes
 

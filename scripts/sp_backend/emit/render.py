@@ -36,6 +36,7 @@ from sp_backend.emit.fields import (
 from sp_backend.emit.imports import prune_imports
 from sp_backend.emit.layout import format_python
 from sp_backend.paths import BACKEND_TEMPLATES
+from sp_backend.plan.model import ANY_OF_MAX
 
 CREATE_ONCE = ".once"
 
@@ -60,6 +61,7 @@ def environment(templates: Path = BACKEND_TEMPLATES) -> Environment:
     env.filters["pyrepr"] = py_literal
     env.globals["wrap_call"] = wrap_call
     env.globals["signature"] = signature
+    env.globals["any_of_max"] = ANY_OF_MAX
     env.filters["pyvalue"] = py_value
     env.filters["pyblock"] = py_block
     env.filters["pyliteral_type"] = literal_type

@@ -635,9 +635,43 @@ class ChoiceFilter(_Strict):
         return self
 
 
+# The field types each kind of list filter accepts (equality: ?f=v; any_of: ?f=a,b; range:
+# ?<param>=bound). Validation and the readers both ask this table.
+FILTER_TYPES: dict[str, frozenset[str]] = {
+    "equality": frozenset(FIELD_TYPES) - {"json", "list[str]", "text"},
+    "any_of": frozenset({"str", "int", "enum", "uuid"}),
+    "range": frozenset({"int", "float", "decimal", "date", "datetime"}),
+}
+# At most this many values in one any_of parameter; more are answered with the validation status.
+ANY_OF_MAX = 20
+RangeOp = Literal["ge", "le", "gt", "lt"]
+
+
+class RangeFilter(_Strict):
+    """A query parameter bounding a field: ?min_amount=10 is {field: amount, op: ge}."""
+
+    field: str
+    op: RangeOp = Field(
+        ..., description="ge: field >= value; gt: field > value; le: <=; lt: <.", examples=["ge"]
+    )
+    source: str | None = None
+
+
 class ListOperation(_Strict):
     pagination: Pagination = Field(default_factory=Pagination)
     filters: list[str] = Field(default_factory=list, description="Fields filterable by equality.")
+    any_of: list[str] = Field(
+        default_factory=list,
+        description="Fields matched against any of several values, sent comma-separated in one "
+        f"parameter named like the field (?status=open,closed); at most {ANY_OF_MAX} values "
+        "(a repeated parameter is not read: its last value would win).",
+        examples=[["status"]],
+    )
+    ranges: dict[WireName, RangeFilter] = Field(
+        default_factory=dict,
+        description="Query parameters bounding a field, by name: "
+        "{min_amount: {field: amount, op: ge}, spent_before: {field: spent_on, op: lt}}.",
+    )
     choices: dict[str, ChoiceFilter] = Field(
         default_factory=dict,
         description="Query parameters whose words select values of a field (status=pending).",
@@ -650,6 +684,11 @@ class ListOperation(_Strict):
         description='The answer\'s shape; default {"items": [...], "pagination": {...}}.',
     )
     source: str | None = None
+
+    @property
+    def filter_params(self) -> list[str]:
+        """Query parameters of equality, any_of and range filters, as spelled."""
+        return [*self.filters, *self.any_of, *self.ranges]
 
     @property
     def param_names(self) -> list[str]:
@@ -885,11 +924,7 @@ class Resource(_Strict):
         known_with_id = known | {"id"}
         ops = self.operations
         if ops.list is not None:
-            for f in ops.list.filters:
-                if f not in self.fields:
-                    raise ValueError(f"list filter {f!r} is not a field of this resource")
-                if self.fields[f].type in ("json", "list[str]", "text"):
-                    raise ValueError(f"list filter {f!r}: {self.fields[f].type} cannot be filtered")
+            _check_filters(ops.list, self.fields)
             for f in ops.list.search:
                 if f not in self.fields or self.fields[f].type not in ("str", "text"):
                     raise ValueError(f"search field {f!r} must be a str or text field")
@@ -907,7 +942,7 @@ class Resource(_Strict):
             if ops.list.pagination.style == "cursor" and sort.order_param:
                 raise ValueError("cursor pagination sorts by its default order; drop order_param")
             ops.list.response.check(ops.list.pagination.style)
-            spelled = ops.list.param_names + ops.list.filters
+            spelled = ops.list.param_names + ops.list.filter_params
             if len(set(spelled)) != len(spelled):
                 raise ValueError(f"list query parameters must have distinct names, not {spelled}")
             taken = {"page", "page_size", "limit", "offset", "cursor", "sort", "order", "search"}
@@ -944,6 +979,49 @@ class Resource(_Strict):
                 raise ValueError(f"action {name!r} toggles {action.field!r}, which is not bool")
         del known
         return self
+
+
+def _check_filters(listing: ListOperation, fields: dict[str, FieldSpec]) -> None:
+    """Each filter names a field of a type its kind accepts (FILTER_TYPES), and no parameter
+    name is spelled twice or taken by pagination, sort, search or a field."""
+
+    def field_of(where: str, kind: str, name: str) -> None:
+        if name not in fields:
+            raise ValueError(f"{where}: list filter {name!r} is not a field of this resource")
+        t = fields[name].type
+        if t not in FILTER_TYPES[kind]:
+            accepted = ", ".join(sorted(FILTER_TYPES[kind]))
+            raise ValueError(f"{where}: {name!r} is {t}; {kind} filters accept {accepted}")
+
+    for i, f in enumerate(listing.filters):
+        field_of(f"operations.list.filters[{i}]", "equality", f)
+    for i, f in enumerate(listing.any_of):
+        where = f"operations.list.any_of[{i}]"
+        field_of(where, "any_of", f)
+        if f in listing.filters:
+            raise ValueError(
+                f"{where}: {f!r} is in filters too (any_of with one value is equality)"
+            )
+    others = [*listing.param_names, *listing.filters, *listing.any_of, *listing.choices]
+    for param, bound in listing.ranges.items():
+        where = f"operations.list.ranges.{param}"
+        field_of(where, "range", bound.field)
+        if param in others or param in fields:
+            raise ValueError(
+                f"{where}: the name is taken by a field or another list parameter "
+                f"(pagination, sort, search, filters: {others})"
+            )
+        attribute = python_name(param)
+        concepts = {"page", "page_size", "limit", "offset", "cursor", "search", "sort", "order"}
+        if attribute in set(fields) | concepts or any(python_name(o) == attribute for o in others):
+            raise ValueError(f"{where}: the name reads as {attribute!r}, which is taken")
+        others.append(param)
+
+
+def python_name(param: str) -> str:
+    """The attribute a query parameter is read into (from -> from_, min-price -> min_price)."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", param).lower()
+    return f"{name}_" if keyword.iskeyword(name) or name in ("model_config",) else name
 
 
 # The resolution of an unresolved entry whose endpoint the backend does not serve on purpose

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from sp_backend.plan.model import (
     FIELD_TYPES,
+    FILTER_TYPES,
     LEFT_OUT,
     RESERVED_FIELD_NAMES,
     Action,
@@ -27,6 +28,7 @@ from sp_backend.plan.model import (
     Operation,
     Operations,
     Pagination,
+    RangeFilter,
     Resource,
     SortSpec,
     Unresolved,
@@ -43,6 +45,7 @@ from sp_backend.readers.facts import (
     TableFacts,
     Value,
 )
+from sp_backend.readers.filters import read_any_of, read_range
 from sp_backend.readers.merge import Chosen, decide, merge_field
 from sp_backend.readers.resources import Group, unbuildable_reason
 from sp_backend.readers.types import parse_enum_values, parse_type
@@ -865,6 +868,8 @@ def _list(
     if pagination.get("default", 20) > pagination.get("max", 100):
         pagination["max"] = pagination["default"]
     filters: list[str] = []
+    any_of: list[str] = []
+    ranges: dict[str, RangeFilter] = {}
     choices: dict[str, ChoiceFilter] = {}
     search: list[str] = []
     search_param = "search"
@@ -887,12 +892,34 @@ def _list(
             sort["order_param"] = p.name
             if p.default and p.default.lower().startswith("asc"):
                 sort["_asc"] = True
-        elif (name := snake_name(p.name)) in fields and fields[name].type not in (
-            "json",
-            "list[str]",
-            "text",
-        ):
+        elif (several := read_any_of(p, fields)) is not None:
+            if several.any_of is not None:
+                any_of.append(several.any_of)
+                if several.note:
+                    notes.add(
+                        f"GET {ep.path}: query parameter {p.name!r} {several.note}",
+                        p.source,
+                        "planned as any_of (comma-separated); say so to the API's clients",
+                    )
+            else:
+                notes.add(
+                    f"GET {ep.path}: query parameter {p.name!r} {several.problem}",
+                    p.source,
+                    "not planned as a filter; map it to a field in the plan (any_of)",
+                )
+        elif (name := snake_name(p.name)) in fields and fields[name].type in FILTER_TYPES[
+            "equality"
+        ]:
             filters.append(name)
+        elif p.name not in fields and (bound := read_range(p, fields)) is not None:
+            if bound.range is not None:
+                ranges[p.name] = bound.range
+            else:
+                notes.add(
+                    f"GET {ep.path}: query parameter {p.name!r} {bound.problem}",
+                    p.source,
+                    "not planned as a filter; map it to a field in the plan (ranges)",
+                )
         elif (choice := _choice(p, fields)) is not None:
             choices[p.name] = choice
             words = ", ".join(f"{w} → {_shown(v)}" for w, v in choice.values.items())
@@ -932,6 +959,8 @@ def _list(
     return ListOperation(
         pagination=paging,
         filters=filters,
+        any_of=any_of,
+        ranges=ranges,
         choices=choices,
         search=search,
         search_param=search_param,

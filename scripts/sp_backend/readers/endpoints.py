@@ -140,7 +140,9 @@ def _params_from_table(doc: Doc, block: Block, ep: Endpoint, location: str) -> N
     loc_i = next((i for i, h in enumerate(header) if h in ("location", "in", "where")), None)
     type_i = next((i for i, h in enumerate(header) if h.startswith("type")), None)
     def_i = next((i for i, h in enumerate(header) if h.startswith("default")), None)
-    desc_i = [i for i, h in enumerate(header) if h.startswith(("desc", "notes", "constraint"))]
+    desc_i = [
+        i for i, h in enumerate(header) if h.startswith(("desc", "notes", "constraint", "meaning"))
+    ]
     for row in block.rows:
         cells = list(row.cells) + [""] * len(header)
         name = plain(cells[0]).split(" ")[0]

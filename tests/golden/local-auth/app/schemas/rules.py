@@ -5,6 +5,7 @@ as text."""
 
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -13,9 +14,19 @@ from pydantic import (
     BeforeValidator,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
+
+# Query strings carry text: a decimal bound is plain digits as the OpenAPI states it.
+PLAIN_DECIMAL = r"^-?[0-9]{1,18}(?:\.[0-9]{1,12})?$"
+
+
+def plain_decimal(value: object) -> object:
+    if not isinstance(value, str) or not re.fullmatch(PLAIN_DECIMAL, value):
+        raise ValueError("must be a decimal number such as 12.50")
+    return value
 
 
 def json_number(value: object) -> object:
@@ -28,7 +39,7 @@ def json_number(value: object) -> object:
 # a number of seconds, from a JSON number or from a query string such as ?due=0.
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?"
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})"
 )
 
 
@@ -44,7 +55,7 @@ def iso_datetime_text(value: object) -> object:
     if isinstance(value, datetime):
         return value
     if not isinstance(value, str) or ISO_DATETIME.fullmatch(value) is None:
-        raise ValueError("must be an ISO 8601 date-time with its UTC offset")
+        raise ValueError("must be an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SSZ)")
     return value
 
 
@@ -91,6 +102,12 @@ class DecimalText:
 JsonInt = Annotated[int, BeforeValidator(json_number)]
 IsoDate = Annotated[date, BeforeValidator(iso_date_text)]
 IsoDatetime = Annotated[AwareDatetime, BeforeValidator(iso_datetime_text), AfterValidator(in_utc)]
+# List filter bounds, as query strings write them (see PLAIN_DECIMAL).
+QueryDecimal = Annotated[
+    Decimal,
+    BeforeValidator(plain_decimal),
+    WithJsonSchema({"type": "string", "pattern": PLAIN_DECIMAL}),
+]
 
 
 def not_null(value: object) -> object:
