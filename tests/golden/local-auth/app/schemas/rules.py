@@ -36,10 +36,11 @@ def json_number(value: object) -> object:
 
 
 # ISO 8601 as the OpenAPI's date and date-time formats write it. Pydantic alone would also read
-# a number of seconds, from a JSON number or from a query string such as ?due=0.
+# a number of seconds, from a JSON number or from a query string such as ?due=0. A missing
+# offset is left to AwareDatetime, whose error names it.
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})"
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})?"
 )
 
 
