@@ -174,6 +174,10 @@ def field_from_bullet(
     fact = FieldFact(name, doc.at(block.line), rank, ctx)
     rest_plain = rest.replace("`", "").replace("*", "").strip()
     kind = parse_type(rest_plain)
+    head = re.match(r"^\(([^)]*)\)", rest_plain)
+    if not kind and head:
+        # '`listenedAt` (datetime): when ...': the type opens the parenthesis.
+        kind = parse_type(head.group(1).split(",")[0].strip())
     if kind:
         fact.put("type", kind)
         length = type_length(rest_plain)
