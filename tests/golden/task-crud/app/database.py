@@ -87,8 +87,10 @@ class EngineReader:
 # The asyncpg dialect, for compiling only (its class's constructor is not annotated).
 _ASYNCPG: Dialect = make_url("postgresql+asyncpg://").get_dialect()()
 # An idle connection the server closed (restart, failover, serverless scale-down) fails on
-# first use, with one of these; a read is safe to run again once, on a fresh connection.
+# first use, with one of these (the socket's own error when the server closed it mid-write);
+# a read is safe to run again once, on a fresh connection.
 _DROPPED = (
+    ConnectionError,
     asyncpg.PostgresConnectionError,
     asyncpg.AdminShutdownError,
     asyncpg.InterfaceError,
