@@ -142,3 +142,19 @@ def test_memo_style_query_table_gives_any_of_and_ranges() -> None:
     assert all(r.source and r.source.startswith("specs/api/") for r in listing.ranges.values())
     (warranty,) = [u for u in plan.unresolved if "warranty_until" in u.what]
     assert "names no field" in warranty.what and warranty.source
+
+
+def test_faq_headings_and_sign_up_rows_of_an_identity_provider() -> None:
+    """Question headings ("Q: What is a problem?") name the resource; the sign-up and login rows
+    belong to Auth0, which issues the tokens: the backend verifies them (jwks), it issues none."""
+    built = gather(FIXTURES / "boulder-faq", "setting")
+    plan = built.plan
+    assert plan.auth.mode == "jwks" and plan.auth.algorithms == ["RS256"]
+    assert list(plan.resources) == ["problem"]
+    problem = plan.resources["problem"]
+    assert problem.fields["grade"].values == [f"V{n}" for n in range(9)]
+    assert problem.fields["grade"].required
+    assert problem.fields["name"].max_length == 80 and problem.fields["retired"].default is False
+    said = [u.what for u in plan.unresolved]
+    assert any("tokens come from another service" in w for w in said), said
+    assert any(w.startswith("POST /auth/signup is not planned") for w in said), said

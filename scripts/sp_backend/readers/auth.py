@@ -47,6 +47,37 @@ _NO_AUTH_NOT_GLOBAL = re.compile(
     re.IGNORECASE,
 )
 
+# Identity services that issue the tokens themselves, and how a backend verifies theirs. A
+# contract that names one on a line about signing in or tokens means its sign-up and sign-in
+# rows are the service's routes: this backend verifies tokens, it does not issue them.
+_PROVIDERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bbetter[ -]?auth\b.{0,60}\bjwt plugin\b", re.IGNORECASE), "jwks"),
+    (re.compile(r"\bbetter[ -]?auth\b", re.IGNORECASE), "shared-secret"),
+    (re.compile(r"\bnext-?auth(?:\.js)?\b|\bauth\.js\b", re.IGNORECASE), "shared-secret"),
+    (re.compile(r"\bauth0\b", re.IGNORECASE), "jwks"),
+    (re.compile(r"\b(?:aws |amazon )?cognito\b", re.IGNORECASE), "jwks"),
+    (re.compile(r"\bkeycloak\b", re.IGNORECASE), "jwks"),
+    (re.compile(r"\bokta\b", re.IGNORECASE), "jwks"),
+    (re.compile(r"\bfirebase auth(?:entication)?\b", re.IGNORECASE), "jwks"),
+    # Capitalised only: "a clerk" is a person in many domains.
+    (re.compile(r"\bClerk\b"), "jwks"),
+)
+_AUTH_TOPIC = re.compile(
+    r"auth|jwt|token|sign[- ]?(?:in|up|on)|log[- ]?in|session|identity|users?\b|accounts?\b",
+    re.IGNORECASE,
+)
+
+
+def provider(line: str) -> str | None:
+    """How tokens from the identity service this line names are verified, if it names one on
+    a line about authentication."""
+    if not _AUTH_TOPIC.search(line):
+        return None
+    for pattern, mode in _PROVIDERS:
+        if pattern.search(line):
+            return mode
+    return None
+
 
 @dataclass
 class Signals:
@@ -61,6 +92,8 @@ class Signals:
     envelope: list[Value] = field(default_factory=list)
     envelope_odd: list[Value] = field(default_factory=list)  # project-specific error bodies
     local_endpoints: list[Value] = field(default_factory=list)
+    # Lines naming the identity service that issues the tokens (Better Auth, Auth0, ...).
+    provider: list[Value] = field(default_factory=list)
     # Lines stating that the API has no authentication at all (auth.mode none).
     no_auth: list[Value] = field(default_factory=list)
     # An OpenAPI document that declares no securitySchemes and no security at all (a hint, not
@@ -100,7 +133,11 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
             signals.no_auth.append(_v("none", doc, i, rank))
         if re.search(r"jwks|\.well-known/jwks", low):
             signals.mode.append(_v("jwks", doc, i, rank))
-        if re.search(r"better[ -]?auth|shared secret|same secret|better_auth_secret", low):
+        issuer = provider(line)
+        if issuer is not None:
+            signals.provider.append(_v(issuer, doc, i, rank))
+            signals.mode.append(_v(issuer, doc, i, rank))
+        elif re.search(r"shared secret|same secret|better_auth_secret", low):
             signals.mode.append(_v("shared-secret", doc, i, rank))
         for m in _SECRET.finditer(line):
             name = m.group(1)
@@ -175,4 +212,4 @@ def _fence(doc: Doc, rank: int, fence: list[tuple[int, str]], signals: Signals) 
                 break
 
 
-__all__ = ["Signals", "scan"]
+__all__ = ["Signals", "provider", "scan"]

@@ -1111,16 +1111,19 @@ def _auth(
     data: dict[str, Any] = {}
     mode = decide("auth.mode", s.mode, [], "mode")
     local = [v for v in s.local_endpoints if v.rank == RANK_CONTRACT]
-    if local and (mode is None or mode.value != "jwks"):
+    # Sign-up and sign-in rows are an identity service's own routes when the specs name the
+    # service that issues the tokens: then this backend only verifies them.
+    if local and not s.provider and (mode is None or mode.value != "jwks"):
         data["mode"], data["source"] = "local", local[0].source
     elif mode is not None:
         data["mode"], data["source"] = mode.value, mode.source
-        if s.local_endpoints and mode.value == "shared-secret":
+        if s.local_endpoints and mode.value != "local":
+            issuer = s.provider[0].source if s.provider else mode.source
             notes.add(
-                "register/login endpoints are documented, but tokens come from Better "
-                "Auth / a shared secret",
+                f"register/login endpoints are documented, but tokens come from another "
+                f"service ({issuer})",
                 s.local_endpoints[0].source,
-                "verify shared-secret tokens here; plan the authentication feature "
+                f"verify {mode.value} tokens here; plan the authentication feature "
                 "separately if this backend must issue them",
             )
     elif s.local_endpoints:

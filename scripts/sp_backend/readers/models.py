@@ -28,9 +28,21 @@ _IO_SUFFIX = re.compile(
 _INPUT_SUFFIX = ("Create", "Update", "Patch", "Replace", "In", "Input", "Request", "Base")
 
 
+# An FAQ heading that asks what one thing is: "Q: What is a problem?", "What's in an order?",
+# "What does a booking look like?". Group 1 is the thing.
+_QUESTION = re.compile(
+    r"^\s*(?:Q\d*\s*[:.]\s*)?what(?:'s|\s+is|\s+are|\s+does|\s+do)?\s+(?:in(?:side)?\s+)?"
+    r"(?:the|an?)\s+`?([A-Za-z]\w*)`?(?:\s+(?:look like|hold|contain|carry|have))?\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
 def model_key(name: str) -> str:
     """'Tasks Table' / 'Table: tasks' / 'TaskOut' / 'task_items' -> 'task' / 'task_item'."""
     text = plain(name)
+    asked = _QUESTION.match(text)
+    if asked:
+        text = asked.group(1)
     text = re.sub(r"\(.*?\)", "", text)
     text = re.sub(rf"^\s*(?:{_MODEL_WORDS})\s*[:\-–]\s*", "", text, flags=re.IGNORECASE)
     text = re.sub(rf"\s+{_MODEL_WORDS}\s*$", "", text.strip(), flags=re.IGNORECASE)
@@ -73,6 +85,7 @@ def _looks_like_model_heading(text: str, strict: bool) -> bool:
         or re.fullmatch(r"`?[A-Z][a-z]+(?:[A-Z][a-z]+)*`?", t)
         # "The episode", "An invoice": a heading that names one thing the API serves.
         or re.fullmatch(r"(?:the|an?)\s+`?[A-Za-z]\w*`?", t, re.IGNORECASE)
+        or _QUESTION.match(t)
     )
 
 

@@ -513,6 +513,7 @@ PHRASES: tuple[Phrase, ...] = (
         _enum,
         (
             ("one of: low, medium, high", {"values": ["low", "medium", "high"]}),
+            ("one of `V0`, `V1`, `V2`; required", {"values": ["V0", "V1", "V2"], "required": True}),
             ('"draft" | "live"', {"values": ["draft", "live"]}),
             ("either indoor or outdoor", {"values": ["indoor", "outdoor"]}),
             ("allowed values: 'am', 'pm'", {"values": ["am", "pm"]}),
@@ -613,6 +614,7 @@ def enum_values(text: str) -> list[str] | None:
     t = re.sub(
         r"^.*?\b(one of|values?|enum|options?|either)\b\s*[:=]?\s*", "", t, flags=re.IGNORECASE
     )
+    t = re.split(r";|\.\s", t)[0]  # the list ends with its clause: "one of a, b; required"
     quoted = re.findall(r"[\"'`]([\w -]+)[\"'`]", t)
     if len(quoted) >= 2:
         return _distinct(quoted)

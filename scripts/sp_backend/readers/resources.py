@@ -98,8 +98,8 @@ def unbuildable_reason(g: Group) -> str | None:
     words = {s.lower() for s in g.collection.split("/") if s}
     if words & _AUTH_WORDS:
         return (
-            "authentication endpoint: served by the auth provider (Better Auth) or by the "
-            "authentication feature's plan, not by this resource"
+            "authentication endpoint: served by the identity provider that issues the tokens "
+            "or by the authentication feature's plan, not by this resource"
         )
     if words & _NON_CRUD:
         return "not a CRUD resource (chat, events, webhooks...): write this route by hand"
