@@ -356,14 +356,62 @@ def test_no_authentication_said_beside_token_details_is_a_note(tmp_path: Path) -
     assert note.source == "specs/api/kiln-endpoints.md:3"
 
 
-def test_said_only_in_the_feature_spec_is_a_note_not_a_decision(tmp_path: Path) -> None:
+def test_said_only_in_the_feature_spec_is_planned_with_a_note(tmp_path: Path) -> None:
+    """The feature's own spec is its requirement: where the contract says nothing of callers
+    and no document describes tokens, its "no login" is planned, and the review is told."""
     from sp_backend.readers.gather import gather
 
     root = _contract(tmp_path, "The firing log.", feature_doc="# Kiln\n\nNo login, one user.\n")
     plan = gather(root, "kiln").plan
-    assert plan.auth.mode == "shared-secret"
+    assert plan.auth.mode == "none" and plan.auth.source == "specs/kiln.md:3"
     (note,) = [u for u in plan.unresolved if "no authentication" in u.what]
-    assert note.source == "specs/kiln.md:3"
+    assert note.source == "specs/kiln.md:3" and "feature spec" in note.what
+
+
+def test_said_in_the_feature_spec_while_a_document_describes_tokens_keeps_them(
+    tmp_path: Path,
+) -> None:
+    from sp_backend.readers.gather import gather
+
+    feature_doc = "# Kiln\n\nNo login for the potter.\n\nThe API checks HS256 tokens.\n"
+    root = _contract(tmp_path, "The firing log.", feature_doc=feature_doc)
+    plan = gather(root, "kiln").plan
+    assert plan.auth.mode == "shared-secret"
+    assert any("no authentication" in u.what for u in plan.unresolved)
+
+
+@pytest.mark.parametrize(
+    "intro",
+    [
+        "Keine Authentifizierung: das Protokoll läuft auf dem Atelier-Laptop.",  # German
+        "La API funciona sin autenticación en la red del taller.",  # Spanish
+        "Aucune authentification : un seul potier, un seul four.",  # French
+        "A API não requer autenticação; um só utilizador.",  # Portuguese
+        "Nessuna autenticazione: un solo utente.",  # Italian
+        "Geen authenticatie: één gebruiker.",  # Dutch
+    ],
+)
+def test_no_authentication_is_read_in_other_languages(tmp_path: Path, intro: str) -> None:
+    from sp_backend.readers.gather import gather
+
+    plan = gather(_contract(tmp_path, intro), "kiln").plan
+    assert plan.auth.mode == "none"
+    assert plan.auth.source == "specs/api/kiln-endpoints.md:3"
+
+
+@pytest.mark.parametrize(
+    "intro",
+    [
+        "Keine Authentifizierung im ersten Schritt, später OAuth.",  # later: not the API's rule
+        "Sin autenticación por ahora; en el futuro, JWT.",
+        "Aucune authentification sauf pour les écritures.",
+    ],
+)
+def test_other_languages_keep_tokens_for_plans_and_exceptions(tmp_path: Path, intro: str) -> None:
+    from sp_backend.readers.gather import gather
+
+    plan = gather(_contract(tmp_path, intro), "kiln").plan
+    assert plan.auth.mode != "none"
 
 
 def test_openapi_without_security_is_not_enough(tmp_path: Path) -> None:

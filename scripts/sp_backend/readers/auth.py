@@ -35,7 +35,19 @@ _NO_AUTH = re.compile(
     rf"|\b{_AUTH_WORD}[\W_]{{0,6}}(?:is |are )?(?:none|not required|not needed|n/a)\b"
     rf"|\b(?:does|do|will)(?: not|n't) (?:require|need|use|have) (?:any )?{_AUTH_WORD}\b"
     r"|\bunauthenticated api\b"
-    r"|\bno (?:jwts?|bearer tokens?|tokens|api keys?)\b(?! (?:is|are|was) )",
+    r"|\bno (?:jwts?|bearer tokens?|tokens|api keys?)\b(?! (?:is|are|was) )"
+    # The same statement in the languages specs are commonly written in besides English.
+    r"|\bkeine? (?:Authentifizierung|Anmeldung|Login|Autorisierung)\b"  # German
+    r"|\bohne (?:Authentifizierung|Anmeldung|Login)\b"
+    r"|\b(?:Authentifizierung|Anmeldung) (?:ist )?nicht (?:erforderlich|nötig|notwendig)\b"
+    r"|\bsin (?:autenticaci[oó]n|inicio de sesi[oó]n|login)\b"  # Spanish
+    r"|\bno (?:requiere|necesita) (?:autenticaci[oó]n|inicio de sesi[oó]n|login)\b"
+    r"|\bsans (?:authentification|connexion)\b"  # French
+    r"|\b(?:pas d'|aucune )authentification\b|\bauthentification non requise\b"
+    r"|\bsem (?:autentica[çc][ãa]o|login)\b"  # Portuguese
+    r"|\bn[ãa]o (?:requer|exige) (?:autentica[çc][ãa]o|login)\b"
+    r"|\b(?:senza|nessuna) autenticazione\b"  # Italian
+    r"|\b(?:geen|zonder) (?:authenticatie|inloggen|login)\b",  # Dutch
     re.IGNORECASE,
 )
 # ...but not a line about one endpoint or one failure ("401 when no auth token", "GET /health
@@ -43,7 +55,9 @@ _NO_AUTH = re.compile(
 _NO_AUTH_NOT_GLOBAL = re.compile(
     r"\b40[13]\b|unauthori[sz]ed|forbidden|\bexcept\b|\b(?:GET|POST|PUT|PATCH|DELETE)\b|"
     r"(?:^|[\s`(])/[a-z{]|\blater\b|\bfuture\b|\bphase\b|\bv2\b|\bTODO\b|\?\s*$|"
-    r"\bif\b|\bwhen\b|\bunless\b",
+    r"\bif\b|\bwhen\b|\bunless\b"
+    r"|\bsp[äa]ter\b|\bk[üu]nftig|\bzuk[üu]nftig|\bwenn\b|\bfalls\b|\bau(?:ß|ss)er\b"
+    r"|\bfutur[oe]?\b|\bplus tard\b|\bm[áa]s adelante\b|\bdepois\b|\bexcepto?\b|\bsauf\b",
     re.IGNORECASE,
 )
 

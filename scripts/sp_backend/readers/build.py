@@ -39,6 +39,7 @@ from sp_backend.readers.custom import build_operation, operation_names, relative
 from sp_backend.readers.envelope import read_envelope
 from sp_backend.readers.facts import (
     RANK_CONTRACT,
+    RANK_PROSE,
     Endpoint,
     FieldFact,
     Param,
@@ -365,6 +366,22 @@ def _no_auth(inp: Inputs, notes: _Notes) -> Value | None:
     if said:
         return said[0]
     elsewhere = sorted((v for v in s.no_auth if v.rank != RANK_CONTRACT), key=lambda v: v.rank)
+    # The feature's own spec may say it where the contract says nothing of callers at all: that
+    # is the requirement, when no document of the feature describes tokens either.
+    any_tokens = [
+        v
+        for v in s.mode + s.local_endpoints + s.secret_env + s.algorithms
+        if v.rank <= RANK_PROSE
+    ]
+    feature_said = [v for v in elsewhere if v.rank == RANK_PROSE]
+    if feature_said and not any_tokens:
+        notes.add(
+            "only the feature spec says the API has no authentication; the contract does not say",
+            feature_said[0].source,
+            "auth.mode none, from the feature spec; set a token mode in the plan if callers "
+            "must sign in",
+        )
+        return feature_said[0]
     if elsewhere and not tokens:
         notes.add(
             "a document beside the contract says the API has no authentication; the contract "

@@ -204,6 +204,13 @@ def locate(root: Path, feature: str) -> Sources:
     ):
         if cand.is_file():
             sources.feature_docs.append(cand)
+    # A flat Spec-Kit folder keeps its feature spec beside the plan (`spec.md`,
+    # `feature-tasklist-mvp.md`): the only one there, or the one whose name has the feature's.
+    flat = [p for p in (specs / "spec.md", *sorted(specs.glob("feature*.md"))) if p.is_file()]
+    named = [p for p in flat if feature.lower().rstrip("s") in p.stem.lower()]
+    spec = flat if len(flat) == 1 else named
+    if len(spec) == 1 and spec[0] not in sources.feature_docs:
+        sources.feature_docs.append(spec[0])
     auth_globs = (
         "features/auth*.md",
         "features/*better-auth*.md",
