@@ -46,6 +46,8 @@ def _cited(plan: BackendPlan) -> set[str]:
             for key, item in value.items():
                 if key in ("source", "winner", "loser") and isinstance(item, str):
                     out.add(item)
+                elif key == "sources" and isinstance(item, dict):  # auth.accounts.sources
+                    out.update(str(where) for where in item.values())
                 else:
                     walk(item)
         elif isinstance(value, list):

@@ -20,6 +20,9 @@ JSON_KEY = r"^[A-Za-z_][A-Za-z0-9_]{0,62}$"
 PROFILE_TYPES = ("str", "text", "int", "float", "bool", "enum", "date")
 
 
+AccountRoute = Literal["register", "login", "token", "me", "logout", "profile", "password"]
+
+
 class LoginAnswer(_Strict):
     """The body of a successful sign-in (the OAuth2 form always answers access_token and
     token_type, as RFC 6749 requires)."""
@@ -115,6 +118,11 @@ class Accounts(_Strict):
         "cascade", description="Owned rows when their account is deleted."
     )
     throttle: LoginThrottle = Field(default_factory=LoginThrottle)
+    sources: dict[AccountRoute, str] = Field(
+        default_factory=dict,
+        description="Where the contract states each account route, file:line (gather fills it).",
+        examples=[{"register": "specs/api/auth.md:12", "login": "specs/api/auth.md:30"}],
+    )
     source: str | None = None
 
     @model_validator(mode="after")

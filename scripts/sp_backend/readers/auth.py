@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from sp_backend.readers.accounts import token_lifetime
 from sp_backend.readers.facts import Value
 from sp_backend.readers.markdown import Doc
 
+MAX_TOKEN_MINUTES = 60 * 24 * 30  # auth.token_ttl_minutes' bound
 _ALGS = r"\b(HS256|HS384|HS512|RS256|RS384|RS512|ES256|ES384|EdDSA)\b"
 _SECRET = re.compile(r"\b([A-Z][A-Z0-9_]*(?:SECRET|_KEY)[A-Z0-9_]*)\b")
 _OTHERS_ROW = re.compile(
@@ -106,6 +108,8 @@ class Signals:
     envelope: list[Value] = field(default_factory=list)
     envelope_odd: list[Value] = field(default_factory=list)  # project-specific error bodies
     local_endpoints: list[Value] = field(default_factory=list)
+    # How long a token lives, in minutes ("tokens expire after 24 hours").
+    token_ttl: list[Value] = field(default_factory=list)
     # Lines naming the identity service that issues the tokens (Better Auth, Auth0, ...).
     provider: list[Value] = field(default_factory=list)
     # Lines stating that the API has no authentication at all (auth.mode none).
@@ -147,6 +151,9 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
             signals.no_auth.append(_v("none", doc, i, rank))
         if re.search(r"jwks|\.well-known/jwks", low):
             signals.mode.append(_v("jwks", doc, i, rank))
+        lifetime = token_lifetime(line)
+        if lifetime is not None and 1 <= lifetime <= MAX_TOKEN_MINUTES:
+            signals.token_ttl.append(_v(lifetime, doc, i, rank))
         issuer = provider(line)
         if issuer is not None:
             signals.provider.append(_v(issuer, doc, i, rank))

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sp_backend.plan.accounts import PROFILE_TYPES
 from sp_backend.plan.model import (
     FIELD_TYPES,
     FILTER_TYPES,
@@ -28,12 +29,14 @@ from sp_backend.plan.model import (
     Operation,
     Operations,
     Pagination,
+    PasswordRules,
     RangeFilter,
     Resource,
     SortSpec,
     Unresolved,
 )
 from sp_backend.readers import list_shape
+from sp_backend.readers.accounts import read_accounts
 from sp_backend.readers.auth import Signals
 from sp_backend.readers.custom import build_operation, operation_names, relative_path
 from sp_backend.readers.envelope import read_envelope
@@ -369,9 +372,7 @@ def _no_auth(inp: Inputs, notes: _Notes) -> Value | None:
     # The feature's own spec may say it where the contract says nothing of callers at all: that
     # is the requirement, when no document of the feature describes tokens either.
     any_tokens = [
-        v
-        for v in s.mode + s.local_endpoints + s.secret_env + s.algorithms
-        if v.rank <= RANK_PROSE
+        v for v in s.mode + s.local_endpoints + s.secret_env + s.algorithms if v.rank <= RANK_PROSE
     ]
     feature_said = [v for v in elsewhere if v.rank == RANK_PROSE]
     if feature_said and not any_tokens:
@@ -1186,7 +1187,103 @@ def _auth(
     mismatch = decide("auth.path_mismatch_status", s.path_mismatch, notes.conflicts)
     if mismatch is not None:
         data["path_mismatch_status"] = mismatch.value
+    if data["mode"] == "local":
+        _accounts(inp, notes, data)
     return AuthConfig(**data)
+
+
+_AUTH_REASON = "authentication endpoint"
+
+
+def _accounts(inp: Inputs, notes: _Notes, data: dict[str, Any]) -> None:
+    """auth.mode local: the account routes, profile fields, answers, token lifetime and password
+    rules as the contract writes them (readers/accounts.py); each route served is taken off the
+    list of endpoints left out."""
+    endpoints = [
+        ep
+        for g in inp.groups
+        if (unbuildable_reason(g) or "").startswith(_AUTH_REASON)
+        for ep in g.endpoints
+    ]
+    reading = read_accounts(endpoints)
+    for what, where, resolution in reading.notes:
+        notes.add(what, where, resolution)
+    accounts: dict[str, Any] = dict(reading.data)
+    for role, (method, path, source) in reading.routes.items():
+        accounts[f"{role}_path"] = path
+        accounts.setdefault("sources", {})[role] = source
+        notes.unresolved = [
+            u for u in notes.unresolved if not u.what.startswith(f"{method} {path} is not planned")
+        ]
+        accounts.setdefault("source", source)
+    profile: dict[str, FieldSpec] = {}
+    users = [t for t in inp.models if _model_key(t.name) == "user"]
+    for name, facts in reading.profile.items():
+        wire = {f.name for f in facts}
+        if wire != {name}:
+            notes.add(
+                f"account profile field {name}: the contract's key is {', '.join(sorted(wire))}",
+                _best_source(facts),
+                f"served as {name}",
+            )
+        facts = facts + [f for t in users for f in t.fields if snake_name(f.name) == name]
+        merged = merge_field(name, facts, notes.conflicts, "auth.accounts.fields")
+        spec = _field("user", name, merged, facts, notes, read_only=False)
+        if spec is None:
+            continue
+        if spec.type not in PROFILE_TYPES:
+            notes.add(
+                f"account profile field {name}: type {spec.type} is not served for profiles",
+                spec.source,
+                "left out; add it to a resource of its own",
+            )
+            continue
+        profile[name] = spec.model_copy(update={"unique": False, "index": False})
+    for t in users:
+        for f in t.fields:
+            name = snake_name(f.name)
+            if name not in profile and not _ACCOUNT_COLUMN.fullmatch(name):
+                notes.add(
+                    f"users.{name}: a column no account route lets the user set",
+                    f.source,
+                    "not planned: the generated users table keeps email, password hash and "
+                    "the profile fields the register body takes",
+                )
+    if profile:
+        accounts["fields"] = profile
+    rules: dict[str, Any] = {}
+    for fact in reading.password:
+        for key in ("min_length", "max_length"):
+            if fact.get(key) is not None:
+                rules.setdefault(key, (int(fact.get(key)), fact.source))
+    checked: dict[str, Any] = {}
+    for key, (value, where) in rules.items():
+        try:
+            PasswordRules.model_validate({key: value})
+        except ValidationError:
+            notes.add(
+                f"password {key} {value}: outside the bounds the generated accounts allow",
+                where,
+                f"the default {key}, {PasswordRules.model_fields[key].default}",
+            )
+            continue
+        checked[key] = value
+    if checked:
+        data["password"] = checked
+    lifetimes = [v for v in inp.signals.token_ttl if v.rank == RANK_CONTRACT] or list(
+        inp.signals.token_ttl
+    )
+    if lifetimes:
+        data["token_ttl_minutes"] = lifetimes[0].value
+    if accounts:
+        data["accounts"] = accounts
+
+
+# Columns of a users table that are the account itself (kept by the generated table) or the
+# server's own (never set by the user).
+_ACCOUNT_COLUMN = re.compile(
+    r"id|email|\w*password\w*|\w*hash\w*|created_at|updated_at|is_\w+|\w+_at|role|status"
+)
 
 
 def _errors(inp: Inputs, notes: _Notes) -> ErrorConventions:

@@ -46,7 +46,9 @@ _STATUS_AFTER = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 _STATUS_BEFORE = re.compile(
-    r"\b(?:response|status|returns?|error|http)\b[^\n\d]{0,16}([2-5]\d\d)\b", re.IGNORECASE
+    r"\b(?:response|status|returns?|error|http|answers?|responds?|replies)\b[^\n\d]{0,16}"
+    r"([2-5]\d\d)\b",
+    re.IGNORECASE,
 )
 _CONCRETE = re.compile(r"^(\d+|[0-9a-f]{8}-[0-9a-f-]{27,}|[0-9a-f]{24,})$", re.IGNORECASE)
 
@@ -97,6 +99,23 @@ def _labelled_parts(block: Block) -> list[Block]:
         found.append(Block("paragraph", line, part.strip()))
         offset += len(part) + 1
     return found
+
+
+def _split_labelled(blocks: list[Block]) -> list[Block]:
+    """Paragraphs that go on to a new label mid-way ("Body `{...}`. Answers 200:") read as one
+    paragraph per label, so what follows belongs to the last one."""
+    out: list[Block] = []
+    for block in blocks:
+        parts = _PART.split(block.text) if block.kind == "paragraph" else []
+        if len(parts) < 2:
+            out.append(block)
+            continue
+        offset = 0
+        for part in parts:
+            start = block.text.find(part, offset)
+            out.append(Block("paragraph", block.line + block.text.count("\n", 0, start), part))
+            offset = start + len(part)
+    return out
 
 
 def _label(text: str) -> str:
@@ -269,7 +288,7 @@ def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
     label = _label(ep.title) if not _DECL.match(ep.title) else ""
     texts: list[str] = [ep.title]
     answered = False  # a response was named: a later bare 'Body' is the response's
-    for block in blocks:
+    for block in _split_labelled(blocks):
         if block.kind in ("paragraph", "item") and not _is_error_text(block.text):
             inline = _inline_object(block, ep, answered)
             if inline is not None:

@@ -373,6 +373,17 @@ PHRASES: tuple[Phrase, ...] = (
         not_in=("between 3 and 40 characters",),
     ),
     Phrase(
+        # A rules cell or clause that is only the two bounds: "1 to 400", "0.5..2".
+        "bare value range",
+        re.compile(rf"(?:^|[,;(]\s*){_SIGNED}\s*(?:to|\.\.|–)\s*{_BARE}"),
+        lambda m, out: None if "ge" in out else {"ge": _num(m.group(1)), "le": _num(m.group(2))},
+        (
+            ("1 to 400", {"ge": 1, "le": 400}),
+            ("optional; 0.5..2", {"ge": 0.5, "le": 2}),
+        ),
+        not_in=("up to 400", "1 to 40 characters", "2024-01-01 to 2024-12-31"),
+    ),
+    Phrase(
         "at least",
         re.compile(
             rf"(?:\b|(?=[>≥])){_AT_LEAST}\s*(?:value\s*)?[:=]?\s*{_BARE}"
