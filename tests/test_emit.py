@@ -252,3 +252,26 @@ def test_plans_that_disagree_on_auth_are_refused(tmp_path: Path) -> None:
     result = emit(root, "task-crud")
     assert result.returncode == 3
     assert "disagree on auth" in result.stderr
+
+
+def test_reserved_class_names_cover_what_the_templates_import() -> None:
+    """A resource's class (and its ...Dep alias) must not shadow a name a generated module
+    imports: every capitalised name the templates import that a resource could be called is in
+    RESERVED_CLASS_NAMES, and a plan naming a resource so is refused at its key."""
+    import re as _re
+
+    from sp_backend.plan.model import RESERVED_CLASS_NAMES
+
+    imported: set[str] = set()
+    from conftest import REPO
+
+    for template in (REPO / "assets" / "backend").rglob("*.j2"):
+        for line in template.read_text(encoding="utf-8").splitlines():
+            m = _re.match(r"^\s*(?:from \S+ )?import (.+)$", line)
+            if m:
+                for item in _re.sub(r"[()]", "", m.group(1)).split(","):
+                    name = item.split(" as ")[-1].strip()
+                    if _re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?", name):
+                        imported.add(name.removesuffix("Dep"))
+    missing = sorted(imported - RESERVED_CLASS_NAMES)
+    assert not missing, missing

@@ -104,7 +104,8 @@ def test_the_password_change_keys_come_from_its_body() -> None:
     for name in ("oldPassword", "newPassword"):
         change.body.append(FieldFact(name, "x.md:4", 0, 0))
     data = read_accounts([change]).data
-    assert (data["current_password_key"], data["new_password_key"]) == ("oldPassword", "newPassword")
+    keys = (data["current_password_key"], data["new_password_key"])
+    assert keys == ("oldPassword", "newPassword")
     assert (data["password_method"], data["password_status"]) == ("PUT", 200)
 
 

@@ -158,3 +158,56 @@ def test_faq_headings_and_sign_up_rows_of_an_identity_provider() -> None:
     said = [u.what for u in plan.unresolved]
     assert any("tokens come from another service" in w for w in said), said
     assert any(w.startswith("POST /auth/signup is not planned") for w in said), said
+
+
+def test_account_routes_profile_fields_and_answers_as_the_contract_writes_them() -> None:
+    plan = gather(FIXTURES / "allotment-accounts", "plots").plan
+    assert plan.auth.mode == "local" and plan.auth.token_ttl_minutes == 12 * 60
+    assert plan.auth.password.min_length == 10
+    accounts = plan.auth.accounts
+    assert accounts.paths(plan.auth.routes_prefix) == {
+        "register": "/api/auth/signup",
+        "login": "/api/auth/signin",
+        "token": "/api/auth/token",  # the OAuth2 form: not in the contract, served for /docs
+        "me": "/api/users/me",
+        "logout": "/api/auth/signout",
+        "profile": "/api/users/me",
+        "password": "/api/users/me/password",
+    }
+    assert accounts.logout_status == 204 and accounts.profile_method == "PATCH"
+    assert (accounts.login_answer.token_key, accounts.login_answer.user_key) == ("token", "user")
+    assert not accounts.login_answer.token_type and not accounts.login_answer.expires_in
+    assert sorted(accounts.fields) == ["display_name", "plot_number"]
+    assert accounts.fields["display_name"].required and accounts.fields["plot_number"].le == 400
+    assert set(accounts.sources) == {"register", "login", "logout", "me", "profile", "password"}
+    assert not any("is not planned" in u.what and "/auth/" in u.what for u in plan.unresolved)
+
+
+def test_a_users_table_by_another_name_owns_the_rows_and_shapes_the_profile() -> None:
+    plan = gather(FIXTURES / "observatory-ddl", "observing").plan
+    assert plan.auth.secret_env == "STARGAZE_TOKEN_KEY" and plan.auth.user_id_type == "int"
+    assert (plan.auth.token_ttl_minutes, plan.auth.password.min_length) == (45, 12)
+    assert list(plan.resources) == ["session_record"]
+    session = plan.resources["session_record"]
+    assert (session.path, session.table, session.owner) == ("/v1/sessions", "sessions", "member_id")
+    profile = plan.auth.accounts.fields
+    assert profile["full_name"].required and profile["full_name"].max_length == 100
+    assert profile["home_sky"].max_length == 20 and not profile["home_sky"].required
+    said = [u.what for u in plan.unresolved]
+    assert any(w.startswith("members.is_admin: a column no account route") for w in said), said
+
+
+def test_openapi_accounts_with_a_session_answer_on_sign_up() -> None:
+    plan = gather(FIXTURES / "bike-coop-openapi", "repairs").plan
+    accounts = plan.auth.accounts
+    assert (accounts.register_path, accounts.login_path) == ("/api/sign-up", "/api/sign-in")
+    assert (accounts.me_path, accounts.profile_path, accounts.profile_method) == (
+        "/api/account",
+        "/api/account",
+        "PUT",
+    )
+    assert accounts.register_answer == "login" and accounts.login_answer.token_key == "jwt"
+    assert accounts.login_answer.user_key == "account"
+    assert (accounts.current_password_key, accounts.wrong_password_status) == ("old_password", 403)
+    assert accounts.fields["workshop_night"].values == ["monday", "wednesday", "saturday"]
+    assert plan.auth.token_ttl_minutes == 8 * 60 and plan.auth.password.min_length == 9

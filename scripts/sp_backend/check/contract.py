@@ -48,11 +48,10 @@ def _lines(node: yaml.Node) -> Any:
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_lines(v) for v in node.value]
-    return (
-        yaml.safe_load(yaml.serialize(node))
-        if node.tag != "tag:yaml.org,2002:str"
-        else (node.value)
-    )
+    if node.tag == "tag:yaml.org,2002:str":
+        return node.value
+    # A scalar by its resolved tag (null, bool, int, float, timestamp), as safe_load reads it.
+    return yaml.SafeLoader("").construct_object(node, deep=True)
 
 
 def _clean(value: Any) -> Any:

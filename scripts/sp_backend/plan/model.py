@@ -69,6 +69,76 @@ JsonKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62
 # How a resource's JSON keys are spelled: as the field names, or in camelCase (dueDate).
 JsonNames = Literal["snake_case", "camelCase"]
 
+# Names the generated modules import or define beside a resource's own class (its key in
+# CamelCase, and that with "Dep"): a resource named so would shadow them. tests/test_emit.py
+# checks the list against the templates' imports.
+RESERVED_CLASS_NAMES = frozenset(
+    {
+        "Annotated",
+        "Any",
+        "AsyncIterator",
+        "BaseModel",
+        "BaseSettings",
+        "Callable",
+        "ClauseElement",
+        "ConfigDict",
+        "ContextVar",
+        "CoreSchema",
+        "DataError",
+        "DateTime",
+        "Decimal",
+        "Depends",
+        "Dialect",
+        "Encoding",
+        "Engine",
+        "ErrorResponse",
+        "Executable",
+        "Field",
+        "Header",
+        "IntegrityError",
+        "InterfaceError",
+        "Iterator",
+        "KeyServer",
+        "Literal",
+        "Lock",
+        "Mapping",
+        "Match",
+        "MemoryStore",
+        "Message",
+        "MigrationContext",
+        "OperationalError",
+        "OrderedDict",
+        "PasswordHash",
+        "Path",
+        "Protocol",
+        "PublicFormat",
+        "Reader",
+        "Receive",
+        "Request",
+        "Response",
+        "Responses",
+        "Scope",
+        "ScriptDirectory",
+        "Send",
+        "Sequence",
+        "Session",
+        "Settings",
+        "SimpleNamespace",
+        "StringConstraints",
+        "TestClient",
+        "TextFormatter",
+        "TypeDecorator",
+        "User",
+        "UserId",
+    }
+)
+
+
+def resource_class(name: str) -> str:
+    """A resource key as the generated class name: line_item -> LineItem."""
+    return "".join(part.capitalize() for part in name.split("_") if part)
+
+
 # Python keywords and names the generated code uses itself cannot be field names.
 RESERVED_FIELD_NAMES = frozenset(
     {
@@ -1082,6 +1152,13 @@ class BackendPlan(_Strict):
             raise ValueError(f"two resources share the table(s) {dupes}")
         if not self.resources and self.auth.mode != "local":
             raise ValueError("a plan needs resources, or auth.mode 'local' (the auth feature)")
+        for name in self.resources:
+            if resource_class(name) in RESERVED_CLASS_NAMES:
+                raise ValueError(
+                    f"resources.{name}: its class {resource_class(name)} would shadow a name "
+                    f"the generated code uses; rename the key (e.g. {name}_record: the path "
+                    "and table stay as they are)"
+                )
         if self.auth.mode == "none":
             self._without_owners()
         if self.responses.envelope == "success":

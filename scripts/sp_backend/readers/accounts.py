@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from sp_backend.readers import phrases
 from sp_backend.readers.facts import Endpoint, FieldFact
 
 # What an account route does, by its method and the last words of its path. One table: the
@@ -31,6 +32,7 @@ _ACCOUNT_KEYS = re.compile(
     r"^(?:id|email|e_?mail|username_or_email|password\w*|\w*_password|confirm\w*|"
     r"created_at|updated_at)$"
 )
+_LENGTHS = ("min_length", "max_length")
 _TOKEN_KEYS = ("access_token", "accessToken", "token", "jwt", "id_token", "idToken", "auth_token")
 _JWT_LIKE = re.compile(r"^eyJ[\w-]*\.")
 _UNITS = {"m": 1, "h": 60, "d": 60 * 24}
@@ -49,6 +51,8 @@ class AccountsReading:
     profile: dict[str, list[FieldFact]] = field(default_factory=dict)
     password: list[FieldFact] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # Accounts keys read (answers, statuses)
+    # The account id's type as an example answer shows it ("id": 7 -> int), with where.
+    id_type: tuple[str, str] | None = None
     notes: list[tuple[str, str | None, str]] = field(default_factory=list)
 
 
@@ -114,7 +118,19 @@ def read_accounts(endpoints: list[Endpoint]) -> AccountsReading:
 
 def _read_route(role: str, ep: Endpoint, out: AccountsReading) -> None:
     success = sorted(code for code in ep.statuses if 200 <= code < 300)
+    shown = _first_object(ep)
+    if shown is not None and role in ("register", "login", "me"):
+        _id_type(shown, ep, out)
     if role == "register":
+        # "The password takes at least 12 characters": the rule said in a sentence.
+        for sentence in re.split(r"(?<=[.;])\s+|\n\s*\n", ep.text):
+            if re.search(r"\bpasswords?\b", sentence, re.IGNORECASE):
+                said = {k: v for k, v in phrases.read(sentence).items() if k in _LENGTHS}
+                if said:
+                    rule = FieldFact("password", ep.source, ep.rank, 0)
+                    for key, value in said.items():
+                        rule.put(key, value)
+                    out.password.append(rule)
         for fact in ep.body:
             name = fact.name
             if re.fullmatch(r"password", name, re.IGNORECASE):
@@ -142,6 +158,13 @@ def _read_route(role: str, ep: Endpoint, out: AccountsReading) -> None:
         out.data["password_method"] = ep.method
         if success and success[0] in (200, 204):
             out.data["password_status"] = success[0]
+        wrong = [
+            code
+            for code, text in sorted(ep.statuses.items())
+            if code in (400, 401, 403) and re.search(r"wrong|incorrect|invalid|match", text, re.I)
+        ]
+        if wrong:
+            out.data["wrong_password_status"] = wrong[0]
         keys = [f.name for f in ep.body if "password" in f.name.lower()]
         current = [k for k in keys if re.search(r"current|old|existing", k, re.IGNORECASE)]
         new = [k for k in keys if re.search(r"new", k, re.IGNORECASE)]
@@ -163,6 +186,24 @@ def _first_object(ep: Endpoint) -> dict[str, Any] | None:
         if isinstance(example, dict):
             return example
     return None
+
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def _id_type(answer: dict[str, Any], ep: Endpoint, out: AccountsReading) -> None:
+    """The account id's type where an answer shows the account (itself or under a key)."""
+    if out.id_type is not None:
+        return
+    shown = [answer, *(v for v in answer.values() if isinstance(v, dict))]
+    for account in shown:
+        if "email" in account and "id" in account:
+            value = account["id"]
+            if isinstance(value, int) and not isinstance(value, bool):
+                out.id_type = ("int", ep.source)
+            elif isinstance(value, str) and _UUID.match(value):
+                out.id_type = ("uuid", ep.source)
+            return
 
 
 def _token_key(answer: dict[str, Any]) -> str | None:

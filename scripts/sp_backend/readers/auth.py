@@ -162,7 +162,7 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
             signals.mode.append(_v("shared-secret", doc, i, rank))
         for m in _SECRET.finditer(line):
             name = m.group(1)
-            if "SECRET" in name or name in ("JWT_KEY", "SIGNING_KEY"):
+            if "SECRET" in name or re.search(r"(?:JWT|TOKEN|SIGNING|AUTH)\w*_KEY$", name):
                 signals.secret_env.append(_v(name, doc, i, rank))
         for m in re.finditer(_ALGS, line):
             signals.algorithms.append(_v(m.group(1), doc, i, rank))

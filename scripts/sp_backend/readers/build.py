@@ -15,6 +15,7 @@ from sp_backend.plan.model import (
     FIELD_TYPES,
     FILTER_TYPES,
     LEFT_OUT,
+    RESERVED_CLASS_NAMES,
     RESERVED_FIELD_NAMES,
     Action,
     AuthConfig,
@@ -34,6 +35,7 @@ from sp_backend.plan.model import (
     Resource,
     SortSpec,
     Unresolved,
+    resource_class,
 )
 from sp_backend.readers import list_shape
 from sp_backend.readers.accounts import read_accounts
@@ -171,6 +173,14 @@ def build_plan(inp: Inputs) -> Built:
                 )
             continue
         name = g.name if g.name not in resources else f"{g.name}_{len(resources)}"
+        if resource_class(name) in RESERVED_CLASS_NAMES:
+            notes.add(
+                f"{name}: the resource's class would be {resource_class(name)}, a name the "
+                "generated code uses itself",
+                g.endpoints[0].source,
+                f"planned as {name}_record (its path and table unchanged)",
+            )
+            name = f"{name}_record"
         resources[name] = resource
         built.resources[name] = [f"{e.method} {e.path}" for e in g.endpoints]
         planned += g.collection_eps + g.item_eps + list(g.actions.values())
@@ -444,7 +454,7 @@ def _resource(
         for name, fs in facts.items()
     }
     id_type = _id_type(g, merged, facts, notes)
-    owner = _owner(g, merged, notes, owner_types) if owned else None
+    owner = _owner(g, merged, notes, owner_types, inp) if owned else None
     timestamps = True
     fields: dict[str, FieldSpec] = {}
     action_fields = {_action_field(name, merged) for name in g.actions}
@@ -454,7 +464,7 @@ def _resource(
         if attrs.get("primary_key") and attrs["primary_key"].value:
             continue
         fk = attrs.get("foreign_key")
-        if fk and re.match(r"^users?\.", str(fk.value), re.IGNORECASE):
+        if fk and _model_key(str(fk.value).split(".")[0]) in account_models(inp.models):
             continue  # another owner-like column (e.g. created_by): the owner is enough
         if name in RESERVED_FIELD_NAMES or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
             notes.add(
@@ -681,17 +691,33 @@ def _id_type(
     return str(chosen.value)
 
 
+def account_models(models: list[TableFacts]) -> set[str]:
+    """The model keys of the accounts table: `user`, and any table holding an email and a
+    password (`members`, `customers` in a contract that calls its users so)."""
+    found = {"user"}
+    for t in models:
+        names = {snake_name(f.name).lower() for f in t.fields}
+        if any("email" in n for n in names) and any("password" in n for n in names):
+            found.add(_model_key(t.name))
+    return found
+
+
 def _owner(
-    g: Group, merged: dict[str, dict[str, Chosen]], notes: _Notes, owner_types: list[Value]
+    g: Group,
+    merged: dict[str, dict[str, Chosen]],
+    notes: _Notes,
+    owner_types: list[Value],
+    inp: Inputs,
 ) -> str:
     name = next((n for n in _OWNER_NAMES if n in merged), None)
     if name is None:
+        accounts = account_models(inp.models)
         name = next(
             (
                 n
                 for n, a in merged.items()
                 if "foreign_key" in a
-                and re.match(r"^users?\.", str(a["foreign_key"].value), re.IGNORECASE)
+                and _model_key(str(a["foreign_key"].value).split(".")[0]) in accounts
             ),
             None,
         )
@@ -1217,7 +1243,8 @@ def _accounts(inp: Inputs, notes: _Notes, data: dict[str, Any]) -> None:
         ]
         accounts.setdefault("source", source)
     profile: dict[str, FieldSpec] = {}
-    users = [t for t in inp.models if _model_key(t.name) == "user"]
+    accounts_tables = account_models(inp.models)
+    users = [t for t in inp.models if _model_key(t.name) in accounts_tables]
     for name, facts in reading.profile.items():
         wire = {f.name for f in facts}
         if wire != {name}:
@@ -1244,7 +1271,7 @@ def _accounts(inp: Inputs, notes: _Notes, data: dict[str, Any]) -> None:
             name = snake_name(f.name)
             if name not in profile and not _ACCOUNT_COLUMN.fullmatch(name):
                 notes.add(
-                    f"users.{name}: a column no account route lets the user set",
+                    f"{t.name}.{name}: a column no account route lets the user set",
                     f.source,
                     "not planned: the generated users table keeps email, password hash and "
                     "the profile fields the register body takes",
@@ -1277,13 +1304,12 @@ def _accounts(inp: Inputs, notes: _Notes, data: dict[str, Any]) -> None:
         data["token_ttl_minutes"] = lifetimes[0].value
     if accounts:
         data["accounts"] = accounts
+    if reading.id_type is not None and "user_id_type" not in data:
+        data["user_id_type"] = reading.id_type[0]
 
 
-# Columns of a users table that are the account itself (kept by the generated table) or the
-# server's own (never set by the user).
-_ACCOUNT_COLUMN = re.compile(
-    r"id|email|\w*password\w*|\w*hash\w*|created_at|updated_at|is_\w+|\w+_at|role|status"
-)
+# Columns of a users table that are the account itself (the generated table keeps them).
+_ACCOUNT_COLUMN = re.compile(r"id|email|\w*password\w*|\w*_hash|created_at|updated_at")
 
 
 def _errors(inp: Inputs, notes: _Notes) -> ErrorConventions:

@@ -31,8 +31,11 @@ from sp_backend.readers.tsbody import looks_like_ts, ts_fields
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _M = r"(GET|POST|PUT|PATCH|DELETE)"
 _PATH = r"(?:https?://[^/\s`\"'<>]+)?(/[^\s`\"'<>)|,]*)"
-# A declaration: the method, then (after emphasis/ticks/colons) a path.
-_DECL = re.compile(rf"^(?:\d+[.)]\s*)?[*_`]*{_M}[*_`]*\s*[:\-–]?\s*[*_`]*\s*{_PATH}")
+# A declaration: the method, then (after emphasis/ticks/colons) a path; it may be numbered
+# ("3.", "2)", "2.1", "4.2.3").
+_DECL = re.compile(
+    rf"^(?:\d+(?:\.\d+)*[.)]?\s+|\d+[.)])?[*_`]*{_M}[*_`]*\s*[:\-–]?\s*[*_`]*\s*{_PATH}"
+)
 _LABELLED = re.compile(
     rf"(?:endpoint|route|url)\s*[:*]*\s*[*_`]*{_M}\s+[*_`]*{_PATH}", re.IGNORECASE
 )

@@ -331,7 +331,9 @@ def openapi_endpoints(path: Path, rel: str, rank: int) -> tuple[list[Endpoint], 
             for code, answer in (op.get("responses") or {}).items():
                 if not str(code).isdigit():
                     continue
-                ep.statuses[int(code)] = str(code)
+                # The answer's description says when it happens, as a Markdown line would.
+                said = answer.get("description") if isinstance(answer, Mapping) else None
+                ep.statuses[int(code)] = f"{code} {said}" if said else str(code)
                 if 200 <= int(code) < 300:
                     media = _json_content(answer)
                     shown = _examples(media) or [_skeleton(media.get("schema"))]

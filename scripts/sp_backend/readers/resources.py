@@ -25,11 +25,17 @@ _AUTH_WORDS = {
     "session",
     "sessions",
     "me",
+    "account",
+    "profile",
     "password",
     "oauth",
     "jwks",
     ".well-known",
 }
+# Words that also name things a domain keeps (observing sessions, API tokens, a bank account,
+# a public profile): a collection
+# named by one of them is a resource when it has item routes and no auth word besides.
+_DOMAIN_TOO = {"session", "sessions", "token", "tokens", "account", "profile"}
 _NON_CRUD = {
     "chat",
     "chats",
@@ -96,7 +102,8 @@ def group(endpoints: list[Endpoint]) -> list[Group]:
 def unbuildable_reason(g: Group) -> str | None:
     """Why the emitter cannot build this group as a CRUD resource (None when it can)."""
     words = {s.lower() for s in g.collection.split("/") if s}
-    if words & _AUTH_WORDS:
+    auth_words = words & _AUTH_WORDS
+    if auth_words and not (auth_words <= _DOMAIN_TOO and g.item_eps):
         return (
             "authentication endpoint: served by the identity provider that issues the tokens "
             "or by the authentication feature's plan, not by this resource"
