@@ -57,7 +57,8 @@ def _keep_used(source: str, body: str) -> list[str]:
     if not match:
         raise ValueError(f"candidate import must be 'from X import a, b': {source!r}")
     module, names = match.group(1), [n.strip() for n in match.group(2).split(",") if n.strip()]
-    used = [n for n in names if re.search(rf"\b{re.escape(n.split(' as ')[-1])}\b", body)]
+    # A name after a dot is an attribute (`utcnow().date()`), not a use of the import.
+    used = [n for n in names if re.search(rf"(?<![.\w]){re.escape(n.split(' as ')[-1])}\b", body)]
     if not used:
         return []
     single = f"from {module} import {', '.join(used)}"
