@@ -667,7 +667,9 @@ _MATCHED = frozenset({"eq", "ne", "is_null", "not_null"})
 CLAUSE_OPS: dict[str, frozenset[str]] = {
     **{t: _ORDERED for t in ("int", "float", "decimal", "date", "datetime")},
     **{t: _MATCHED for t in ("str", "enum", "uuid", "bool")},
-    **{t: frozenset({"is_null", "not_null"}) for t in ("text", "json", "list[str]")},
+    "text": frozenset({"is_null", "not_null"}),
+    # A JSON column may hold JSON null rather than SQL NULL: no clause can tell them apart.
+    **{t: frozenset() for t in ("json", "list[str]")},
 }
 NULL_OPS = frozenset({"is_null", "not_null"})
 # Words a clause's value may be instead of a literal: the request's moment (UTC), for fields
@@ -1128,6 +1130,8 @@ def clause_problem(
     if field_type is None:
         known = ", ".join([*fields, *stamps])
         return f"{clause.field!r} is not a field of this resource (one of: {known})"
+    if not CLAUSE_OPS[field_type]:
+        return f"{clause.field!r} is {field_type}; no clause applies to {field_type} fields"
     if clause.op not in CLAUSE_OPS[field_type]:
         fitting = ", ".join(sorted(CLAUSE_OPS[field_type]))
         return f"{clause.field!r} is {field_type}; op {clause.op!r} does not apply (use {fitting})"
