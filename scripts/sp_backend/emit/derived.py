@@ -80,6 +80,7 @@ class DerivedView:
     clauses: list[ClauseView]
     said: str | None  # the contract's words
     fields: dict[str, FieldView]
+    page_size: int  # rows a list answers by default: the test's rows must fit on one page
 
     @property
     def attr(self) -> str:
@@ -145,14 +146,19 @@ class DerivedView:
             view = self.fields.get(name)
             if view is None or not view.writable or view.spec.references is not None:
                 return None
+            if view.spec.unique:
+                return None  # the rows share the values of the clauses they meet
             candidates = [v for v in _candidates(view, clauses) if _fits(view, v)]
             meeting = [v for v in candidates if all(_meets(c, v, view.type) for c in clauses)]
             if not meeting:
                 return None
             met[view.wire] = meeting[0]
-            for value in candidates:
-                if not all(_meets(c, value, view.type) for c in clauses):
-                    failing.append({view.wire: value})
+            # A NULL first (it must land under false), then up to two values that fail.
+            unmet = [v for v in candidates if not all(_meets(c, v, view.type) for c in clauses)]
+            unmet = sorted(unmet, key=lambda v: v is not None)[:3]
+            failing += [{view.wire: value} for value in unmet]
+        if len(failing) + 1 > self.page_size:
+            return None
         return met, [{**met, **changes} for changes in failing]
 
 
@@ -170,7 +176,8 @@ def derived_views(listing: ListOperation | None, fields: dict[str, FieldView]) -
             )
             for i, clause in enumerate(derived.all_of)
         ]
-        views.append(DerivedView(param, clauses, derived.description, fields))
+        size = listing.pagination.default if listing else 0
+        views.append(DerivedView(param, clauses, derived.description, fields, size))
     return views
 
 
