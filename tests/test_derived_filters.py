@@ -285,7 +285,7 @@ def test_the_generated_suite_tests_each_derived_filter(shed_backend: Path) -> No
         assert f"def test_list_{name}_splits_rows_by_its_condition" in tools
         assert f"def test_list_{name}_takes_true_or_false_only" in tools
     service = (shed_backend / "app" / "services" / "loan_service.py").read_text()
-    assert 'where["derived_overdue_0"] = utcnow()' in service
+    assert 'where["derived_overdue_0"] = datetime.now(UTC)' in service
 
 
 def test_derived_filters_answer_exactly_on_sqlite(shed_backend: Path) -> None:
@@ -312,7 +312,7 @@ def test_the_bakery_plan_emits_every_clause_form(tmp_path: Path) -> None:
     assert 'from_: QueryFlag | None = Field(\n        None,\n        alias="from"' in schema
     service = (backend / "app" / "services" / "batch_service.py").read_text()
     assert 'bindparam("derived_cheaprye_1", Decimal("3.50")' in service
-    assert 'where["derived_from__0"] = utcnow().date()' in service
+    assert 'where["derived_from__0"] = datetime.now(UTC).date()' in service
     chosen = "in_stock or stale or from or rye or recent"
     result = run_generated_tests(backend, extra=("-k", chosen))
     assert result.returncode == 0, result.stdout[-4000:]

@@ -44,7 +44,7 @@ class ClauseView:
     @property
     def clock_code(self) -> str:
         """The request-time value of now or today, in UTC."""
-        return "utcnow()" if self.clock == "now" else "utcnow().date()"
+        return "datetime.now(UTC)" if self.clock == "now" else "datetime.now(UTC).date()"
 
     def sql(self, cls: str) -> list[str]:
         """The clause's SQL conditions, as code: never NULL (a nullable column is tested for
