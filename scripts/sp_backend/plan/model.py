@@ -644,21 +644,6 @@ FILTER_TYPES: dict[str, frozenset[str]] = {
     "any_of": frozenset({"str", "int", "enum", "uuid"}),
     "range": frozenset({"int", "float", "decimal", "date", "datetime"}),
 }
-# At most this many values in one any_of parameter; more are answered with the validation status.
-ANY_OF_MAX = 20
-RangeOp = Literal["ge", "le", "gt", "lt"]
-
-
-class RangeFilter(_Strict):
-    """A query parameter bounding a field: ?min_amount=10 is {field: amount, op: ge}."""
-
-    field: str
-    op: RangeOp = Field(
-        ..., description="ge: field >= value; gt: field > value; le: <=; lt: <.", examples=["ge"]
-    )
-    source: str | None = None
-
-
 ClauseOp = Literal["eq", "ne", "lt", "le", "gt", "ge", "is_null", "not_null"]
 # The operators a derived filter's clause may apply to a field of each type (validation and
 # the readers both ask this table). A clause on a NULL value is never met, except is_null.
@@ -675,6 +660,19 @@ NULL_OPS = frozenset({"is_null", "not_null"})
 # Words a clause's value may be instead of a literal: the request's moment (UTC), for fields
 # of this type.
 CLOCK_WORDS: dict[str, str] = {"now": "datetime", "today": "date"}
+# At most this many values in one any_of parameter; more are answered with the validation status.
+ANY_OF_MAX = 20
+RangeOp = Literal["ge", "le", "gt", "lt"]
+
+
+class RangeFilter(_Strict):
+    """A query parameter bounding a field: ?min_amount=10 is {field: amount, op: ge}."""
+
+    field: str
+    op: RangeOp = Field(
+        ..., description="ge: field >= value; gt: field > value; le: <=; lt: <.", examples=["ge"]
+    )
+    source: str | None = None
 
 
 class Clause(_Strict):
