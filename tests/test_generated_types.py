@@ -47,6 +47,7 @@ FROM_SPECS = {
     "room-booking": "room-booking",
     "workshop-upkeep": "upkeep",
     "vinyl-shelf": "shelf",
+    "toolshed-json": "toolshed",
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from sp_backend.emit.derived import DerivedView, derived_views
 from sp_backend.emit.fields import Call, FieldView, build_field, public_decl, py_literal
 from sp_backend.emit.filters import AnyOfView, RangeView, any_of_views, range_views
 from sp_backend.emit.naming import class_name, title_words
@@ -483,10 +484,16 @@ class ResourceView:
         return range_views(self.list_op, self.field_map)
 
     @property
+    def derived(self) -> list[DerivedView]:
+        return derived_views(self.list_op, self.field_map)
+
+    @property
     def filtered_fields(self) -> list[FieldView]:
-        """Fields some list filter reads (equality, any_of or range): each gets an index."""
+        """Fields some list filter reads (equality, any_of, range or a derived filter's
+        clause): each gets an index."""
         names = {f.name for f in self.filters} | {a.name for a in self.any_of}
         names |= {rg.field.name for rg in self.ranges}
+        names |= {c.column for d in self.derived for c in d.clauses}
         return [f for f in self.fields if f.name in names]
 
     @property

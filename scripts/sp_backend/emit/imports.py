@@ -4,7 +4,9 @@ import logic) and generated files free of unused imports."""
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 
 _MARK = "#? "
 _FROM = re.compile(r"^from\s+(\S+)\s+import\s+(.+)$")
@@ -57,13 +59,40 @@ def _keep_used(source: str, body: str) -> list[str]:
     if not match:
         raise ValueError(f"candidate import must be 'from X import a, b': {source!r}")
     module, names = match.group(1), [n.strip() for n in match.group(2).split(",") if n.strip()]
-    used = [n for n in names if re.search(rf"\b{re.escape(n.split(' as ')[-1])}\b", body)]
+    names_used = _names_used(body)
+    used = [n for n in names if n.split(" as ")[-1] in names_used]
     if not used:
         return []
     single = f"from {module} import {', '.join(used)}"
     if len(single) <= 100:
         return [single]
     return [f"from {module} import (", *[f"    {n}," for n in used], ")"]
+
+
+def _names_used(body: str) -> set[str]:
+    """The names the code refers to: not words inside strings or comments (a description may
+    say "due date"), nor attributes (`utcnow().date()`)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(body).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return set(re.findall(r"(?<![.\w])[A-Za-z_]\w*", body))
+    used: set[str] = set()
+    previous = ""
+    for token in tokens:
+        if token.type == tokenize.NAME and previous != ".":
+            used.add(token.string)
+        elif token.type == tokenize.STRING and "f" in _prefix(token.string):
+            # Before Python 3.12 an f-string is one token: what its braces hold counts.
+            for inner in re.findall(r"\{([^{}]*)\}", token.string):
+                used |= set(re.findall(r"(?<![.\w])[A-Za-z_]\w*", inner))
+        if token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+            previous = token.string
+    return used
+
+
+def _prefix(literal: str) -> str:
+    """A string literal's prefix, lower-cased (f, rb, ...)."""
+    return re.split(r"[\"']", literal, maxsplit=1)[0].lower()
 
 
 def _tidy_blank_lines(text: str) -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Iterator
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
+from uuid import UUID
 
 from pydantic import (
     BaseModel,
@@ -712,6 +714,22 @@ FILTER_TYPES: dict[str, frozenset[str]] = {
     "any_of": frozenset({"str", "int", "enum", "uuid"}),
     "range": frozenset({"int", "float", "decimal", "date", "datetime"}),
 }
+ClauseOp = Literal["eq", "ne", "lt", "le", "gt", "ge", "is_null", "not_null"]
+# The operators a derived filter's clause may apply to a field of each type (validation and
+# the readers both ask this table). A clause on a NULL value is never met, except is_null.
+_ORDERED = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "is_null", "not_null"})
+_MATCHED = frozenset({"eq", "ne", "is_null", "not_null"})
+CLAUSE_OPS: dict[str, frozenset[str]] = {
+    **{t: _ORDERED for t in ("int", "float", "decimal", "date", "datetime")},
+    **{t: _MATCHED for t in ("str", "enum", "uuid", "bool")},
+    "text": frozenset({"is_null", "not_null"}),
+    # A JSON column may hold JSON null rather than SQL NULL: no clause can tell them apart.
+    **{t: frozenset() for t in ("json", "list[str]")},
+}
+NULL_OPS = frozenset({"is_null", "not_null"})
+# Words a clause's value may be instead of a literal: the request's moment (UTC), for fields
+# of this type.
+CLOCK_WORDS: dict[str, str] = {"now": "datetime", "today": "date"}
 # At most this many values in one any_of parameter; more are answered with the validation status.
 ANY_OF_MAX = 20
 RangeOp = Literal["ge", "le", "gt", "lt"]
@@ -723,6 +741,56 @@ class RangeFilter(_Strict):
     field: str
     op: RangeOp = Field(
         ..., description="ge: field >= value; gt: field > value; le: <=; lt: <.", examples=["ge"]
+    )
+    source: str | None = None
+
+
+class Clause(_Strict):
+    """One condition on a row: {field: due_on, op: lt, value: today}."""
+
+    field: str = Field(..., description="A field of the resource, or created_at/updated_at.")
+    op: ClauseOp = Field(
+        ...,
+        description="eq, ne, lt, le, gt, ge compare with value; is_null and not_null take "
+        "none. Which apply to which field type: CLAUSE_OPS in sp_backend/plan/model.py.",
+        examples=["lt"],
+    )
+    value: bool | int | float | str | None = Field(
+        None,
+        description="A literal of the field's type, or now (datetime) / today (date): the "
+        "request's moment in UTC.",
+        examples=["now", 0],
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dates_as_text(cls, data: Any) -> Any:
+        # YAML reads 2030-01-01 as a date: keep the plan's values as the text they were.
+        if isinstance(data, dict) and hasattr(data.get("value"), "isoformat"):
+            data = {**data, "value": data["value"].isoformat()}
+        return data
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> Clause:
+        if self.op in NULL_OPS and self.value is not None:
+            raise ValueError(f"op {self.op!r} takes no value; drop value")
+        if self.op not in NULL_OPS and self.value is None:
+            raise ValueError(f"op {self.op!r} compares with a value; state value (null: is_null)")
+        return self
+
+
+class DerivedFilter(_Strict):
+    """A boolean query parameter standing for a condition on the row: ?overdue=true keeps the
+    rows meeting every clause, ?overdue=false the others (a NULL never meets a clause)."""
+
+    all_of: list[Clause] = Field(
+        ...,
+        min_length=1,
+        description="The clauses, all of which a row must meet.",
+        examples=[[{"field": "due_on", "op": "lt", "value": "today"}]],
+    )
+    description: str | None = Field(
+        None, description="The condition in the contract's words (the OpenAPI states it)."
     )
     source: str | None = None
 
@@ -746,6 +814,23 @@ class ListOperation(_Strict):
         default_factory=dict,
         description="Query parameters whose words select values of a field (status=pending).",
     )
+    derived: dict[WireName, DerivedFilter] = Field(
+        default_factory=dict,
+        description="Boolean query parameters derived from a condition on the row, by name: "
+        "?overdue=true keeps the rows meeting every clause, false the others, absent: no "
+        "filter.",
+        examples=[
+            {
+                "overdue": {
+                    "all_of": [
+                        {"field": "due_at", "op": "lt", "value": "now"},
+                        {"field": "returned_at", "op": "is_null"},
+                    ]
+                },
+                "in_stock": {"all_of": [{"field": "quantity", "op": "gt", "value": 0}]},
+            }
+        ],
+    )
     search: list[str] = Field(default_factory=list, description="Text fields searched by q.")
     search_param: WireName = "search"
     sort: SortSpec = Field(default_factory=SortSpec)
@@ -757,8 +842,8 @@ class ListOperation(_Strict):
 
     @property
     def filter_params(self) -> list[str]:
-        """Query parameters of equality, any_of and range filters, as spelled."""
-        return [*self.filters, *self.any_of, *self.ranges]
+        """Query parameters of equality, any_of, range and derived filters, as spelled."""
+        return [*self.filters, *self.any_of, *self.ranges, *self.derived]
 
     @property
     def param_names(self) -> list[str]:
@@ -994,7 +1079,7 @@ class Resource(_Strict):
         known_with_id = known | {"id"}
         ops = self.operations
         if ops.list is not None:
-            _check_filters(ops.list, self.fields)
+            _check_filters(ops.list, self.fields, self.timestamps)
             for f in ops.list.search:
                 if f not in self.fields or self.fields[f].type not in ("str", "text"):
                     raise ValueError(f"search field {f!r} must be a str or text field")
@@ -1051,9 +1136,11 @@ class Resource(_Strict):
         return self
 
 
-def _check_filters(listing: ListOperation, fields: dict[str, FieldSpec]) -> None:
-    """Each filter names a field of a type its kind accepts (FILTER_TYPES), and no parameter
-    name is spelled twice or taken by pagination, sort, search or a field."""
+def _check_filters(
+    listing: ListOperation, fields: dict[str, FieldSpec], timestamps: bool = True
+) -> None:
+    """Each filter names a field of a type its kind accepts (FILTER_TYPES, CLAUSE_OPS), and no
+    parameter name is spelled twice or taken by pagination, sort, search or a field."""
 
     def field_of(where: str, kind: str, name: str) -> None:
         if name not in fields:
@@ -1073,9 +1160,9 @@ def _check_filters(listing: ListOperation, fields: dict[str, FieldSpec]) -> None
                 f"{where}: {f!r} is in filters too (any_of with one value is equality)"
             )
     others = [*listing.param_names, *listing.filters, *listing.any_of, *listing.choices]
-    for param, bound in listing.ranges.items():
-        where = f"operations.list.ranges.{param}"
-        field_of(where, "range", bound.field)
+
+    def claim(where: str, param: str) -> None:
+        """The parameter's name, and the attribute it is read into, are its own."""
         if param in others or param in fields:
             raise ValueError(
                 f"{where}: the name is taken by a field or another list parameter "
@@ -1086,6 +1173,87 @@ def _check_filters(listing: ListOperation, fields: dict[str, FieldSpec]) -> None
         if attribute in set(fields) | concepts or any(python_name(o) == attribute for o in others):
             raise ValueError(f"{where}: the name reads as {attribute!r}, which is taken")
         others.append(param)
+
+    for param, bound in listing.ranges.items():
+        where = f"operations.list.ranges.{param}"
+        field_of(where, "range", bound.field)
+        claim(where, param)
+    stamps = {"created_at": "datetime", "updated_at": "datetime"} if timestamps else {}
+    for param, derived in listing.derived.items():
+        where = f"operations.list.derived.{param}"
+        for i, clause in enumerate(derived.all_of):
+            problem = clause_problem(clause, fields, stamps)
+            if problem:
+                raise ValueError(f"{where}.all_of[{i}]: {problem}")
+        claim(where, param)
+
+
+def clause_problem(
+    clause: Clause, fields: dict[str, FieldSpec], stamps: dict[str, str]
+) -> str | None:
+    """Why a clause cannot apply to these fields (None: it can): the field is unknown, the
+    operator does not fit its type (CLAUSE_OPS), or the value does not parse as that type."""
+    spec = fields.get(clause.field)
+    field_type = spec.type if spec is not None else stamps.get(clause.field)
+    if field_type is None:
+        known = ", ".join([*fields, *stamps])
+        return f"{clause.field!r} is not a field of this resource (one of: {known})"
+    if not CLAUSE_OPS[field_type]:
+        return f"{clause.field!r} is {field_type}; no clause applies to {field_type} fields"
+    if clause.op not in CLAUSE_OPS[field_type]:
+        fitting = ", ".join(sorted(CLAUSE_OPS[field_type]))
+        return f"{clause.field!r} is {field_type}; op {clause.op!r} does not apply (use {fitting})"
+    if clause.op in NULL_OPS:
+        if spec is None or not spec.is_nullable:
+            return f"{clause.field!r} is never null; op {clause.op!r} would be always or never met"
+        return None
+    expected = _value_problem(clause.value, field_type, spec)
+    return f"value {clause.value!r} {expected}" if expected else None
+
+
+def _value_problem(value: Any, field_type: str, spec: FieldSpec | None) -> str | None:
+    """What a literal of `field_type` should look like, when `value` is not one."""
+    if isinstance(value, str) and value in CLOCK_WORDS:
+        clock = CLOCK_WORDS[value]
+        return (
+            None
+            if clock == field_type
+            else f"is a {clock} word; {field_type} fields take a literal"
+        )
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if field_type == "int":
+        return None if isinstance(value, int) and not isinstance(value, bool) else "is not an int"
+    if field_type == "float":
+        return None if number else "is not a number"
+    if field_type == "decimal":
+        try:
+            ok = number or (isinstance(value, str) and Decimal(value).is_finite())
+        except ArithmeticError:
+            ok = False
+        return None if ok else "is not a decimal number"
+    if field_type == "bool":
+        return None if isinstance(value, bool) else "is not true or false"
+    if not isinstance(value, str):
+        return f"is not text (a {field_type} value is written as a string)"
+    if field_type == "enum":
+        allowed = spec.values if spec is not None else []
+        return None if value in (allowed or []) else f"is not one of {allowed}"
+    parsers = {
+        "uuid": "a UUID",
+        "date": "an ISO date or today",
+        "datetime": "an RFC 3339 date-time with its offset, or now",
+    }
+    if field_type in parsers:
+        try:
+            if field_type == "uuid":
+                UUID(value)
+            elif field_type == "date":
+                date.fromisoformat(value)
+            elif datetime.fromisoformat(value.replace("Z", "+00:00")).tzinfo is None:
+                raise ValueError("no offset")
+        except ValueError:
+            return f"is not {parsers[field_type]}"
+    return None
 
 
 def python_name(param: str) -> str:

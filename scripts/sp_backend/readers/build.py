@@ -23,6 +23,7 @@ from sp_backend.plan.model import (
     ChoiceFilter,
     Conflict,
     CustomOperation,
+    DerivedFilter,
     ErrorConventions,
     FieldSpec,
     JsonNames,
@@ -41,6 +42,7 @@ from sp_backend.readers import list_shape
 from sp_backend.readers.accounts import read_accounts
 from sp_backend.readers.auth import Signals
 from sp_backend.readers.custom import build_operation, operation_names, relative_path
+from sp_backend.readers.derived import is_flag, read_derived
 from sp_backend.readers.envelope import read_envelope
 from sp_backend.readers.facts import (
     RANK_CONTRACT,
@@ -915,6 +917,7 @@ def _list(
     any_of: list[str] = []
     ranges: dict[str, RangeFilter] = {}
     choices: dict[str, ChoiceFilter] = {}
+    derived: dict[str, DerivedFilter] = {}
     search: list[str] = []
     search_param = "search"
     sort: dict[str, Any] = {}
@@ -973,6 +976,23 @@ def _list(
                 p.source,
                 f"planned as a choice filter ({words}); check the mapping",
             )
+        elif is_flag(p):
+            condition = read_derived(p, fields)
+            if condition.derived is not None:
+                derived[p.name] = condition.derived
+                notes.add(
+                    f"GET {ep.path}: query parameter {p.name!r} is not a field of {g.name}; "
+                    f"its description reads as a condition on the row",
+                    p.source,
+                    "planned as a derived filter (operations.list.derived); check its clauses",
+                )
+            else:
+                notes.add(
+                    f"GET {ep.path}: true/false query parameter {p.name!r} {condition.problem}",
+                    p.source,
+                    "not served: the plan needs its condition (operations.list.derived."
+                    f"{p.name}.all_of: field, op, value)",
+                )
         else:
             notes.add(
                 f"GET {ep.path}: query parameter {p.name!r} is not a field of {g.name}",
@@ -1006,6 +1026,7 @@ def _list(
         any_of=any_of,
         ranges=ranges,
         choices=choices,
+        derived=derived,
         search=search,
         search_param=search_param,
         sort=sort_spec,

@@ -554,6 +554,145 @@ PHRASES: tuple[Phrase, ...] = (
 )
 
 
+# -- conditions on a row -------------------------------------------------------------------------
+# How a contract says what a boolean list parameter keeps ("loans past their due date",
+# "quantity above zero", "due_at earlier than the current time"): each entry reads one clause's
+# operator, and its value when the words state one. Searched in order, the first match wins, so
+# the longer wordings ("on or before") come before the shorter ones they contain ("before").
+# `value` "clock" means the moment of the request, now or today as the field's type says.
+_VALUE = (
+    r"(?:\s+(?:the\s+)?(?P<value>-?\d[\d,_]*(?:\.\d+)?|zero|now|today|current\s+(?:time|moment|"
+    r"date(?:[- ]?time)?|day)|present(?:\s+(?:time|moment))?|(?:this|the)\s+moment|"
+    r"[\"'][^\"']+[\"']))?"
+)
+_CLOCKS = {"now": "clock", "today": "clock", "zero": 0}
+
+
+def _clause(op: str) -> Callable[[re.Match[str], Facts], Facts]:
+    def facts(m: re.Match[str], _out: Facts) -> Facts:
+        found: Facts = {"op": op}
+        value = m.groupdict().get("value")
+        if value is not None:
+            word = value.strip("\"'")
+            if re.match(r"(?:current|present|this|the)\b", word) or word in _CLOCKS:
+                found["value"] = _CLOCKS.get(word, "clock")
+            else:
+                found["value"] = literal(word.replace(",", "").replace("_", ""))
+        elif op in ("lt", "le", "gt", "ge"):
+            found["value"] = "clock"  # "past its due date": compared with the moment of asking
+        return found
+
+    return facts
+
+
+CONDITIONS: tuple[Phrase, ...] = (
+    Phrase(
+        "not set",
+        re.compile(
+            r"\b(?:not|never|n't|no longer|yet to be|has no|have no|without(?: an?)?)\s*(?:been\s+|"
+            r"yet\s+|a\s+|an\s+)?(?:set|given|recorded|filled|known|returned|closed|finished|"
+            r"done|paid|sent|delivered|collected|completed|assigned|\w+ed)\b|\bis null\b|"
+            r"\b(?:empty|missing|unset|absent|blank)\b|\bnot yet\b|\bno \w+ (?:date|time)\b"
+        ),
+        _const({"op": "is_null"}),
+        (
+            ("that are not returned", {"op": "is_null"}),
+            ("returned_at is null", {"op": "is_null"}),
+            ("has not been collected", {"op": "is_null"}),
+            ("with no return date", {"op": "is_null"}),
+            ("closed_on missing", {"op": "is_null"}),
+        ),
+    ),
+    Phrase(
+        "at or before",
+        re.compile(
+            rf"(?:\b(?:on or before|at or before|no later than|not after|up to(?: and including)?|"
+            rf"at most|no more than|not more than)|<=|≤){_VALUE}"
+        ),
+        _clause("le"),
+        (
+            ("on or before today", {"op": "le", "value": "clock"}),
+            ("at most 3", {"op": "le", "value": 3}),
+            ("<= 10", {"op": "le", "value": 10}),
+        ),
+    ),
+    Phrase(
+        "at or after",
+        re.compile(
+            rf"(?:\b(?:on or after|at or after|no earlier than|not before|at least|"
+            rf"no (?:less|fewer) than)|>=|≥){_VALUE}"
+        ),
+        _clause("ge"),
+        (
+            ("on or after the current date", {"op": "ge", "value": "clock"}),
+            ("at least 5", {"op": "ge", "value": 5}),
+            (">= 1", {"op": "ge", "value": 1}),
+        ),
+    ),
+    Phrase(
+        "earlier than",
+        re.compile(
+            rf"(?:\b(?:earlier than|before|prior to|older than|past|passed|less than|fewer than|"
+            rf"below|under|lower than|smaller than)|<){_VALUE}"
+        ),
+        _clause("lt"),
+        (
+            ("earlier than the current time", {"op": "lt", "value": "clock"}),
+            ("past their due date", {"op": "lt", "value": "clock"}),
+            ("before now", {"op": "lt", "value": "clock"}),
+            ("below 5", {"op": "lt", "value": 5}),
+            ("fewer than 2", {"op": "lt", "value": 2}),
+        ),
+    ),
+    Phrase(
+        "later than",
+        re.compile(
+            rf"(?:\b(?:later than|after|beyond|newer than|above|greater than|more than|over|"
+            rf"exceeds?|exceeding|higher than|larger than)|>){_VALUE}"
+        ),
+        _clause("gt"),
+        (
+            ("quantity above zero", {"op": "gt", "value": 0}),
+            ("more than 0", {"op": "gt", "value": 0}),
+            ("after today", {"op": "gt", "value": "clock"}),
+            ("> 2.5", {"op": "gt", "value": 2.5}),
+        ),
+    ),
+    Phrase(
+        "positive",
+        re.compile(r"\b(?:positive|non[- ]?zero)\b"),
+        _const({"op": "gt", "value": 0}),
+        (("a positive count", {"op": "gt", "value": 0}),),
+    ),
+    Phrase(
+        "other than",
+        re.compile(rf"(?:\b(?:other than|not equal to|isn't|is not)|!=|≠){_VALUE}"),
+        _clause("ne"),
+        (("status is not 'lost'", {"op": "ne", "value": "lost"}),),
+    ),
+    Phrase(
+        "equal to",
+        re.compile(rf"(?:\b(?:equal to|equals|is)|=){_VALUE}"),
+        lambda m, out: _clause("eq")(m, out) if m.group("value") else None,
+        (("equals 'open'", {"op": "eq", "value": "open"}), ("= 3", {"op": "eq", "value": 3})),
+    ),
+)
+
+
+def read_condition(text: str) -> Facts:
+    """One clause's operator (and value, where the words state it) by the table above: the
+    first entry that reads something, or {} when none does."""
+    low = _plain(text).lower()
+    for phrase in CONDITIONS:
+        m = phrase.pattern.search(low)
+        if m is None:
+            continue
+        found = phrase.facts(m, {})
+        if found:
+            return found
+    return {}
+
+
 def _plain(text: str) -> str:
     return re.sub(r"[`*]", "", text or "")
 
@@ -663,6 +802,7 @@ def param_default(text: str) -> str | None:
 
 
 __all__ = [
+    "CONDITIONS",
     "PHRASES",
     "Phrase",
     "enum_values",
@@ -670,5 +810,6 @@ __all__ = [
     "names",
     "param_default",
     "read",
+    "read_condition",
     "says_required",
 ]

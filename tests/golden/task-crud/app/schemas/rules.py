@@ -111,6 +111,20 @@ QueryDecimal = Annotated[
 ]
 
 
+def true_or_false(value: object) -> object:
+    """A flag in a query string is the word true or false; pydantic alone would also read
+    yes, on, 1 and their opposites, which the OpenAPI's boolean does not promise."""
+    if isinstance(value, bool):
+        return value
+    if value not in ("true", "false"):
+        raise ValueError("must be true or false")
+    return value == "true"
+
+
+# Derived list filters (?overdue=true): the words true and false only.
+QueryFlag = Annotated[bool, BeforeValidator(true_or_false)]
+
+
 def not_null(value: object) -> object:
     """PATCH fields that are not nullable: "mode=before", so it sees the body's null (a field
     left out keeps its default None, which is never validated)."""
