@@ -462,6 +462,47 @@ class ResourceView:
         return [f for f in self.fields if f.writable]
 
     @property
+    def immutable_fields(self) -> list[FieldView]:
+        """Given on create, refused by PATCH and PUT (the message names the JSON key)."""
+        return [f for f in self.fields if f.immutable]
+
+    @property
+    def immutable_keys(self) -> dict[str, str]:
+        """Immutable field -> its JSON key (the refusal's message names the key)."""
+        return {f.name: f.wire for f in self.immutable_fields}
+
+    @property
+    def replace_summary(self) -> str:
+        """The PUT body's docstring: what it replaces and what it keeps."""
+        replaced = ", ".join(f.wire for f in self.replace_fields) or "nothing"
+        kept = [f.wire for f in self.writable_fields if f not in self.replace_fields]
+        fixed = [f.wire for f in self.immutable_fields]
+        text = f"Replaces {replaced} (one left out is reset to its default)"
+        others = [k for k in kept if k not in fixed]
+        if others:
+            text += f"; keeps {', '.join(others)}"
+        if fixed:
+            text += f"; {', '.join(fixed)} cannot be changed after creation"
+        return text + "."
+
+    @property
+    def changeable_fields(self) -> list[FieldView]:
+        """What a PATCH body may hold."""
+        return [f for f in self.fields if f.changeable]
+
+    @property
+    def replace_fields(self) -> list[FieldView]:
+        """What a PUT body holds (each reset to its default when left out, unless required)."""
+        return self.changeable_fields
+
+    @property
+    def replace_schema(self) -> str:
+        """PUT takes the Create schema unless it replaces fewer fields than create sets."""
+        if len(self.replace_fields) == len(self.writable_fields):
+            return f"{self.cls}Create"
+        return f"{self.cls}Replace"
+
+    @property
     def enum_fields(self) -> list[FieldView]:
         return [f for f in self.fields if f.enum_alias]
 
@@ -508,6 +549,14 @@ class ResourceView:
     @property
     def uses(self) -> set[str]:
         return {f.type for f in self.fields}
+
+    def change_payload(self) -> dict[str, Any]:
+        """A valid PATCH body changing every field PATCH accepts (OTHER without immutable ones)."""
+        return {f.wire: f.other_valid_value for f in self.changeable_fields}
+
+    def replace_payload(self) -> dict[str, Any]:
+        """A valid PUT body: the fields PUT replaces, second values."""
+        return {f.wire: f.other_valid_value for f in self.replace_fields}
 
     def create_payload(self, second: bool = False) -> dict[str, Any]:
         """A valid create body: every writable field, so tests see values round-trip."""

@@ -60,9 +60,25 @@ class FieldView:
         return not self.spec.read_only
 
     @property
+    def immutable(self) -> bool:
+        """Set on create only: PATCH and PUT bodies refuse it."""
+        return self.writable and self.spec.immutable
+
+    @property
     def refuses_null_on_update(self) -> bool:
         """PATCH may leave the field out but not set it to null (a JSON value may be null)."""
-        return self.writable and not self.nullable and self.spec.type != "json"
+        return self.changeable and not self.nullable and self.spec.type != "json"
+
+    @property
+    def refused_decl(self) -> str:
+        """An immutable field in a PATCH or PUT body: declared only so that its validator
+        (refuse_change) runs when it is sent; left out of the OpenAPI, never written."""
+        return f"{self.name}: SkipJsonSchema[None] = Field(None{_alias(self.name, self.wire)})"
+
+    @property
+    def changeable(self) -> bool:
+        """Accepted in a PATCH body."""
+        return self.writable and not self.spec.immutable
 
     @property
     def required(self) -> bool:

@@ -342,6 +342,12 @@ class FieldSpec(_Strict):
     unique: bool = False
     index: bool = False
     read_only: bool = Field(False, description="Server-managed: in responses, never in input.")
+    immutable: bool = Field(
+        False,
+        description="Given on create, never changed after: PATCH and PUT refuse it with the "
+        "validation status and a message naming the field; no action may change it.",
+        examples=[True],
+    )
     references: Reference | None = Field(
         None, description="The field is a foreign key to another resource's id."
     )
@@ -414,6 +420,11 @@ class FieldSpec(_Strict):
             self._check_default()
         if self.read_only and self.required:
             raise ValueError("a read_only field cannot be required on input")
+        if self.read_only and self.immutable:
+            raise ValueError(
+                "immutable applies to a field the client sets on create; a read_only field is "
+                "never set by the client (drop one of them)"
+            )
         if self.unique and t in ("json", "list[str]", "text"):
             raise ValueError(f"unique is not supported on {t}")
         if self.references is not None:
@@ -977,6 +988,11 @@ class Resource(_Strict):
                 raise ValueError(f"action {name!r} changes {action.field!r}, which is not a field")
             if action.effect == "toggle" and field.type != "bool":
                 raise ValueError(f"action {name!r} toggles {action.field!r}, which is not bool")
+            if field.immutable:
+                raise ValueError(
+                    f"action {name!r} changes {action.field!r}, which is immutable "
+                    "(never changed after create)"
+                )
         del known
         return self
 

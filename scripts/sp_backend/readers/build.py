@@ -580,6 +580,8 @@ def _field(
     data["required"] = required
     if read_only:
         data["read_only"] = True
+    elif val("immutable"):
+        data["immutable"] = True  # given on create, refused by PATCH and PUT
     if val("nullable") is False and not required:
         data["nullable"] = False  # only when it differs from the default (optional => nullable)
     reference = _reference(res, name, kind, val("foreign_key"), val("on_delete"), tables, notes)

@@ -1,0 +1,184 @@
+"""Write semantics a contract states: fields fixed after create (immutable), actions whose body
+sets the value, deletes that answer a body, PUTs that replace some fields. The plan keys and
+their located refusals, and emitted backends that behave so on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from conftest import PLAN_FIXTURES, make_project, run_generated_tests, sp_backend
+from sp_backend.errors import PlanError
+from sp_backend.plan.load import parse_plan
+from sp_backend.plan.model import FieldSpec, Resource
+from sp_backend.readers.phrases import read
+
+PRINTSHOP = PLAN_FIXTURES / "printshop.plan.yaml"
+
+# A plan of another domain than the fixtures' (a kennel's bookings), edited per case.
+BASE = """\
+plan_version: 1
+feature: kennel
+auth: {mode: shared-secret, secret_env: KENNEL_SECRET}
+resources:
+  stay:
+    table: stays
+    path: /api/stays
+    fields:
+      dog_name: {type: str, required: true, max_length: 40}
+      FIELD
+      checked_in: {type: bool, default: false}
+    operations:
+      OPS
+"""
+
+
+def plan_with(field: str = "kennel_no: {type: int}", ops: str = "read: {}") -> str:
+    return BASE.replace("FIELD", field).replace("OPS", ops)
+
+
+# -- immutable -------------------------------------------------------------------------------
+
+
+def test_an_immutable_field_is_accepted_and_documented() -> None:
+    plan = parse_plan(plan_with("kennel_no: {type: int, required: true, immutable: true}"))
+    assert plan.resources["stay"].fields["kennel_no"].immutable
+    schema = FieldSpec.model_json_schema()["properties"]["immutable"]
+    assert schema["examples"] == [True] and "PATCH and PUT refuse" in schema["description"]
+
+
+@pytest.mark.parametrize(
+    ("field", "ops", "expected"),
+    [
+        (
+            "kennel_no: {type: int, read_only: true, immutable: true}",
+            "read: {}",
+            "kennel.plan.yaml:10: resources.stay.fields.kennel_no: immutable applies to a field",
+        ),
+        (
+            "kennel_no: {type: bool, immutable: true}",
+            "actions:\n        move: {path: '/{id}/move', field: kennel_no}",
+            "action 'move' changes 'kennel_no', which is immutable",
+        ),
+        ("kennel_no: {type: int, immutable: sometimes}", "read: {}", "immutable"),
+    ],
+)
+def test_immutable_misuse_is_refused_where_it_is(field: str, ops: str, expected: str) -> None:
+    with pytest.raises(PlanError) as err:
+        parse_plan(plan_with(field, ops), "specs/backend/kennel.plan.yaml")
+    message = str(err.value)
+    assert expected in message, message
+    assert message.startswith("specs/backend/kennel.plan.yaml:"), message
+
+
+def test_the_owner_cannot_be_declared_a_field_at_all() -> None:
+    # The owner column is the caller's id, never a body field: immutable cannot name it.
+    with pytest.raises(ValidationError, match="reserved"):
+        Resource.model_validate(
+            {"table": "stays", "path": "/api/stays", "fields": {"user_id": {"type": "str"}}}
+        )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cannot be changed after creation",
+        "immutable once the booking exists",
+        "write-once",
+        "Set once at check-in",
+        "can't be edited after the order is placed",
+    ],
+)
+def test_the_phrase_table_reads_immutable(text: str) -> None:
+    assert read(text).get("immutable") is True
+
+
+@pytest.mark.parametrize("text", ["can be changed at any time", "mutable", "read-only"])
+def test_the_phrase_table_does_not_read_immutable_into(text: str) -> None:
+    assert "immutable" not in read(text)
+
+
+# -- the emitted backend ---------------------------------------------------------------------
+
+PROBE = """
+from fastapi.testclient import TestClient
+
+from tests.conftest import auth
+
+BODY = {"customerRef": "PO-7", "paperStock": "gloss", "copies": 10, "notes": "fold", "rush": True}
+
+
+def test_patch_refuses_an_immutable_field_naming_it(client: TestClient) -> None:
+    made = client.post("/api/print-jobs", json=BODY, headers=auth()).json()
+    path = f"/api/print-jobs/{made['id']}"
+    refused = client.patch(path, json={"customerRef": "PO-8", "copies": 3}, headers=auth())
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["details"]["customerRef"] == "customerRef cannot be changed after creation"
+    kept = client.get(path, headers=auth()).json()
+    assert kept["customerRef"] == "PO-7" and kept["copies"] == 10
+
+
+def test_put_replaces_the_rest_and_keeps_the_immutable_fields(client: TestClient) -> None:
+    made = client.post("/api/print-jobs", json=BODY, headers=auth()).json()
+    path = f"/api/print-jobs/{made['id']}"
+    replaced = client.put(path, json={"copies": 4}, headers=auth())
+    assert replaced.status_code == 200, replaced.text
+    row = replaced.json()
+    assert row["copies"] == 4 and row["notes"] is None and row["rush"] is False
+    assert row["customerRef"] == "PO-7" and row["paperStock"] == "gloss"
+    refused = client.put(path, json={"copies": 4, "paperStock": "matte"}, headers=auth())
+    message = "paperStock cannot be changed after creation"
+    assert refused.json()["details"] == {"paperStock": message}
+
+
+def test_the_openapi_leaves_immutable_fields_out_of_the_change_bodies(client: TestClient) -> None:
+    doc = client.app.openapi()
+    schemas = doc["components"]["schemas"]
+    assert "customerRef" in schemas["PrintJobCreate"]["properties"]
+    for name in ("PrintJobUpdate", "PrintJobReplace"):
+        assert "customerRef" not in schemas[name]["properties"], name
+        assert schemas[name]["additionalProperties"] is False, name
+        assert "cannot be changed after creation" in schemas[name]["description"], name
+    put = doc["paths"]["/api/print-jobs/{print_job_id}"]["put"]["requestBody"]
+    assert put["content"]["application/json"]["schema"]["$ref"].endswith("/PrintJobReplace")
+"""
+
+
+@pytest.fixture(scope="module")
+def printshop_backend(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("printshop"), PRINTSHOP)
+    emitted = sp_backend("emit", "printshop", "--root", str(root), "--with-tests")
+    assert emitted.returncode == 0, emitted.stdout + emitted.stderr
+    backend = root / "backend"
+    (backend / "tests" / "test_write_probe.py").write_text(PROBE)
+    return backend
+
+
+def test_the_generated_suite_asserts_the_write_semantics(printshop_backend: Path) -> None:
+    tests = (printshop_backend / "tests" / "test_print_jobs.py").read_text()
+    assert "def test_customer_ref_is_set_on_create_and_never_changed" in tests
+    assert "def test_paper_stock_is_set_on_create_and_never_changed" in tests
+    schema = (printshop_backend / "app" / "schemas" / "print_job.py").read_text()
+    assert 'IMMUTABLE = {"customer_ref": "customerRef", "paper_stock": "paperStock"}' in schema
+
+
+def test_write_semantics_hold_on_sqlite(printshop_backend: Path) -> None:
+    result = run_generated_tests(printshop_backend)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+def test_write_semantics_hold_on_postgres(printshop_backend: Path, postgres_database: str) -> None:
+    result = run_generated_tests(printshop_backend, postgres_database)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_plan_schema_documents_the_write_keys() -> None:
+    result = sp_backend("plan-schema")
+    assert result.returncode == 0, result.stderr
+    defs = json.loads(result.stdout)["$defs"]
+    assert defs["FieldSpec"]["properties"]["immutable"]["examples"] == [True]
