@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from conftest import PLAN_FIXTURES, make_project, run_generated_tests, sp_backend
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import parse_plan
-from sp_backend.plan.model import FieldSpec, Resource
+from sp_backend.plan.model import Action, FieldSpec, Resource
 from sp_backend.readers.phrases import read
 
 PRINTSHOP = PLAN_FIXTURES / "printshop.plan.yaml"
@@ -101,6 +101,29 @@ def test_the_phrase_table_does_not_read_immutable_into(text: str) -> None:
     assert "immutable" not in read(text)
 
 
+# -- actions whose body carries the value ----------------------------------------------------
+
+
+def test_a_body_action_is_accepted_and_documented() -> None:
+    ops = "actions:\n        assign: {path: '/{id}/kennel', effect: body, field: kennel_no}"
+    plan = parse_plan(plan_with("kennel_no: {type: int, ge: 1, le: 40}", ops))
+    action = plan.resources["stay"].operations.actions["assign"]
+    assert action.effect == "body" and action.value is None
+    schema = Action.model_json_schema()["properties"]["effect"]
+    assert schema["examples"] == ["body"] and "request body" in schema["description"]
+
+
+def test_a_body_action_takes_no_fixed_value_and_says_where() -> None:
+    ops = (
+        "actions:\n        assign: {path: '/{id}/kennel', effect: body, field: kennel_no, value: 3}"
+    )
+    with pytest.raises(PlanError) as err:
+        parse_plan(plan_with("kennel_no: {type: int}", ops), "kennel.plan.yaml")
+    message = str(err.value)
+    assert "kennel.plan.yaml:" in message and "actions.assign" in message
+    assert "effect 'body' takes no value" in message
+
+
 # -- the emitted backend ---------------------------------------------------------------------
 
 PROBE = """
@@ -145,6 +168,35 @@ def test_the_openapi_leaves_immutable_fields_out_of_the_change_bodies(client: Te
         assert "cannot be changed after creation" in schemas[name]["description"], name
     put = doc["paths"]["/api/print-jobs/{print_job_id}"]["put"]["requestBody"]
     assert put["content"]["application/json"]["schema"]["$ref"].endswith("/PrintJobReplace")
+
+
+def test_an_action_body_sets_the_field_under_its_wire_name(client: TestClient) -> None:
+    made = client.post("/api/print-jobs", json=BODY, headers=auth()).json()
+    proof = f"/api/print-jobs/{made['id']}/proof"
+    for _ in range(2):
+        answer = client.put(proof, json={"proofApproved": True}, headers=auth())
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["proofApproved"] is True
+    snake = client.put(proof, json={"proof_approved": False}, headers=auth())
+    assert snake.status_code == 422
+    assert client.put(proof, json={"proofApproved": "yes"}, headers=auth()).status_code == 422
+    stage = f"/api/print-jobs/{made['id']}/stage"
+    moved = client.patch(stage, json={"stage": "printing"}, headers=auth()).json()
+    assert moved["stage"] == "printing" and moved["proofApproved"] is True
+    # stage is server-managed otherwise: create and PATCH do not take it.
+    assert client.patch(f"/api/print-jobs/{made['id']}", json={"stage": "shipped"},
+                        headers=auth()).status_code == 422
+
+
+def test_the_openapi_states_each_action_body(client: TestClient) -> None:
+    doc = client.app.openapi()
+    schemas = doc["components"]["schemas"]
+    body = schemas["PrintJobMoveBody"]
+    assert body["required"] == ["stage"] and body["additionalProperties"] is False
+    assert schemas["PrintJobApproveProofBody"]["properties"]["proofApproved"]["type"] == "boolean"
+    patch = doc["paths"]["/api/print-jobs/{print_job_id}/stage"]["patch"]["requestBody"]
+    assert patch["required"] is True
+    assert patch["content"]["application/json"]["schema"]["$ref"].endswith("/PrintJobMoveBody")
 """
 
 
@@ -164,6 +216,8 @@ def test_the_generated_suite_asserts_the_write_semantics(printshop_backend: Path
     assert "def test_paper_stock_is_set_on_create_and_never_changed" in tests
     schema = (printshop_backend / "app" / "schemas" / "print_job.py").read_text()
     assert 'IMMUTABLE = {"customer_ref": "customerRef", "paper_stock": "paperStock"}' in schema
+    assert "def test_move_action_sets_the_value_its_body_carries" in tests
+    assert "def test_approve_proof_action_refuses_an_invalid_body" in tests
 
 
 def test_write_semantics_hold_on_sqlite(printshop_backend: Path) -> None:
@@ -182,3 +236,4 @@ def test_plan_schema_documents_the_write_keys() -> None:
     assert result.returncode == 0, result.stderr
     defs = json.loads(result.stdout)["$defs"]
     assert defs["FieldSpec"]["properties"]["immutable"]["examples"] == [True]
+    assert defs["Action"]["properties"]["effect"]["examples"] == ["body"]

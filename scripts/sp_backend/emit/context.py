@@ -411,6 +411,29 @@ class ResourceView:
     def actions(self) -> list[tuple[str, Any]]:
         return sorted(self.plan.operations.actions.items())
 
+    def action_body(self, name: str) -> str:
+        """The body schema of an action whose body carries the value (effect body)."""
+        return f"{self.cls}{class_name(name)}Body"
+
+    def schema_names(self, suffixes: list[str]) -> list[str]:
+        """Schema classes a module may import (<Cls><suffix> and the action bodies), in the
+        order ruff's isort keeps them."""
+        names = [self.cls + suffix for suffix in suffixes]
+        names += [self.action_body(name) for name, _, _ in self.body_actions]
+        return sorted(names)
+
+    @property
+    def body_actions(self) -> list[tuple[str, Any, FieldView]]:
+        """(name, action, its field) of each action whose body carries the value."""
+        fields = self.field_map
+        return [(n, a, fields[a.field]) for n, a in self.actions if a.effect == "body"]
+
+    @property
+    def input_fields(self) -> list[FieldView]:
+        """Fields some request body carries: the writable ones and those body actions set."""
+        set_by_actions = {f.name for _, _, f in self.body_actions}
+        return [f for f in self.fields if f.writable or f.name in set_by_actions]
+
     @property
     def operations(self) -> list[OperationView]:
         """Custom operations: served by app/routers/<collection>_operations.py."""

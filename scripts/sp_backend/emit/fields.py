@@ -70,6 +70,13 @@ class FieldView:
         return self.changeable and not self.nullable and self.spec.type != "json"
 
     @property
+    def body_decl(self) -> str:
+        """The field in an action's body (effect body): required, by its own type and
+        constraints, under its JSON key."""
+        spec = self.spec.model_copy(update={"required": True, "default": None})
+        return _create_decl(self.name, spec, self.py_type, self.wire)
+
+    @property
     def refused_decl(self) -> str:
         """An immutable field in a PATCH or PUT body: declared only so that its validator
         (refuse_change) runs when it is sent; left out of the OpenAPI, never written."""
@@ -146,7 +153,7 @@ class FieldView:
         """A decimal's input type: its bounds (those its digits set too) and places, and the
         pattern a decimal sent as a JSON string must match (DecimalText in app/schemas/rules.py),
         as the OpenAPI states them (emit/decimals.py)."""
-        if self.spec.type != "decimal" or self.spec.read_only:
+        if self.spec.type != "decimal":
             return None
         r = decimal_range(self.spec)
         bounds = [f"{key}={_number_literal(bound)}" for key, bound in bound_kwargs(r)]

@@ -720,7 +720,13 @@ class Operation(_Strict):
 class Action(_Strict):
     method: Literal["POST", "PATCH", "PUT"] = "PATCH"
     path: str = Field(..., description="Relative to the item path, e.g. '/{id}/complete'.")
-    effect: Literal["toggle", "set"] = "toggle"
+    effect: Literal["toggle", "set", "body"] = Field(
+        "toggle",
+        description="toggle: flips a bool field; set: writes `value`; body: writes the value the "
+        'request body carries under the field\'s JSON key ({"status": "shipped"}), validated by '
+        "the field's own type and constraints (setting it twice leaves it so).",
+        examples=["body"],
+    )
     field: Identifier
     value: Any = Field(None, description="Value written by effect 'set'.")
     status: int = Field(200, ge=200, le=299)
@@ -732,6 +738,10 @@ class Action(_Strict):
             raise ValueError(f"action path {self.path!r} must look like '/{{id}}/name'")
         if self.effect == "set" and self.value is None:
             raise ValueError("effect 'set' needs a value")
+        if self.effect != "set" and self.value is not None:
+            raise ValueError(
+                f"effect {self.effect!r} takes no value (only effect 'set' writes a fixed one)"
+            )
         return self
 
 
