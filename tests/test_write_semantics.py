@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from conftest import PLAN_FIXTURES, make_project, run_generated_tests, sp_backend
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import parse_plan
-from sp_backend.plan.model import Action, FieldSpec, Resource
+from sp_backend.plan.model import Action, DeleteOperation, FieldSpec, Resource
 from sp_backend.readers.phrases import read
 
 PRINTSHOP = PLAN_FIXTURES / "printshop.plan.yaml"
@@ -124,6 +124,44 @@ def test_a_body_action_takes_no_fixed_value_and_says_where() -> None:
     assert "effect 'body' takes no value" in message
 
 
+# -- deletes that answer a body --------------------------------------------------------------
+
+
+def test_a_delete_answer_defaults_its_status_to_200() -> None:
+    plan = parse_plan(plan_with(ops="delete: {answer: message, message: Stay cancelled}"))
+    delete = plan.resources["stay"].operations.delete
+    assert delete is not None and delete.answer == "message" and delete.status is None
+    assert delete.message_key == "message"
+    schema = DeleteOperation.model_json_schema()["properties"]
+    assert schema["answer"]["examples"] == ["message"] and schema["message"]["examples"]
+
+
+@pytest.mark.parametrize(
+    ("delete", "expected"),
+    [
+        ("{answer: message}", "answer 'message' needs the message"),
+        ("{answer: object, status: 204}", "answer 'object' has a body, which a 204 cannot carry"),
+        ("{message: Gone}", "message and message_key apply to answer 'message', not 'none'"),
+        ("{answer: object, message_key: detail}", "apply to answer 'message', not 'object'"),
+        ("{message_key: message}", None),
+        ("{answer: everything}", "answer"),
+    ],
+)
+def test_a_delete_answer_that_cannot_be_is_refused_where_it_is(
+    delete: str, expected: str | None
+) -> None:
+    text = plan_with(ops=f"delete: {delete}")
+    if expected is None:  # the default key, restated (a merged plan writes every key)
+        assert parse_plan(text).resources["stay"].operations.delete is not None
+        return
+    with pytest.raises(PlanError) as err:
+        parse_plan(text, "kennel.plan.yaml")
+    message = str(err.value)
+    line = text.splitlines().index(f"      delete: {delete}") + 1
+    assert f"kennel.plan.yaml:{line}: " in message and "operations.delete" in message, message
+    assert expected in message, message
+
+
 # -- the emitted backend ---------------------------------------------------------------------
 
 PROBE = """
@@ -197,6 +235,29 @@ def test_the_openapi_states_each_action_body(client: TestClient) -> None:
     patch = doc["paths"]["/api/print-jobs/{print_job_id}/stage"]["patch"]["requestBody"]
     assert patch["required"] is True
     assert patch["content"]["application/json"]["schema"]["$ref"].endswith("/PrintJobMoveBody")
+
+
+def test_deletes_answer_what_the_contract_shows(client: TestClient) -> None:
+    job = client.post("/api/print-jobs", json=BODY, headers=auth()).json()
+    gone = client.delete(f"/api/print-jobs/{job['id']}", headers=auth())
+    assert gone.status_code == 200 and gone.json() == {"detail": "Print job cancelled"}
+    order = {"supplier": "Mill", "sheets": 500, "tags": ["a4"]}
+    made = client.post("/api/paper-orders", json=order, headers=auth()).json()
+    deleted = client.delete(f"/api/paper-orders/{made['id']}", headers=auth())
+    assert deleted.status_code == 200 and deleted.json() == made
+    again = client.delete(f"/api/paper-orders/{made['id']}", headers=auth())
+    assert again.status_code == 404
+
+
+def test_the_openapi_states_each_delete_answer(client: TestClient) -> None:
+    doc = client.app.openapi()
+    job = doc["paths"]["/api/print-jobs/{print_job_id}"]["delete"]["responses"]["200"]
+    ref = job["content"]["application/json"]["schema"]["$ref"]
+    assert ref.endswith("/PrintJobDeleted")
+    deleted = doc["components"]["schemas"]["PrintJobDeleted"]
+    assert deleted["properties"]["detail"]["const"] == "Print job cancelled"
+    order = doc["paths"]["/api/paper-orders/{paper_order_id}"]["delete"]["responses"]["200"]
+    assert order["content"]["application/json"]["schema"]["$ref"].endswith("/PaperOrderPublic")
 """
 
 
@@ -237,3 +298,24 @@ def test_plan_schema_documents_the_write_keys() -> None:
     defs = json.loads(result.stdout)["$defs"]
     assert defs["FieldSpec"]["properties"]["immutable"]["examples"] == [True]
     assert defs["Action"]["properties"]["effect"]["examples"] == ["body"]
+
+
+def test_a_deleted_row_is_answered_in_the_plans_envelope(tmp_path: Path) -> None:
+    root = make_project(tmp_path, PRINTSHOP)
+    path = root / "specs" / "backend" / "printshop.plan.yaml"
+    text = path.read_text().replace(
+        "errors:", "responses: {envelope: success, data_key: job}\nerrors:"
+    )
+    path.write_text(text)
+    emitted = sp_backend("emit", "printshop", "--root", str(root), "--with-tests")
+    assert emitted.returncode == 0, emitted.stdout + emitted.stderr
+    backend = root / "backend"
+    router = (backend / "app" / "routers" / "paper_orders.py").read_text()
+    assert 'PaperOrderAnswer.model_validate({"success": True, "job": row})' in router
+    tests = (backend / "tests" / "test_paper_orders.py").read_text()
+    assert "assert data_of(response) == created" in tests
+    run = run_generated_tests(
+        backend, extra=("tests/test_paper_orders.py", "-k", "delete or isolation or other_users")
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout

@@ -614,7 +614,21 @@ class ResourceView:
         return self.ops.create.status if self.ops.create and self.ops.create.status else 201
 
     def delete_status(self) -> int:
-        return self.ops.delete.status if self.ops.delete and self.ops.delete.status else 204
+        """The stated status; else 204 for an empty answer, 200 for one with a body."""
+        if self.ops.delete and self.ops.delete.status:
+            return int(self.ops.delete.status)
+        return 204 if self.delete_answer == "none" else 200
+
+    @property
+    def delete_answer(self) -> str:
+        """What DELETE answers: none, message or object (DeleteOperation)."""
+        return str(self.ops.delete.answer) if self.ops.delete else "none"
+
+    @property
+    def deleted_message(self) -> tuple[str, str]:
+        """answer message: (its JSON key, its text)."""
+        op = self.ops.delete
+        return str(op.message_key), str(op.message)
 
     def status_of(self, op: str, default: int = 200) -> int:
         operation = getattr(self.ops, op)

@@ -717,6 +717,44 @@ class Operation(_Strict):
     source: str | None = None
 
 
+DeleteAnswer = Literal["none", "message", "object"]
+
+
+class DeleteOperation(Operation):
+    """DELETE /{id} and what it answers, as the contract shows it."""
+
+    answer: DeleteAnswer = Field(
+        "none",
+        description="none: an empty body (204, or the stated status); message: "
+        '{"<message_key>": "<message>"}, e.g. {"message": "Reservation cancelled"}; object: '
+        "the deleted row as read answers it (in responses.envelope). A body needs a status "
+        "other than 204 (default 200).",
+        examples=["message"],
+    )
+    message: Message | None = Field(
+        None,
+        description="answer message: the text, in the contract's words.",
+        examples=["Reservation cancelled"],
+    )
+    message_key: JsonKey = Field(
+        "message", description="answer message: the JSON key holding it.", examples=["detail"]
+    )
+
+    @model_validator(mode="after")
+    def _answer_fits(self) -> DeleteOperation:
+        if self.answer == "message" and self.message is None:
+            raise ValueError("answer 'message' needs the message (message: ...)")
+        if self.answer != "message" and (self.message is not None or self.message_key != "message"):
+            raise ValueError(
+                f"message and message_key apply to answer 'message', not {self.answer!r}"
+            )
+        if self.answer != "none" and self.status == 204:
+            raise ValueError(
+                f"answer {self.answer!r} has a body, which a 204 cannot carry; use 200"
+            )
+        return self
+
+
 class Action(_Strict):
     method: Literal["POST", "PATCH", "PUT"] = "PATCH"
     path: str = Field(..., description="Relative to the item path, e.g. '/{id}/complete'.")
@@ -841,7 +879,10 @@ class Operations(_Strict):
     replace: Operation | None = Field(
         None, description="PUT: full replacement of the input fields."
     )
-    delete: Operation | None = Field(default_factory=lambda: Operation(status=204))
+    delete: DeleteOperation | None = Field(
+        default_factory=lambda: DeleteOperation(status=204),
+        description="DELETE /{id}: its status and what it answers (default: 204, no body).",
+    )
     actions: dict[Identifier, Action] = Field(default_factory=dict)
     custom: dict[Identifier, CustomOperation] = Field(
         default_factory=dict,

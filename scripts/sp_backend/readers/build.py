@@ -21,6 +21,7 @@ from sp_backend.plan.model import (
     ChoiceFilter,
     Conflict,
     CustomOperation,
+    DeleteOperation,
     ErrorConventions,
     FieldSpec,
     JsonNames,
@@ -745,7 +746,7 @@ def _operations(
                 "planned as replace (PUT); add update (PATCH) in the plan if wanted",
             )
     if (ep := g.find("DELETE", "item")) is not None:
-        ops["delete"] = Operation(status=_status(ep, 204), source=ep.source)
+        ops["delete"] = DeleteOperation(status=_status(ep, 204), source=ep.source)
     custom_eps = []
     merged = {n: {"type": Chosen(f.type, f.source or "")} for n, f in fields.items()}
     for name, ep in g.actions.items():
