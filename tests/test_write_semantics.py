@@ -319,3 +319,44 @@ def test_a_deleted_row_is_answered_in_the_plans_envelope(tmp_path: Path) -> None
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert " passed" in run.stdout
+
+
+# -- item lengths of list fields -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("kennel_no: {type: str, item_min_length: 1}", "apply to list[str], not str"),
+        (
+            'kennel_no: {type: "list[str]", item_min_length: 9, item_max_length: 3}',
+            "item_min_length 9 > item_max_length 3",
+        ),
+        ('kennel_no: {type: "list[str]", item_min_length: 0}', "item_min_length"),
+    ],
+)
+def test_item_lengths_are_checked_where_they_are(field: str, expected: str) -> None:
+    with pytest.raises(PlanError) as err:
+        parse_plan(plan_with(field), "kennel.plan.yaml")
+    message = str(err.value)
+    assert "kennel.plan.yaml:10: " in message and expected in message, message
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        ("each tag 1–30 characters", {"item_min_length": 1, "item_max_length": 30}),
+        ("each item between 2 and 8 chars", {"item_min_length": 2, "item_max_length": 8}),
+        ("items up to 24 characters", {"item_max_length": 24}),
+    ],
+)
+def test_the_phrase_table_reads_item_lengths(text: str, facts: dict[str, int]) -> None:
+    found = read(text)
+    assert {k: found[k] for k in facts} == facts
+
+
+def test_the_generated_suite_sends_an_item_too_short(printshop_backend: Path) -> None:
+    tests = (printshop_backend / "tests" / "test_paper_orders.py").read_text()
+    assert 'pytest.param("tags", ["x"], id="tags: an item shorter than 2")' in tests
+    schema = (printshop_backend / "app" / "schemas" / "paper_order.py").read_text()
+    assert "StringConstraints(min_length=2, max_length=30)" in schema

@@ -357,8 +357,16 @@ def _input_type(spec: FieldSpec, py_type: str, name: str = "") -> str:
         return STRICT_INPUT[spec.type]
     if spec.type == "decimal":
         return _decimal_type(name)
-    if spec.type == "list[str]" and spec.item_max_length is not None:
-        return f"list[Annotated[str, StringConstraints(max_length={spec.item_max_length})]]"
+    if spec.type == "list[str]" and (spec.item_min_length or spec.item_max_length):
+        bounds = [
+            f"{key}={value}"
+            for key, value in (
+                ("min_length", spec.item_min_length),
+                ("max_length", spec.item_max_length),
+            )
+            if value is not None
+        ]
+        return f"list[Annotated[str, StringConstraints({', '.join(bounds)})]]"
     return py_type
 
 
@@ -578,9 +586,10 @@ def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
     if t == "list[str]":
         size = min(spec.max_items if spec.max_items is not None else 2, 2)
         length = spec.item_max_length or 10
+        shortest = spec.item_min_length or 1
         return (
-            [_sized_text("alpha", 1, length), _sized_text("beta", 1, length)][:size],
-            [_sized_text("gamma", 1, length)][: min(size, 1)],
+            [_sized_text("alpha", shortest, length), _sized_text("beta", shortest, length)][:size],
+            [_sized_text("gamma", shortest, length)][: min(size, 1)],
         )
     return {"key": "value"}, {"key": "changed"}
 
@@ -629,6 +638,9 @@ def _invalid_cases(spec: FieldSpec) -> list[tuple[Any, str]]:
         cases.append(("not a list", "not a list"))
         if spec.max_items is not None:
             cases.append((["t"] * (spec.max_items + 1), f"more than {spec.max_items} items"))
+        if spec.item_min_length is not None:
+            short = "x" * (spec.item_min_length - 1)
+            cases.append(([short], f"an item shorter than {spec.item_min_length}"))
         if spec.item_max_length is not None:
             cases.append(
                 (["x" * (spec.item_max_length + 1)], f"an item longer than {spec.item_max_length}")

@@ -336,6 +336,9 @@ class FieldSpec(_Strict):
     pattern: str | None = None
     values: list[str] | None = Field(None, description="Allowed values of an enum, in rank order.")
     max_items: int | None = Field(None, ge=0)
+    item_min_length: int | None = Field(
+        None, ge=1, description="list[str]: each item at least this long.", examples=[1]
+    )
     item_max_length: int | None = Field(None, ge=1)
     max_digits: int | None = Field(None, ge=1, le=1000)
     decimal_places: int | None = Field(None, ge=0, le=1000)
@@ -381,8 +384,14 @@ class FieldSpec(_Strict):
             raise ValueError(f"min_length/max_length/pattern apply to str or text, not {t}")
         if any(v is not None for v in (self.ge, self.le, self.gt, self.lt)) and not numeric:
             raise ValueError(f"ge/le/gt/lt apply to int, float or decimal, not {t}")
-        if (self.max_items is not None or self.item_max_length is not None) and t != "list[str]":
-            raise ValueError(f"max_items/item_max_length apply to list[str], not {t}")
+        item_bounds = (self.max_items, self.item_min_length, self.item_max_length)
+        if any(b is not None for b in item_bounds) and t != "list[str]":
+            raise ValueError(
+                f"max_items/item_min_length/item_max_length apply to list[str], not {t}"
+            )
+        low, high = self.item_min_length, self.item_max_length
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"item_min_length {low} > item_max_length {high}")
         if (self.max_digits is not None or self.decimal_places is not None) and t != "decimal":
             raise ValueError(f"max_digits/decimal_places apply to decimal, not {t}")
         if t == "enum":

@@ -558,7 +558,7 @@ def _field(
     if kind == "enum":
         data["values"] = [str(v) for v in values]
     if kind == "list[str]":
-        for key in ("max_items", "item_max_length"):
+        for key in ("max_items", "item_min_length", "item_max_length"):
             if val(key) is not None:
                 data[key] = val(key)
     if kind in ("date", "datetime"):

@@ -316,6 +316,31 @@ PHRASES: tuple[Phrase, ...] = (
         ),
     ),
     Phrase(
+        "item length",
+        re.compile(
+            r"\beach\s*(?:(?:tag|item|element|entry|value|label|keyword)\s*)?(?:must be\s*|is\s*)?"
+            rf"(?:between\s*)?{_NUM}\s*(?:-|–|—|to|and)\s*{_NUM}\s*{_LEN_UNIT}"
+        ),
+        lambda m, _out: {"item_min_length": _int(m.group(1)), "item_max_length": _int(m.group(2))},
+        (
+            ("each tag 1–30 characters", {"item_min_length": 1, "item_max_length": 30}),
+            ("each item between 2 and 12 chars", {"item_min_length": 2, "item_max_length": 12}),
+        ),
+    ),
+    Phrase(
+        "item max length",
+        re.compile(
+            r"\b(?:each|every)\s*(?:(?:tag|item|element|entry|value|label|keyword)\s*)?"
+            rf"(?:max(?:imum)?|up to|at most|<=)\s*{_NUM}\s*{_LEN_UNIT}"
+            rf"|\bitems?\s*(?:of\s*)?(?:max(?:imum)?|up to|at most)\s*{_NUM}\s*{_LEN_UNIT}"
+        ),
+        _unless("item_max_length", lambda m, _out: {"item_max_length": _int(_first(m))}),
+        (
+            ("items up to 40 characters", {"item_max_length": 40}),
+            ("every label at most 16 chars", {"item_max_length": 16}),
+        ),
+    ),
+    Phrase(
         "not blank",
         re.compile(
             r"\bnon[- ]?empty\b|\bnot\s+(?:be\s+)?(?:empty|blank)\b|\bnon[- ]?blank\b"
