@@ -412,6 +412,29 @@ class ResourceView:
     def actions(self) -> list[tuple[str, Any]]:
         return sorted(self.plan.operations.actions.items())
 
+    def action_body(self, name: str) -> str:
+        """The body schema of an action whose body carries the value (effect body)."""
+        return f"{self.cls}{class_name(name)}Body"
+
+    def schema_names(self, suffixes: list[str]) -> list[str]:
+        """Schema classes a module may import (<Cls><suffix> and the action bodies), in the
+        order ruff's isort keeps them."""
+        names = [self.cls + suffix for suffix in suffixes]
+        names += [self.action_body(name) for name, _, _ in self.body_actions]
+        return sorted(names)
+
+    @property
+    def body_actions(self) -> list[tuple[str, Any, FieldView]]:
+        """(name, action, its field) of each action whose body carries the value."""
+        fields = self.field_map
+        return [(n, a, fields[a.field]) for n, a in self.actions if a.effect == "body"]
+
+    @property
+    def input_fields(self) -> list[FieldView]:
+        """Fields some request body carries: the writable ones and those body actions set."""
+        set_by_actions = {f.name for _, _, f in self.body_actions}
+        return [f for f in self.fields if f.writable or f.name in set_by_actions]
+
     @property
     def operations(self) -> list[OperationView]:
         """Custom operations: served by app/routers/<collection>_operations.py."""
@@ -461,6 +484,47 @@ class ResourceView:
     @property
     def writable_fields(self) -> list[FieldView]:
         return [f for f in self.fields if f.writable]
+
+    @property
+    def immutable_fields(self) -> list[FieldView]:
+        """Given on create, refused by PATCH and PUT (the message names the JSON key)."""
+        return [f for f in self.fields if f.immutable]
+
+    @property
+    def immutable_keys(self) -> dict[str, str]:
+        """Immutable field -> its JSON key (the refusal's message names the key)."""
+        return {f.name: f.wire for f in self.immutable_fields}
+
+    @property
+    def replace_summary(self) -> str:
+        """The PUT body's docstring: what it replaces and what it keeps."""
+        replaced = ", ".join(f.wire for f in self.replace_fields) or "nothing"
+        kept = [f.wire for f in self.writable_fields if f not in self.replace_fields]
+        fixed = [f.wire for f in self.immutable_fields]
+        text = f"Replaces {replaced} (one left out is reset to its default)"
+        others = [k for k in kept if k not in fixed]
+        if others:
+            text += f"; keeps {', '.join(others)}"
+        if fixed:
+            text += f"; {', '.join(fixed)} cannot be changed after creation"
+        return text + "."
+
+    @property
+    def changeable_fields(self) -> list[FieldView]:
+        """What a PATCH body may hold."""
+        return [f for f in self.fields if f.changeable]
+
+    @property
+    def replace_fields(self) -> list[FieldView]:
+        """What a PUT body holds (each reset to its default when left out, unless required)."""
+        return self.changeable_fields
+
+    @property
+    def replace_schema(self) -> str:
+        """PUT takes the Create schema unless it replaces fewer fields than create sets."""
+        if len(self.replace_fields) == len(self.writable_fields):
+            return f"{self.cls}Create"
+        return f"{self.cls}Replace"
 
     @property
     def enum_fields(self) -> list[FieldView]:
@@ -516,6 +580,14 @@ class ResourceView:
     def uses(self) -> set[str]:
         return {f.type for f in self.fields}
 
+    def change_payload(self) -> dict[str, Any]:
+        """A valid PATCH body changing every field PATCH accepts (OTHER without immutable ones)."""
+        return {f.wire: f.other_valid_value for f in self.changeable_fields}
+
+    def replace_payload(self) -> dict[str, Any]:
+        """A valid PUT body: the fields PUT replaces, second values."""
+        return {f.wire: f.other_valid_value for f in self.replace_fields}
+
     def create_payload(self, second: bool = False) -> dict[str, Any]:
         """A valid create body: every writable field, so tests see values round-trip."""
         return {
@@ -549,7 +621,21 @@ class ResourceView:
         return self.ops.create.status if self.ops.create and self.ops.create.status else 201
 
     def delete_status(self) -> int:
-        return self.ops.delete.status if self.ops.delete and self.ops.delete.status else 204
+        """The stated status; else 204 for an empty answer, 200 for one with a body."""
+        if self.ops.delete and self.ops.delete.status:
+            return int(self.ops.delete.status)
+        return 204 if self.delete_answer == "none" else 200
+
+    @property
+    def delete_answer(self) -> str:
+        """What DELETE answers: none, message or object (DeleteOperation)."""
+        return str(self.ops.delete.answer) if self.ops.delete else "none"
+
+    @property
+    def deleted_message(self) -> tuple[str, str]:
+        """answer message: (its JSON key, its text)."""
+        op = self.ops.delete
+        return str(op.message_key), str(op.message)
 
     def status_of(self, op: str, default: int = 200) -> int:
         operation = getattr(self.ops, op)

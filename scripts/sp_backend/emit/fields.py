@@ -60,9 +60,32 @@ class FieldView:
         return not self.spec.read_only
 
     @property
+    def immutable(self) -> bool:
+        """Set on create only: PATCH and PUT bodies refuse it."""
+        return self.writable and self.spec.immutable
+
+    @property
     def refuses_null_on_update(self) -> bool:
         """PATCH may leave the field out but not set it to null (a JSON value may be null)."""
-        return self.writable and not self.nullable and self.spec.type != "json"
+        return self.changeable and not self.nullable and self.spec.type != "json"
+
+    @property
+    def body_decl(self) -> str:
+        """The field in an action's body (effect body): required, by its own type and
+        constraints, under its JSON key."""
+        spec = self.spec.model_copy(update={"required": True, "default": None})
+        return _create_decl(self.name, spec, self.py_type, self.wire)
+
+    @property
+    def refused_decl(self) -> str:
+        """An immutable field in a PATCH or PUT body: declared only so that its validator
+        (refuse_change) runs when it is sent; left out of the OpenAPI, never written."""
+        return f"{self.name}: SkipJsonSchema[None] = Field(None{_alias(self.name, self.wire)})"
+
+    @property
+    def changeable(self) -> bool:
+        """Accepted in a PATCH body."""
+        return self.writable and not self.spec.immutable
 
     @property
     def required(self) -> bool:
@@ -130,7 +153,7 @@ class FieldView:
         """A decimal's input type: its bounds (those its digits set too) and places, and the
         pattern a decimal sent as a JSON string must match (DecimalText in app/schemas/rules.py),
         as the OpenAPI states them (emit/decimals.py)."""
-        if self.spec.type != "decimal" or self.spec.read_only:
+        if self.spec.type != "decimal":
             return None
         r = decimal_range(self.spec)
         bounds = [f"{key}={_number_literal(bound)}" for key, bound in bound_kwargs(r)]
@@ -334,8 +357,16 @@ def _input_type(spec: FieldSpec, py_type: str, name: str = "") -> str:
         return STRICT_INPUT[spec.type]
     if spec.type == "decimal":
         return _decimal_type(name)
-    if spec.type == "list[str]" and spec.item_max_length is not None:
-        return f"list[Annotated[str, StringConstraints(max_length={spec.item_max_length})]]"
+    if spec.type == "list[str]" and (spec.item_min_length or spec.item_max_length):
+        bounds = [
+            f"{key}={value}"
+            for key, value in (
+                ("min_length", spec.item_min_length),
+                ("max_length", spec.item_max_length),
+            )
+            if value is not None
+        ]
+        return f"list[Annotated[str, StringConstraints({', '.join(bounds)})]]"
     return py_type
 
 
@@ -555,9 +586,10 @@ def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
     if t == "list[str]":
         size = min(spec.max_items if spec.max_items is not None else 2, 2)
         length = spec.item_max_length or 10
+        shortest = spec.item_min_length or 1
         return (
-            [_sized_text("alpha", 1, length), _sized_text("beta", 1, length)][:size],
-            [_sized_text("gamma", 1, length)][: min(size, 1)],
+            [_sized_text("alpha", shortest, length), _sized_text("beta", shortest, length)][:size],
+            [_sized_text("gamma", shortest, length)][: min(size, 1)],
         )
     return {"key": "value"}, {"key": "changed"}
 
@@ -606,6 +638,9 @@ def _invalid_cases(spec: FieldSpec) -> list[tuple[Any, str]]:
         cases.append(("not a list", "not a list"))
         if spec.max_items is not None:
             cases.append((["t"] * (spec.max_items + 1), f"more than {spec.max_items} items"))
+        if spec.item_min_length is not None:
+            short = "x" * (spec.item_min_length - 1)
+            cases.append(([short], f"an item shorter than {spec.item_min_length}"))
         if spec.item_max_length is not None:
             cases.append(
                 (["x" * (spec.item_max_length + 1)], f"an item longer than {spec.item_max_length}")

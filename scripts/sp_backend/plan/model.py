@@ -408,12 +408,21 @@ class FieldSpec(_Strict):
     pattern: str | None = None
     values: list[str] | None = Field(None, description="Allowed values of an enum, in rank order.")
     max_items: int | None = Field(None, ge=0)
+    item_min_length: int | None = Field(
+        None, ge=1, description="list[str]: each item at least this long.", examples=[1]
+    )
     item_max_length: int | None = Field(None, ge=1)
     max_digits: int | None = Field(None, ge=1, le=1000)
     decimal_places: int | None = Field(None, ge=0, le=1000)
     unique: bool = False
     index: bool = False
     read_only: bool = Field(False, description="Server-managed: in responses, never in input.")
+    immutable: bool = Field(
+        False,
+        description="Given on create, never changed after: PATCH and PUT refuse it with the "
+        "validation status and a message naming the field; no action may change it.",
+        examples=[True],
+    )
     references: Reference | None = Field(
         None, description="The field is a foreign key to another resource's id."
     )
@@ -447,8 +456,14 @@ class FieldSpec(_Strict):
             raise ValueError(f"min_length/max_length/pattern apply to str or text, not {t}")
         if any(v is not None for v in (self.ge, self.le, self.gt, self.lt)) and not numeric:
             raise ValueError(f"ge/le/gt/lt apply to int, float or decimal, not {t}")
-        if (self.max_items is not None or self.item_max_length is not None) and t != "list[str]":
-            raise ValueError(f"max_items/item_max_length apply to list[str], not {t}")
+        item_bounds = (self.max_items, self.item_min_length, self.item_max_length)
+        if any(b is not None for b in item_bounds) and t != "list[str]":
+            raise ValueError(
+                f"max_items/item_min_length/item_max_length apply to list[str], not {t}"
+            )
+        low, high = self.item_min_length, self.item_max_length
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"item_min_length {low} > item_max_length {high}")
         if (self.max_digits is not None or self.decimal_places is not None) and t != "decimal":
             raise ValueError(f"max_digits/decimal_places apply to decimal, not {t}")
         if t == "enum":
@@ -486,6 +501,11 @@ class FieldSpec(_Strict):
             self._check_default()
         if self.read_only and self.required:
             raise ValueError("a read_only field cannot be required on input")
+        if self.read_only and self.immutable:
+            raise ValueError(
+                "immutable applies to a field the client sets on create; a read_only field is "
+                "never set by the client (drop one of them)"
+            )
         if self.unique and t in ("json", "list[str]", "text"):
             raise ValueError(f"unique is not supported on {t}")
         if self.references is not None:
@@ -861,10 +881,54 @@ class Operation(_Strict):
     source: str | None = None
 
 
+DeleteAnswer = Literal["none", "message", "object"]
+
+
+class DeleteOperation(Operation):
+    """DELETE /{id} and what it answers, as the contract shows it."""
+
+    answer: DeleteAnswer = Field(
+        "none",
+        description="none: an empty body (204, or the stated status); message: "
+        '{"<message_key>": "<message>"}, e.g. {"message": "Reservation cancelled"}; object: '
+        "the deleted row as read answers it (in responses.envelope). A body needs a status "
+        "other than 204 (default 200).",
+        examples=["message"],
+    )
+    message: Message | None = Field(
+        None,
+        description="answer message: the text, in the contract's words.",
+        examples=["Reservation cancelled"],
+    )
+    message_key: JsonKey = Field(
+        "message", description="answer message: the JSON key holding it.", examples=["detail"]
+    )
+
+    @model_validator(mode="after")
+    def _answer_fits(self) -> DeleteOperation:
+        if self.answer == "message" and self.message is None:
+            raise ValueError("answer 'message' needs the message (message: ...)")
+        if self.answer != "message" and (self.message is not None or self.message_key != "message"):
+            raise ValueError(
+                f"message and message_key apply to answer 'message', not {self.answer!r}"
+            )
+        if self.answer != "none" and self.status == 204:
+            raise ValueError(
+                f"answer {self.answer!r} has a body, which a 204 cannot carry; use 200"
+            )
+        return self
+
+
 class Action(_Strict):
     method: Literal["POST", "PATCH", "PUT"] = "PATCH"
     path: str = Field(..., description="Relative to the item path, e.g. '/{id}/complete'.")
-    effect: Literal["toggle", "set"] = "toggle"
+    effect: Literal["toggle", "set", "body"] = Field(
+        "toggle",
+        description="toggle: flips a bool field; set: writes `value`; body: writes the value the "
+        'request body carries under the field\'s JSON key ({"status": "shipped"}), validated by '
+        "the field's own type and constraints (setting it twice leaves it so).",
+        examples=["body"],
+    )
     field: Identifier
     value: Any = Field(None, description="Value written by effect 'set'.")
     status: int = Field(200, ge=200, le=299)
@@ -876,6 +940,10 @@ class Action(_Strict):
             raise ValueError(f"action path {self.path!r} must look like '/{{id}}/name'")
         if self.effect == "set" and self.value is None:
             raise ValueError("effect 'set' needs a value")
+        if self.effect != "set" and self.value is not None:
+            raise ValueError(
+                f"effect {self.effect!r} takes no value (only effect 'set' writes a fixed one)"
+            )
         return self
 
 
@@ -975,7 +1043,10 @@ class Operations(_Strict):
     replace: Operation | None = Field(
         None, description="PUT: full replacement of the input fields."
     )
-    delete: Operation | None = Field(default_factory=lambda: Operation(status=204))
+    delete: DeleteOperation | None = Field(
+        default_factory=lambda: DeleteOperation(status=204),
+        description="DELETE /{id}: its status and what it answers (default: 204, no body).",
+    )
     actions: dict[Identifier, Action] = Field(default_factory=dict)
     custom: dict[Identifier, CustomOperation] = Field(
         default_factory=dict,
@@ -1132,6 +1203,11 @@ class Resource(_Strict):
                 raise ValueError(f"action {name!r} changes {action.field!r}, which is not a field")
             if action.effect == "toggle" and field.type != "bool":
                 raise ValueError(f"action {name!r} toggles {action.field!r}, which is not bool")
+            if field.immutable:
+                raise ValueError(
+                    f"action {name!r} changes {action.field!r}, which is immutable "
+                    "(never changed after create)"
+                )
         del known
         return self
 

@@ -23,6 +23,7 @@ from sp_backend.plan.model import (
     ChoiceFilter,
     Conflict,
     CustomOperation,
+    DeleteOperation,
     DerivedFilter,
     ErrorConventions,
     FieldSpec,
@@ -587,7 +588,7 @@ def _field(
     if kind == "enum":
         data["values"] = [str(v) for v in values]
     if kind == "list[str]":
-        for key in ("max_items", "item_max_length"):
+        for key in ("max_items", "item_min_length", "item_max_length"):
             if val(key) is not None:
                 data[key] = val(key)
     if kind in ("date", "datetime"):
@@ -610,6 +611,8 @@ def _field(
     data["required"] = required
     if read_only:
         data["read_only"] = True
+    elif val("immutable"):
+        data["immutable"] = True  # given on create, refused by PATCH and PUT
     if val("nullable") is False and not required:
         data["nullable"] = False  # only when it differs from the default (optional => nullable)
     reference = _reference(res, name, kind, val("foreign_key"), val("on_delete"), tables, notes)
@@ -789,7 +792,7 @@ def _operations(
                 "planned as replace (PUT); add update (PATCH) in the plan if wanted",
             )
     if (ep := g.find("DELETE", "item")) is not None:
-        ops["delete"] = Operation(status=_status(ep, 204), source=ep.source)
+        ops["delete"] = DeleteOperation(status=_status(ep, 204), source=ep.source)
     custom_eps = []
     merged = {n: {"type": Chosen(f.type, f.source or "")} for n, f in fields.items()}
     for name, ep in g.actions.items():

@@ -21,6 +21,7 @@ CONFLICT_KEYS = (
     "values",
     "default",
     "max_items",
+    "item_min_length",
     "item_max_length",
     "unique",
 )

@@ -5,10 +5,10 @@ everywhere; each entry carries its own examples, and every example is a test
 (tests/readers/test_phrases.py).
 
 Facts are FieldSpec keys plus the reader-only keys primary_key, foreign_key, on_delete,
-required, nullable, not_blank, future, past and read_only. Only what the words say: nothing is
-assumed. A number with no unit is stated both ways it can be meant ("max 50" is max_length 50
-for a string and le 50 for a number): the field's type, decided later, picks the one that
-applies."""
+required, nullable, not_blank, future, past, read_only and immutable. Only what the words
+say: nothing is assumed. A number with no unit is stated both ways it can be meant ("max 50" is
+max_length 50 for a string and le 50 for a number): the field's type, decided later, picks the
+one that applies."""
 
 from __future__ import annotations
 
@@ -316,6 +316,31 @@ PHRASES: tuple[Phrase, ...] = (
         ),
     ),
     Phrase(
+        "item length",
+        re.compile(
+            r"\beach\s*(?:(?:tag|item|element|entry|value|label|keyword)\s*)?(?:must be\s*|is\s*)?"
+            rf"(?:between\s*)?{_NUM}\s*(?:-|–|—|to|and)\s*{_NUM}\s*{_LEN_UNIT}"
+        ),
+        lambda m, _out: {"item_min_length": _int(m.group(1)), "item_max_length": _int(m.group(2))},
+        (
+            ("each tag 1–30 characters", {"item_min_length": 1, "item_max_length": 30}),
+            ("each item between 2 and 12 chars", {"item_min_length": 2, "item_max_length": 12}),
+        ),
+    ),
+    Phrase(
+        "item max length",
+        re.compile(
+            r"\b(?:each|every)\s*(?:(?:tag|item|element|entry|value|label|keyword)\s*)?"
+            rf"(?:max(?:imum)?|up to|at most|<=)\s*{_NUM}\s*{_LEN_UNIT}"
+            rf"|\bitems?\s*(?:of\s*)?(?:max(?:imum)?|up to|at most)\s*{_NUM}\s*{_LEN_UNIT}"
+        ),
+        _unless("item_max_length", lambda m, _out: {"item_max_length": _int(_first(m))}),
+        (
+            ("items up to 40 characters", {"item_max_length": 40}),
+            ("every label at most 16 chars", {"item_max_length": 16}),
+        ),
+    ),
+    Phrase(
         "not blank",
         re.compile(
             r"\bnon[- ]?empty\b|\bnot\s+(?:be\s+)?(?:empty|blank)\b|\bnon[- ]?blank\b"
@@ -550,6 +575,24 @@ PHRASES: tuple[Phrase, ...] = (
             ("computed by the backend", {"read_only": True}),
             ("output only", {"read_only": True}),
         ),
+    ),
+    Phrase(
+        "immutable",
+        re.compile(
+            r"\bimmutable\b|\bwrite[- ]once\b|\bset once\b|\bfixed (?:once|after|at) "
+            r"(?:set|created?|creation)\b|\bcan ?(?:not|'t)\s+(?:be\s+)?(?:changed|modified|"
+            r"updated|edited)\s+(?:after|once)\b|\bnot (?:changeable|updatable|editable) "
+            r"after\b|\bnever changes? after\b"
+        ),
+        _const({"immutable": True}),
+        (
+            ("immutable", {"immutable": True}),
+            ("Cannot be changed after creation.", {"immutable": True}),
+            ("write-once", {"immutable": True}),
+            ("set once, when the order is placed", {"immutable": True}),
+            ("can't be modified once the ticket exists", {"immutable": True}),
+        ),
+        not_in=("can be changed at any time", "mutable"),
     ),
 )
 
