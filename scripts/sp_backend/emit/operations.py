@@ -162,10 +162,21 @@ class OperationView:
         return f"{self.r.cls}Public"
 
     @property
+    def wrapped(self) -> bool:
+        """It answers one row of the resource, so in the envelope the CRUD answers use."""
+        return (
+            self.op.response == "resource"
+            and not self.op.response_list
+            and self.r.envelope != "none"
+        )
+
+    @property
     def response_cls(self) -> str | None:
         """What the route validates the handler's answer into (a RootModel for a list)."""
         if self.response_item_cls is None:
             return None
+        if self.wrapped:
+            return f"{self.r.cls}Answer"
         if self.op.response_list:
             return f"{self.r.cls}{class_name(self.name)}List"
         return self.response_item_cls
