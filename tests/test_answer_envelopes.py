@@ -149,7 +149,7 @@ def test_every_answer_is_jsend_with_its_message(client: TestClient) -> None:
     assert (read["message"], read["data"]) == ("Rehearsal loaded", answer["data"])
     updated = client.patch(item, json={"pieceCount": 7}, headers=auth()).json()
     assert updated["message"] == "Rehearsal updated" and updated["data"]["pieceCount"] == 7
-    moved = client.post(item + "/move", json={"new_venue_name": "Town Hall"}, headers=auth())
+    moved = client.post(item + "/move", json={"newVenueName": "Town Hall"}, headers=auth())
     assert moved.status_code == 200, moved.text
     assert moved.json()["message"] == "Rehearsal moved"
     assert moved.json()["data"]["venueName"] == "Town Hall"
@@ -160,6 +160,22 @@ def test_every_answer_is_jsend_with_its_message(client: TestClient) -> None:
     assert (listed["status"], listed["message"]) == ("success", "Rehearsals loaded")
     section = client.post("/v1/sections", json={"voice": "alto"}, headers=auth()).json()
     assert (section["status"], section["message"]) == ("success", "Section created")
+
+
+def test_custom_operations_take_and_give_the_resources_keys(client: TestClient) -> None:
+    body = {"venueName": "Crypt", "startsOn": "2031-05-06"}
+    created = client.post("/v1/rehearsals", json=body, headers=auth()).json()["data"]
+    move = f"/v1/rehearsals/{created['id']}/move"
+    snake = client.post(move, json={"new_venue_name": "Nave"}, headers=auth())
+    assert snake.status_code == 400, snake.text
+    where = "/v1/rehearsals/summary"
+    summary = client.get(where, params={"fromDate": "2031-01-01"}, headers=auth())
+    assert summary.status_code == 200, summary.text
+    assert summary.json() == {"rehearsalCount": 1, "nextVenueName": "Crypt", "HALL": "CRY"}
+    later = client.get(where, params={"fromDate": "2032-01-01"}, headers=auth())
+    assert later.json() == {"rehearsalCount": 0, "nextVenueName": None, "HALL": None}
+    ignored = client.get(where, params={"from_date": "2032-01-01"}, headers=auth())
+    assert ignored.json()["rehearsalCount"] == 1  # not the parameter's name on the wire
 
 
 def test_errors_are_jsend(client: TestClient) -> None:
@@ -184,6 +200,13 @@ def test_the_openapi_states_the_envelope(client: TestClient) -> None:
     assert move["content"]["application/json"]["schema"]["$ref"].endswith("/RehearsalAnswer")
     page = schemas["RehearsalPage"]
     assert {"status", "message", "rehearsals"} <= set(page["required"])
+    request = schemas["RehearsalMoveVenueRequest"]["properties"]
+    assert "newVenueName" in request and "new_venue_name" not in request
+    summary = doc["paths"]["/v1/rehearsals/summary"]["get"]
+    assert [p["name"] for p in summary["parameters"]] == ["fromDate"]
+    answer = summary["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    shown = schemas[answer.rsplit("/", 1)[1]]["properties"]
+    assert set(shown) == {"rehearsalCount", "nextVenueName", "HALL"}
     error = schemas["ErrorResponse"]
     assert error["properties"]["status"]["enum"] == ["error", "fail"]
 """
@@ -209,6 +232,31 @@ def handle(
 '''
 
 
+SUMMARY = '''"""Rehearsals from a date on (written by the test, as a user of the backend would)."""
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from app.models.rehearsal import Rehearsal
+from app.schemas.rehearsal_operations import RehearsalSummaryResponse
+from app.utils.auth import UserId
+
+
+def handle(*, from_date: str | None, session: Session, user_id: UserId) -> RehearsalSummaryResponse:
+    statement = select(Rehearsal).where(Rehearsal.user_id == user_id)
+    if from_date is not None:
+        statement = statement.where(Rehearsal.starts_on >= date.fromisoformat(from_date))
+    rows = session.exec(statement.order_by(col(Rehearsal.starts_on))).all()
+    first = rows[0] if rows else None
+    return RehearsalSummaryResponse(
+        rehearsal_count=len(rows),
+        next_venue_name=first.venue_name if first else None,
+        hall_code=first.venue_name[:3].upper() if first else None,
+    )
+'''
+
+
 @pytest.fixture(scope="module")
 def choir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_project(tmp_path_factory.mktemp("choir"), CHOIR)
@@ -216,6 +264,7 @@ def choir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stdout + result.stderr
     backend = root / "backend"
     (backend / "app" / "extensions" / "rehearsals_move_venue.py").write_text(HANDLER)
+    (backend / "app" / "extensions" / "rehearsals_summary.py").write_text(SUMMARY)
     (backend / "tests" / "test_jsend_probe.py").write_text(PROBE)
     return backend
 
@@ -235,4 +284,28 @@ def test_the_generated_suite_passes_on_postgres(choir: Path, postgres_database: 
 def test_the_probe_ran(choir: Path) -> None:
     run = run_generated_tests(choir, extra=("tests/test_jsend_probe.py",))
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert "3 passed" in run.stdout
+    assert "4 passed" in run.stdout
+
+
+def test_a_custom_operations_keys_follow_the_resource_and_must_not_clash() -> None:
+    custom = {
+        "rate": {
+            "method": "POST",
+            "path": "/{id}/rate",
+            "request": {
+                "star_count": {"type": "int"},
+                "stars": {"type": "int", "json_name": "starCount"},
+            },
+        }
+    }
+    with pytest.raises(ValidationError, match="both have the JSON key 'starCount'"):
+        plan(resource={"json_names": "camelCase", "operations": {"custom": custom}})
+    custom["rate"]["request"] = {
+        "star_count": {"type": "int"},
+        "note": {"type": "str", "json_name": "NOTE"},
+    }
+    hike = plan(resource={"json_names": "camelCase", "operations": {"custom": custom}}).resources[
+        "hike"
+    ]
+    request = hike.operations.custom["rate"].request or {}
+    assert [hike.op_wire(n, s) for n, s in request.items()] == ["starCount", "NOTE"]

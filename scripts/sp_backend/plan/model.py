@@ -931,6 +931,13 @@ class Resource(_Strict):
             return spec.json_name
         return camel_case(name) if self.json_names == "camelCase" else name
 
+    def op_wire(self, name: str, spec: FieldSpec) -> str:
+        """The JSON key of a custom operation's own field (body, answer or query parameter):
+        its json_name, else the resource's convention."""
+        if spec.json_name is not None:
+            return spec.json_name
+        return camel_case(name) if self.json_names == "camelCase" else name
+
     def wire_names(self) -> dict[str, str]:
         """Every key a body or answer can hold, by its attribute name."""
         names = ["id", *([self.owner] if self.owner else []), *self.fields]
@@ -1014,6 +1021,20 @@ class Resource(_Strict):
         for name in self.messages.conflict:
             if name not in self.fields or not self.fields[name].unique:
                 raise ValueError(f"messages.conflict: {name!r} is not a unique field")
+        for op_name, op in ops.custom.items():
+            for part in ("request", "response", "query"):
+                specs = getattr(op, part)
+                if not isinstance(specs, dict):
+                    continue
+                seen: dict[str, str] = {}
+                for name, spec in specs.items():
+                    key = self.op_wire(name, spec)
+                    if key in seen:
+                        raise ValueError(
+                            f"operations.custom.{op_name}.{part}: {seen[key]!r} and {name!r} "
+                            f"both have the JSON key {key!r}; give one a json_name of its own"
+                        )
+                    seen[key] = name
         answering = self.answering_operations()
         for name in self.messages.answers:
             if name not in answering:

@@ -35,7 +35,12 @@ from sp_backend.plan.model import (
 )
 from sp_backend.readers import list_shape
 from sp_backend.readers.auth import Signals
-from sp_backend.readers.custom import build_operation, operation_names, relative_path
+from sp_backend.readers.custom import (
+    build_operation,
+    follow_convention,
+    operation_names,
+    relative_path,
+)
 from sp_backend.readers.envelope import read_envelope
 from sp_backend.readers.facts import (
     RANK_CONTRACT,
@@ -464,6 +469,7 @@ def _resource(
         )
         return None
     ops = _operations(g, fields, inp, notes, owned=owner is not None)
+    follow_convention(ops.custom, camel=json_names == "camelCase")
     for name, wire in renamed.items():
         if name in fields:
             fields[name] = fields[name].model_copy(update={"json_name": wire})
