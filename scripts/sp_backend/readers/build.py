@@ -101,6 +101,9 @@ class Inputs:
     prose: list[FieldFact]
     signals: Signals
     contract_text: str = ""
+    # Said for review while gathering (the base path applied): (what, source, resolution).
+    notes: list[tuple[str, str | None, str]] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
 
 @dataclass
@@ -122,6 +125,9 @@ class _Notes:
 
 def build_plan(inp: Inputs) -> Built:
     notes = _Notes()
+    for what, where, resolution in inp.notes:
+        notes.add(what, where, resolution)
+    notes.conflicts.extend(inp.conflicts)
     built = Built(BackendPlan.model_construct())
     resources: dict[str, Resource] = {}
     owner_types: list[Value] = []
