@@ -87,7 +87,7 @@ def build_operation(
         request = None
     response_facts = [] if ep.method == "DELETE" else ep.response
     answer: Any
-    names = {f.name for f in response_facts}
+    names = {plan_name(f.name) or f.name for f in response_facts}  # camelCase keys too
     success = sorted(c for c in ep.statuses if 200 <= c < 300)
     status = success[0] if success else (201 if _creates(ep, path) else 200)
     if status == 204:
