@@ -37,9 +37,9 @@ def test_defaults_are_the_bare_object_and_the_error_envelope() -> None:
 
 
 def test_every_envelope_the_contracts_show_is_accepted() -> None:
-    for envelope in ("none", "data", "success"):
+    for envelope in ("none", "data", "success", "status"):
         assert plan(responses={"envelope": envelope}).responses.envelope == envelope
-    for envelope in ("error", "success", "detail", "message"):
+    for envelope in ("error", "success", "detail", "message", "status"):
         for details in ("list", "map"):
             errors = plan(errors={"envelope": envelope, "details": details}).errors
             assert (errors.envelope, errors.details) == (envelope, details)
@@ -52,8 +52,8 @@ def test_every_envelope_the_contracts_show_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("parts", "message"),
     [
-        ({"responses": {"envelope": "wrapped"}}, "'none', 'data' or 'success'"),
-        ({"errors": {"envelope": "problem"}}, "'error', 'success', 'detail' or 'message'"),
+        ({"responses": {"envelope": "wrapped"}}, "'none', 'data', 'success' or 'status'"),
+        ({"errors": {"envelope": "problem"}}, "'detail', 'message' or 'status'"),
         ({"errors": {"details": "tree"}}, "'list' or 'map'"),
         ({"errors": {"messages": {"teapot": "No"}}}, "'validation', 'conflict'"),
         ({"errors": {"messages": {"conflict": ""}}}, "at least 1 character"),
@@ -77,7 +77,7 @@ def test_every_envelope_the_contracts_show_is_accepted() -> None:
                     }
                 },
             },
-            'called "success"',
+            "called 'success'",
         ),
     ],
 )
@@ -91,7 +91,7 @@ def test_plan_schema_documents_each_key_with_an_example() -> None:
     assert result.returncode == 0, result.stderr
     defs = json.loads(result.stdout)["$defs"]
     responses = defs["ResponseConventions"]["properties"]
-    assert responses["envelope"]["examples"] == ["success"] and responses["data_key"]["examples"]
+    assert responses["envelope"]["examples"] == ["status"] and responses["data_key"]["examples"]
     errors = defs["ErrorConventions"]["properties"]
     for key in ("envelope", "details", "messages"):
         assert errors[key]["examples"] and errors[key]["description"], key

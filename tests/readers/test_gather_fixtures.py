@@ -21,6 +21,7 @@ CASES = {
     "garage-lines": "vehicles",
     "vinyl-shelf": "shelf",
     "fleet-memo": "servicelog",
+    "ferry-wiki": "tickets",
 }
 
 

@@ -12,6 +12,7 @@ import yaml
 
 from sp_backend.check.literal import METHODS, Example, Param, Promise, read_markdown
 from sp_backend.errors import SpecError
+from sp_backend.readers.base_path import stated_bases
 from sp_backend.readers.locate import locate
 
 __all__ = ["Promise", "read_contract", "contract_files"]
@@ -29,6 +30,12 @@ def read_contract(root: Path, feature: str) -> tuple[str, list[Promise]]:
     path, rel, form = contract_files(root, feature)
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     promises = read_markdown(text, rel) if form == "markdown" else read_openapi(text, rel)
+    if form == "markdown":
+        # The base path stated once ("Base URL: .../v2"), as gather applies it.
+        bases = [b.path for b in stated_bases(text.splitlines(), rel) if b.path]
+        for promise in promises if bases else []:
+            if promise.path != bases[0] and not promise.path.startswith(bases[0] + "/"):
+                promise.path = bases[0] + promise.path
     if not promises:
         raise SpecError(f"{rel}: no endpoints found to check")
     return rel, promises

@@ -472,7 +472,10 @@ def _example_role(doc: _Doc, start: int, i: int, p: Promise) -> tuple[str, int |
         return "response", codes[-1]
     if re.search(r"error", label):
         return "response", -1  # an error answer whose status is not named
-    if re.search(r"response|returns|success|output|result", label + " " + near):
+    # "The answer:", "and you get back (201):", "Same shape": conversational labels too.
+    if re.search(
+        r"response|returns|success|output|result|answer|\bback\b|same shape", label + " " + near
+    ):
         return "response", None
     if p.method in ("POST", "PUT", "PATCH") and not any(e.role == "request" for e in p.examples):
         return "request", None

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from sp_backend.emit.derived import DerivedView, derived_views
+from sp_backend.emit.envelope import EnvelopeView
 from sp_backend.emit.fields import Call, FieldView, build_field, public_decl, py_literal
 from sp_backend.emit.filters import AnyOfView, RangeView, any_of_views, range_views
 from sp_backend.emit.naming import class_name, title_words
@@ -17,6 +18,7 @@ from sp_backend.emit.operations import OperationView, operation_views
 from sp_backend.emit.references import link_references, refusal_answers, still_referred
 from sp_backend.emit.samples import distinct_values
 from sp_backend.errors import PlanError
+from sp_backend.plan.envelopes import ANSWER_MARKERS, ANSWER_SHAPES, ERROR_SHAPES
 from sp_backend.plan.load import cite
 from sp_backend.plan.model import (
     DEFAULT_META,
@@ -99,7 +101,27 @@ class ListShapeView:
 
     cls: str
     op: ListOperation
-    success: bool = False  # responses.envelope 'success': "success": true beside the items
+    # What the envelope adds beside the items ("success": true, a message), if anything.
+    envelope: EnvelopeView | None = None
+
+    @property
+    def added(self) -> dict[str, Any]:
+        """Key -> value beside the items (a bare array has no room: the plan refuses that)."""
+        return {} if self.envelope is None or self.bare else self.envelope.added("list")
+
+    @property
+    def added_source(self) -> str:
+        """Those keys as the leading items of a Python dict display."""
+        return "" if self.envelope is None or self.bare else self.envelope.items_source("list")
+
+    @property
+    def added_keys_source(self) -> str:
+        """The keys beside the items as leading items of a set display: '"success", '."""
+        return "".join(f"{py_literal(k)}, " for k in self.added)
+
+    @property
+    def added_decls(self) -> list[str]:
+        return [] if self.envelope is None or self.bare else self.envelope.decls
 
     @property
     def style(self) -> str:
@@ -181,8 +203,8 @@ class ListShapeView:
         """The answer's shape in one line of JSON-like text."""
         meta = ", ".join(f'"{v}"' for v in self.body_meta.values())
         text = "a bare JSON array" if self.bare else f'{{"{self.items_key}": [...]'
-        if self.success and not self.bare:
-            text = '{"success": true, ' + text[1:]
+        if self.added:
+            text = "{" + self.envelope.shape_text + ", " + text[1:]  # type: ignore[union-attr]
         if self.metadata == "nested":
             text += f', "{self.meta_key}": {{{meta}}}}}'
         elif self.metadata == "flat":
@@ -352,13 +374,27 @@ class ResourceView:
     @property
     def shape(self) -> ListShapeView | None:
         op = self.plan.operations.list
-        success = self.responses.envelope == "success"
-        return ListShapeView(self.cls, op, success) if op else None
+        return ListShapeView(self.cls, op, self.answers) if op else None
+
+    @property
+    def answer_messages(self) -> dict[str, str]:
+        """Operation -> the message beside its answer, for the CRUD operations and actions."""
+        names = [
+            n for n in self.plan.answering_operations() if n not in self.plan.operations.custom
+        ]
+        return {name: self.answers.message(name) for name in names}
+
+    @property
+    def answers(self) -> EnvelopeView:
+        """What the envelope adds beside the data of each operation's answer."""
+        return EnvelopeView(
+            self.responses, self.plan.messages, self.words, title_words(self.collection)
+        )
 
     # answers ---------------------------------------------------------------------------------
     @property
     def envelope(self) -> str:
-        """How a single object is answered: none, data or success (ResponseConventions)."""
+        """How a single object is answered: none, data, success or status (ResponseConventions)."""
         return self.responses.envelope
 
     @property
@@ -658,6 +694,37 @@ class ProjectView:
     # "specs/backend/books.plan.yaml:9"); a setting missing here is the default.
     stated: dict[str, str] = field(default_factory=dict)
     responses: ResponseConventions = field(default_factory=ResponseConventions)
+
+    @property
+    def error_shape(self) -> str:
+        return ERROR_SHAPES[self.errors.envelope]
+
+    @property
+    def answer_shape(self) -> str:
+        """A single object's answer, under the plan's keys (sp_backend/plan/envelopes.py)."""
+        shape = ANSWER_SHAPES[self.responses.envelope].replace(
+            '"data"', f'"{self.responses.data_key}"'
+        )
+        if self.responses.message_key:
+            shape = shape.replace("{", f'{{"{self.responses.message_key}": ..., ', 1)
+        return shape
+
+    @property
+    def errors_details_key(self) -> str:
+        """The key of invalid input's details in the error envelope."""
+        return {"detail": "detail", "status": "data"}.get(self.errors.envelope, "details")
+
+    @property
+    def answer_keys(self) -> list[str]:
+        """The keys of a single object's answer in the envelope (marker, message, data)."""
+        added = [k for k in (self.responses.marker, self.responses.message_key) if k]
+        return [*added, self.responses.data_key]
+
+    @property
+    def marker_value(self) -> Any:
+        """The value beside the data that says the answer succeeded (True, "success")."""
+        marker = ANSWER_MARKERS.get(self.responses.envelope)
+        return None if marker is None else marker[1]
 
     @property
     def states_messages(self) -> bool:

@@ -10,6 +10,7 @@ import tokenize
 
 _MARK = "#? "
 _FROM = re.compile(r"^from\s+(\S+)\s+import\s+(.+)$")
+_KEY = re.compile(r"[\"'][A-Za-z_]\w*[\"']\s*:")
 
 
 def prune_imports(text: str) -> str:
@@ -19,6 +20,8 @@ def prune_imports(text: str) -> str:
     body_without_imports = "\n".join(
         line for line in body.split("\n") if not line.startswith(("from ", "import "))
     )
+    # A dict key such as "status": is a string, not a use of the name status.
+    body_without_imports = _KEY.sub("", body_without_imports)
     replacement: dict[int, list[str]] = {}
     for start, end, source in statements:
         replacement[start] = _keep_used(source, body_without_imports)

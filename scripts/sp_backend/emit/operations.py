@@ -21,9 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sp_backend.emit.fields import FieldView, _create_decl, build_field, literal_type, py_literal
+from sp_backend.emit.fields import (
+    FieldView,
+    _create_decl,
+    build_field,
+    literal_type,
+    public_decl,
+    py_literal,
+)
 from sp_backend.emit.naming import class_name
-from sp_backend.plan.model import CustomOperation, FieldSpec
+from sp_backend.plan.model import CustomOperation, FieldSpec, Resource
 
 if TYPE_CHECKING:
     from sp_backend.emit.context import ResourceView
@@ -43,23 +50,28 @@ class OpField:
     """One field of an operation's body or answer."""
 
     name: str
+    wire: str  # its JSON key
     view: FieldView
     decl: str  # in the request schema
     public_decl: str  # in the answer schema
     sample: Any
 
 
-def _op_field(resource: str, name: str, spec: FieldSpec, where: str) -> OpField:
-    view = build_field(resource, name, spec, where, owned=False)
+def _op_field(resource: Resource, owner: str, name: str, spec: FieldSpec, where: str) -> OpField:
+    """The field under the resource's JSON convention (or its own json_name): read from that
+    key in a body, written under it in an answer."""
+    view = build_field(owner, name, spec, where, owned=False)
     py_type = view.py_type
     if spec.type == "enum":
         py_type = literal_type(list(spec.values or []))
     nullable = " | None" if view.nullable else ""
+    wire = resource.op_wire(name, spec)
     return OpField(
         name=name,
+        wire=wire,
         view=view,
-        decl=_create_decl(name, spec, py_type, name),
-        public_decl=f"{name}: {py_type}{nullable}",
+        decl=_create_decl(name, spec, py_type, wire),
+        public_decl=public_decl(name, f"{py_type}{nullable}", wire),
         sample=view.valid_value,
     )
 
@@ -147,7 +159,8 @@ class OperationView:
     @property
     def request_fields(self) -> list[OpField]:
         where = f"resources.{self.r.name}.operations.custom.{self.name}.request"
-        return [_op_field(self.r.name, n, s, where) for n, s in (self.op.request or {}).items()]
+        specs = (self.op.request or {}).items()
+        return [_op_field(self.r.plan, self.r.name, n, s, where) for n, s in specs]
 
     @property
     def own_response(self) -> bool:
@@ -162,10 +175,21 @@ class OperationView:
         return f"{self.r.cls}Public"
 
     @property
+    def wrapped(self) -> bool:
+        """It answers one row of the resource, so in the envelope the CRUD answers use."""
+        return (
+            self.op.response == "resource"
+            and not self.op.response_list
+            and self.r.envelope != "none"
+        )
+
+    @property
     def response_cls(self) -> str | None:
         """What the route validates the handler's answer into (a RootModel for a list)."""
         if self.response_item_cls is None:
             return None
+        if self.wrapped:
+            return f"{self.r.cls}Answer"
         if self.op.response_list:
             return f"{self.r.cls}{class_name(self.name)}List"
         return self.response_item_cls
@@ -175,13 +199,18 @@ class OperationView:
         if not isinstance(self.op.response, dict):
             return []
         where = f"resources.{self.r.name}.operations.custom.{self.name}.response"
-        return [_op_field(self.r.name, n, s, where) for n, s in self.op.response.items()]
+        specs = self.op.response.items()
+        return [_op_field(self.r.plan, self.r.name, n, s, where) for n, s in specs]
 
     @property
     def response_keys(self) -> list[str]:
         """Keys the answer (or each item of it) must have."""
         if isinstance(self.op.response, dict):
-            return [n for n, s in self.op.response.items() if s.required or not s.is_nullable]
+            return [
+                self.r.plan.op_wire(n, s)
+                for n, s in self.op.response.items()
+                if s.required or not s.is_nullable
+            ]
         if self.op.response == "resource":
             return ["id"]
         return []
@@ -207,8 +236,10 @@ class OperationView:
         found = []
         for name, spec in self.op.query.items():
             py = QUERY_PY.get(spec.type, "str")
-            limit = ", max_length=200" if py == "str" else ""
-            found.append((name, f"Annotated[{py} | None, Query({limit.lstrip(', ')})]", py))
+            wire = self.r.plan.op_wire(name, spec)
+            args = [f"alias={py_literal(wire)}"] if wire != name else []
+            args += ["max_length=200"] if py == "str" else []
+            found.append((name, f"Annotated[{py} | None, Query({', '.join(args)})]", py))
         return found
 
     @property
@@ -325,12 +356,13 @@ class OperationView:
         example = self.op.example_request if isinstance(self.op.example_request, dict) else {}
         body = {}
         for f in self.request_fields:
-            body[f.name] = example[f.name] if _fits(f.view.spec, example.get(f.name)) else f.sample
+            given = example.get(f.wire, example.get(f.name))
+            body[f.wire] = given if _fits(f.view.spec, given) else f.sample
         return body
 
     @property
     def required_request_fields(self) -> list[str]:
-        return [f.name for f in self.request_fields if f.view.spec.required]
+        return [f.wire for f in self.request_fields if f.view.spec.required]
 
     @property
     def sample_params(self) -> dict[str, Any]:

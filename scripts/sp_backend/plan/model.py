@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from sp_backend.plan.envelopes import ANSWER_SHAPES, ERROR_SHAPES, shapes_text
+
 PLAN_VERSION = 1
 
 FieldType = Literal[
@@ -308,7 +310,7 @@ class AuthConfig(_Strict):
         return self
 
 
-ErrorEnvelope = Literal["error", "success", "detail", "message"]
+ErrorEnvelope = Literal["error", "success", "detail", "message", "status"]
 Message = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 # Answers whose message the contract may state in its own words (the rest are the generator's).
 ErrorSituation = Literal["validation", "conflict", "not_found", "forbidden"]
@@ -317,10 +319,7 @@ ErrorSituation = Literal["validation", "conflict", "not_found", "forbidden"]
 class ErrorConventions(_Strict):
     envelope: ErrorEnvelope = Field(
         "error",
-        description='error: {"error": {"code", "message", "details"}}; success: {"success": '
-        'false, "error": {"code", "message", "details"}}; detail: FastAPI\'s {"detail": the '
-        'message, or the validation details}; message: {"message": ...} (with "details" on '
-        "invalid input).",
+        description=shapes_text(ERROR_SHAPES) + ". Invalid input's details: see details.",
         examples=["success"],
     )
     details: Literal["list", "map"] = Field(
@@ -345,21 +344,50 @@ class ErrorConventions(_Strict):
 class ResponseConventions(_Strict):
     """How a successful answer carries its object (create, read, update, replace, actions)."""
 
-    envelope: Literal["none", "data", "success"] = Field(
+    envelope: Literal["none", "data", "success", "status"] = Field(
         "none",
-        description='none: the object itself; data: {"data": {...}}; success: {"success": '
-        'true, "data": {...}}, and each list answer (not a bare array) also carries '
-        '"success": true beside its items.',
-        examples=["success"],
+        description=shapes_text(ANSWER_SHAPES) + ". With success or status each list answer "
+        '(not a bare array) also carries "success": true (or "status": "success") beside its '
+        "items.",
+        examples=["status"],
     )
     data_key: WireName = Field(
         "data", description="The key holding the object inside the envelope.", examples=["result"]
     )
+    message_key: WireName | None = Field(
+        None,
+        description="The key of a message beside the data in every successful answer, "
+        '{"success": true, "message": "Booking created", "data": {...}}; null: no message. '
+        "Needs an envelope (data, success or status); the text per operation is "
+        "resources.<name>.messages.answers (else a generated one, e.g. 'Booking created').",
+        examples=["message"],
+    )
     source: str | None = None
+
+    @model_validator(mode="after")
+    def _message_has_room(self) -> ResponseConventions:
+        if self.message_key is None:
+            return self
+        if self.envelope == "none":
+            raise ValueError(
+                "message_key puts a message beside the object: it needs an envelope "
+                "(data, success or status); with 'none' it would be one more field of the object"
+            )
+        if self.message_key in (self.data_key, self.envelope):
+            raise ValueError(
+                f"message_key {self.message_key!r} is taken by the envelope; expected another key"
+            )
+        return self
+
+    @property
+    def marker(self) -> str | None:
+        """The key the envelope adds beside the data and the list items ("success", "status")."""
+        return self.envelope if self.envelope in ("success", "status") else None
 
 
 class ResourceMessages(_Strict):
-    """Error messages the contract states for one resource, e.g. "Patient not found"."""
+    """Messages the contract states for one resource: its errors' ("Patient not found") and,
+    with responses.message_key, the one beside each successful answer ("Patient created")."""
 
     not_found: Message | None = Field(None, examples=["Appointment not found"])
     forbidden: Message | None = Field(None, description="not_owner_status 403: someone else's row.")
@@ -367,6 +395,12 @@ class ResourceMessages(_Strict):
         default_factory=dict,
         description="Unique field -> the 409 message when its value is taken.",
         examples=[{"email": "Email already registered"}],
+    )
+    answers: dict[Identifier, Message] = Field(
+        default_factory=dict,
+        description="Operation (create, read, update, replace, list, or an action's or custom "
+        "operation's name) -> the message beside its successful answer (responses.message_key).",
+        examples=[{"create": "Booking created", "cancel": "Booking cancelled"}],
     )
     source: str | None = None
 
@@ -1107,10 +1141,28 @@ class Resource(_Strict):
     def path_has_user_id(self) -> bool:
         return "{user_id}" in self.path
 
+    def answering_operations(self) -> list[str]:
+        """The operations whose success answer carries a body (a message may ride beside it)."""
+        ops = self.operations
+        crud = ("list", "create", "read", "update", "replace")
+        names = [name for name in crud if getattr(ops, name) is not None]
+        if ops.delete is not None and ops.delete.answer == "object":
+            names.append("delete")  # the deleted row, in the envelope
+        names += list(ops.actions)
+        names += [name for name, op in ops.custom.items() if op.response != "none"]
+        return names
+
     def wire(self, name: str) -> str:
         """The JSON key of a field, the owner column, the id or a timestamp."""
         spec = self.fields.get(name)
         if spec is not None and spec.json_name is not None:
+            return spec.json_name
+        return camel_case(name) if self.json_names == "camelCase" else name
+
+    def op_wire(self, name: str, spec: FieldSpec) -> str:
+        """The JSON key of a custom operation's own field (body, answer or query parameter):
+        its json_name, else the resource's convention."""
+        if spec.json_name is not None:
             return spec.json_name
         return camel_case(name) if self.json_names == "camelCase" else name
 
@@ -1197,6 +1249,27 @@ class Resource(_Strict):
         for name in self.messages.conflict:
             if name not in self.fields or not self.fields[name].unique:
                 raise ValueError(f"messages.conflict: {name!r} is not a unique field")
+        for op_name, op in ops.custom.items():
+            for part in ("request", "response", "query"):
+                specs = getattr(op, part)
+                if not isinstance(specs, dict):
+                    continue
+                seen: dict[str, str] = {}
+                for name, spec in specs.items():
+                    key = self.op_wire(name, spec)
+                    if key in seen:
+                        raise ValueError(
+                            f"operations.custom.{op_name}.{part}: {seen[key]!r} and {name!r} "
+                            f"both have the JSON key {key!r}; give one a json_name of its own"
+                        )
+                    seen[key] = name
+        answering = self.answering_operations()
+        for name in self.messages.answers:
+            if name not in answering:
+                raise ValueError(
+                    f"messages.answers: {name!r} is not an operation of this resource that "
+                    f"answers with a body; expected one of {sorted(answering)}"
+                )
         for name, action in ops.actions.items():
             field = self.fields.get(action.field)
             if field is None:
@@ -1405,21 +1478,37 @@ class BackendPlan(_Strict):
                 )
         if self.auth.mode == "none":
             self._without_owners()
-        if self.responses.envelope == "success":
-            for name, r in self.resources.items():
-                listing = r.operations.list
-                if listing is not None and listing.response.items is None:
-                    raise ValueError(
-                        f"resources.{name}: responses.envelope 'success' puts \"success\": "
-                        "true beside the list's items; a bare JSON array (items: null) has no "
-                        "room for it"
-                    )
-                if listing is not None and "success" in _top_keys(listing):
-                    raise ValueError(
-                        f'resources.{name}: a list key is called "success", which the '
-                        "envelope 'success' takes"
-                    )
+        self._answers_have_room()
         return self
+
+    def _answers_have_room(self) -> None:
+        """The keys the envelope adds beside a list's items ("success", "status", the message
+        key) need an object answer and must not be list keys of the contract's own."""
+        added = [k for k in (self.responses.marker, self.responses.message_key) if k]
+        what = {
+            "success": "the envelope 'success' puts \"success\": true",
+            "status": 'the envelope \'status\' puts "status": "success"',
+        }
+        for name, r in self.resources.items():
+            listing = r.operations.list
+            if listing is not None and added and listing.response.items is None:
+                key = added[0]
+                told = what.get(key, f"responses.message_key puts {key!r}")
+                raise ValueError(
+                    f"resources.{name}: {told} beside the list's items; a bare JSON array "
+                    "(items: null) has no room for it"
+                )
+            for key in added:
+                if listing is not None and key in _top_keys(listing):
+                    raise ValueError(
+                        f"resources.{name}: a list key is called {key!r}, which the envelope takes"
+                    )
+            if r.messages.answers and self.responses.message_key is None:
+                raise ValueError(
+                    f"resources.{name}: messages.answers states messages beside the answers, "
+                    "but responses.message_key is null; set it to the key that holds them "
+                    "(e.g. 'message')"
+                )
 
     def _without_owners(self) -> None:
         """auth.mode none: refuse what needs a caller (each problem with its key path), then

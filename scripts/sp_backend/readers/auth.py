@@ -202,6 +202,8 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
             signals.envelope.append(_v("detail", doc, i, rank))
         elif not in_fence and re.search(r"\{\s*\"error\"\s*:\s*\{", line):
             signals.envelope.append(_v("error", doc, i, rank))
+        elif not in_fence and re.search(r"\{\s*\"status\"\s*:\s*\"(?:error|fail)\"", line):
+            signals.envelope.append(_v("status", doc, i, rank))  # JSend
         if re.search(r"\{\s*\"error\"\s*:\s*\"", line) and "{" in line:
             signals.envelope_odd.append(_v('{"error": "<code>"}', doc, i, rank))
     if fence_lines:
@@ -220,7 +222,9 @@ def _fence(doc: Doc, rank: int, fence: list[tuple[int, str]], signals: Signals) 
         signals.envelope_odd.append(_v('{"error": "<code>"}', doc, first, rank))
     elif re.match(r'^\{"success":false,"error":\{', compact):
         signals.envelope.append(_v("success", doc, first, rank))
-    elif re.match(r'^\{"status":"error"', compact) or re.match(r'^\{"success":false', compact):
+    elif re.match(r'^\{"status":"(?:error|fail)"', compact):
+        signals.envelope.append(_v("status", doc, first, rank))  # JSend
+    elif re.match(r'^\{"success":false', compact):
         signals.envelope_odd.append(_v(compact[:60], doc, first, rank))
     # A token payload example: {"sub": ..., "exp": ...} or {"user_id": ..., "exp": ...}
     if '"exp"' in text or "'exp'" in text:

@@ -42,7 +42,12 @@ from sp_backend.plan.model import (
 from sp_backend.readers import list_shape
 from sp_backend.readers.accounts import read_accounts
 from sp_backend.readers.auth import Signals
-from sp_backend.readers.custom import build_operation, operation_names, relative_path
+from sp_backend.readers.custom import (
+    build_operation,
+    follow_convention,
+    operation_names,
+    relative_path,
+)
 from sp_backend.readers.derived import is_flag, read_derived
 from sp_backend.readers.envelope import read_envelope
 from sp_backend.readers.facts import (
@@ -105,6 +110,9 @@ class Inputs:
     prose: list[FieldFact]
     signals: Signals
     contract_text: str = ""
+    # Said for review while gathering (the base path applied): (what, source, resolution).
+    notes: list[tuple[str, str | None, str]] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
 
 @dataclass
@@ -126,10 +134,14 @@ class _Notes:
 
 def build_plan(inp: Inputs) -> Built:
     notes = _Notes()
+    for what, where, resolution in inp.notes:
+        notes.add(what, where, resolution)
+    notes.conflicts.extend(inp.conflicts)
     built = Built(BackendPlan.model_construct())
     resources: dict[str, Resource] = {}
     owner_types: list[Value] = []
     planned: list[Endpoint] = []  # the endpoints the plan serves, for conventions they show
+    answered: dict[str, dict[str, Endpoint]] = {}  # resource -> operation -> its endpoint
     no_auth = _no_auth(inp, notes)
     groups = _adopt_sub_collections(inp.groups)
     part = _feature_part(inp.feature, groups, inp)
@@ -187,6 +199,7 @@ def build_plan(inp: Inputs) -> Built:
         resources[name] = resource
         built.resources[name] = [f"{e.method} {e.path}" for e in g.endpoints]
         planned += g.collection_eps + g.item_eps + list(g.actions.values())
+        answered[name] = _operation_endpoints(g)
     # What a planned resource's schema states that no plan key holds (a CHECK, a composite key).
     for t in inp.models:
         if any(_model_key(t.name) == name for name in built.resources):
@@ -205,6 +218,8 @@ def build_plan(inp: Inputs) -> Built:
     envelope = read_envelope(planned)
     for what, where, resolution in envelope.notes:
         notes.add(what, where, resolution)
+    _answer_messages(resources, answered, envelope.messages)
+    _served_by_the_envelope(notes, envelope.conventions)
     data: dict[str, Any] = {
         "feature": inp.feature,
         "sources": inp.sources,
@@ -495,6 +510,7 @@ def _resource(
         )
         return None
     ops = _operations(g, fields, inp, notes, owned=owner is not None)
+    follow_convention(ops.custom, camel=json_names == "camelCase")
     for name, wire in renamed.items():
         if name in fields:
             fields[name] = fields[name].model_copy(update={"json_name": wire})
@@ -752,6 +768,50 @@ def _action_field(action: str, merged: dict[str, dict[str, Chosen]]) -> str | No
 # --------------------------------------------------------------------------------- operations
 
 
+_CRUD = {("GET", False): "list", ("POST", False): "create", ("GET", True): "read"}
+_CRUD |= {("PATCH", True): "update", ("PUT", True): "replace"}
+
+
+def _served_by_the_envelope(notes: _Notes, conventions: dict[str, Any] | None) -> None:
+    """A list key the list reader could not serve as page metadata ("status": "success", a
+    message) that the envelope now puts beside the items is served: its note goes."""
+    if not conventions:
+        return
+    keys = [conventions.get("message_key")]
+    keys += [conventions["envelope"]] if conventions["envelope"] in ("success", "status") else []
+    said = [f"list answer: {k!r} is not page metadata" for k in keys if k]
+    notes.unresolved = [u for u in notes.unresolved if not any(s in u.what for s in said)]
+
+
+def _operation_endpoints(g: Group) -> dict[str, Endpoint]:
+    """Operation name (create, read, ..., an action's or custom operation's) -> its endpoint."""
+    found: dict[str, Endpoint] = {}
+    for on_item, eps in ((False, g.collection_eps), (True, g.item_eps)):
+        for ep in eps:
+            name = _CRUD.get((ep.method, on_item))
+            if name is not None:
+                found.setdefault(name, ep)
+    for name, ep in g.actions.items():
+        found.setdefault(name.replace("-", "_"), ep)
+    return found
+
+
+def _answer_messages(
+    resources: dict[str, Resource],
+    answered: dict[str, dict[str, Endpoint]],
+    shown: dict[tuple[str, str], str],
+) -> None:
+    """The message each operation's example shows beside its data, as its stated message."""
+    if not shown:
+        return
+    for name, resource in resources.items():
+        answering = set(resource.answering_operations())
+        for operation, ep in answered.get(name, {}).items():
+            text = shown.get((ep.method, ep.path))
+            if text is not None and operation in answering:
+                resource.messages.answers[operation] = text[:200]
+
+
 def _status(ep: Endpoint, default: int) -> int:
     codes = sorted(c for c in ep.statuses if 200 <= c < 300)
     return codes[0] if codes else default
@@ -796,7 +856,11 @@ def _operations(
     custom_eps = []
     merged = {n: {"type": Chosen(f.type, f.source or "")} for n, f in fields.items()}
     for name, ep in g.actions.items():
-        if ep.method not in ("POST", "PATCH", "PUT") or _action_field(name, merged) is None:
+        if (
+            ep.method not in ("POST", "PATCH", "PUT")
+            or ep.body  # takes a body: it does more than toggle or set one field
+            or _action_field(name, merged) is None
+        ):
             custom_eps.append(ep)  # not a toggle/set of a boolean: a custom operation
             continue
         action = _action(g, name, ep, fields, notes)
@@ -1342,6 +1406,8 @@ def _errors(inp: Inputs, notes: _Notes) -> ErrorConventions:
     env = decide("errors.envelope", s.envelope, notes.conflicts)
     if env is not None:
         data["envelope"] = env.value
+        if env.value == "status":
+            data["details"] = "map"  # JSend's "fail" data: {"<field>": "<what is wrong>"}
     elif s.envelope_odd:
         odd = min(s.envelope_odd, key=lambda v: v.rank)
         notes.add(

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sp_backend.plan.model import CustomOperation, FieldSpec
+from sp_backend.plan.model import CustomOperation, FieldSpec, camel_case
 from sp_backend.readers.facts import Endpoint, FieldFact
 from sp_backend.readers.resources import Group, split
 
@@ -87,7 +87,7 @@ def build_operation(
         request = None
     response_facts = [] if ep.method == "DELETE" else ep.response
     answer: Any
-    names = {f.name for f in response_facts}
+    names = {plan_name(f.name) or f.name for f in response_facts}  # camelCase keys too
     success = sorted(c for c in ep.statuses if 200 <= c < 300)
     status = success[0] if success else (201 if _creates(ep, path) else 200)
     if status == 204:
@@ -105,9 +105,14 @@ def build_operation(
         )
     query: dict[str, FieldSpec] = {}
     for p in ep.params:
-        if p.location == "query" and re.fullmatch(r"[a-z][a-z0-9_]*", p.name):
+        name = plan_name(p.name)
+        if p.location == "query" and name is not None:
             kind = _QUERY_TYPES.get((p.type or "").lower().split(" ")[0], "str")
-            query[p.name] = FieldSpec(type=kind, source=p.source)  # type: ignore[arg-type]
+            query[name] = FieldSpec(
+                type=kind,  # type: ignore[arg-type]
+                source=p.source,
+                json_name=None if name == p.name else p.name,
+            )
     example = {f.name: f.get("example") for f in ep.body if f.get("example") is not None}
     example_answer = {
         f.name: f.get("example") for f in response_facts if f.get("example") is not None
@@ -145,6 +150,28 @@ def build_operation(
         return None
 
 
+def plan_name(key: str) -> str | None:
+    """The plan's snake_case name of a JSON key or parameter (`fromDate` -> `from_date`,
+    `HALL` -> `hall`), or None when it makes no identifier."""
+    from sp_backend.readers.build import snake_name  # build imports this module
+
+    name = snake_name(key).replace("-", "_")
+    name = name.lower() if name.isupper() else name
+    return name if re.fullmatch(r"[a-z][a-z0-9_]*", name) else None
+
+
+def follow_convention(ops: dict[str, CustomOperation], camel: bool) -> None:
+    """Drop each json_name the resource's convention already gives (camelCase of the name,
+    or the name itself), so the plan states only the keys that differ."""
+    for op in ops.values():
+        for part in (op.request, op.response, op.query):
+            if not isinstance(part, dict):
+                continue
+            for name, spec in part.items():
+                if spec.json_name == (camel_case(name) if camel else name):
+                    part[name] = spec.model_copy(update={"json_name": None})
+
+
 def _creates(ep: Endpoint, path: str) -> bool:
     """POST onto a nested collection (/{id}/variants) creates a child."""
     return ep.method == "POST" and not path.endswith("}") and path.count("/") >= 2
@@ -154,14 +181,18 @@ def _fields(
     facts: list[FieldFact], field_of: FieldBuilder, answer: bool = False
 ) -> dict[str, FieldSpec]:
     by_name: dict[str, list[FieldFact]] = {}
+    keys: dict[str, str] = {}
     for f in facts:
-        if re.fullmatch(r"[a-z][a-z0-9_]*", f.name):
-            by_name.setdefault(f.name, []).append(f)
+        name = plan_name(f.name)
+        if name is not None and keys.setdefault(name, f.name) == f.name:
+            by_name.setdefault(name, []).append(f)
     out: dict[str, FieldSpec] = {}
     for name, group in by_name.items():
         spec = field_of(name, group)
         if spec is None:
             continue
+        if keys[name] != name:  # the contract's key; follow_convention drops it if redundant
+            spec = spec.model_copy(update={"json_name": keys[name]})
         if answer:  # shown in the answer: always there, and no input rules
             data = spec.model_dump(exclude_none=True) | {"required": True}
             data.update(input_rules=[], read_only=False, default=None, nullable=None)
@@ -170,4 +201,4 @@ def _fields(
     return out
 
 
-__all__ = ["build_operation", "operation_names", "relative_path"]
+__all__ = ["build_operation", "follow_convention", "operation_names", "plan_name", "relative_path"]

@@ -129,6 +129,11 @@ def _label(text: str) -> str:
         first = head  # "query parameters: `limit` (default: 20), ...": the words before ':'
     elif len(first) > 60 and not first.rstrip().endswith(":"):
         return ""
+    # Conversational labels: "and you get back (201):", "Same shape:", "The desk sends:".
+    if re.search(r"\b(?:gets?|got|comes?|sends?)\b[^.]*\bback\b|\bsame shape\b", first):
+        return "response"
+    if re.search(r"\b(?:you|client|caller|desk|app)\s+sends?\b", first):
+        return "body"
     for key, words in (
         # "path param" first: "Path Parameters" also contains the query label's "parameters"
         ("path", ("path param",)),

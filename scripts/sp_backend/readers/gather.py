@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from sp_backend.errors import SpecError
-from sp_backend.plan.model import BackendPlan
+from sp_backend.plan.model import BackendPlan, Conflict
 from sp_backend.readers import auth as auth_reader
+from sp_backend.readers.base_path import apply_base, stated_bases
 from sp_backend.readers.build import Inputs, build_plan
 from sp_backend.readers.endpoints import find_endpoints, fold
 from sp_backend.readers.facts import (
@@ -138,12 +139,15 @@ def gather(root: Path, feature: str) -> GatherResult:
     prose: list[FieldFact] = []
     signals = auth_reader.Signals()
     contract_text = ""
+    base_notes: list[tuple[str, str | None, str]] = []
+    base_conflicts: list[Conflict] = []
     if sources.contract.suffix == ".md":
         doc = _load(sources, sources.contract, warnings, required=True)
         assert doc is not None
         warnings.extend(doc.warnings)
         contract_text = doc.text
         endpoints = find_endpoints(doc, RANK_CONTRACT)
+        base_notes, base_conflicts = _serve_under_base(doc, endpoints)
         skip = {
             int(e.source.rsplit(":", 1)[1])
             for e in endpoints
@@ -240,12 +244,53 @@ def gather(root: Path, feature: str) -> GatherResult:
         prose=prose,
         signals=signals,
         contract_text=contract_text,
+        notes=base_notes,
+        conflicts=base_conflicts,
     )
     try:
         built = build_plan(inputs)
     except ValueError as exc:
         raise SpecError(f"{contract_rel}: {exc}") from None
     return GatherResult(sources, built.plan, all_eps, built.resources, warnings)
+
+
+def _serve_under_base(
+    doc: Doc, endpoints: list[Endpoint]
+) -> tuple[list[tuple[str, str | None, str]], list[Conflict]]:
+    """Prefix the endpoints with the base path the contract states once; two different bases
+    are a conflict (the first stated wins) and are said for review."""
+    bases = [b for b in stated_bases(doc.text.splitlines(), doc.rel) if b.path]
+    if not bases:
+        return [], []
+    first = bases[0]
+    apply_base(endpoints, first.path)
+    notes = [
+        (
+            f"every endpoint is served under the base path {first.path!r} the contract states",
+            first.source,
+            "prefixed to each path that does not already start with it",
+        )
+    ]
+    conflicts = []
+    for other in bases[1:]:
+        if other.path != first.path:
+            conflicts.append(
+                Conflict(
+                    what="base path of every endpoint",
+                    winner=first.source,
+                    loser=other.source,
+                    chosen=first.path,
+                    overruled=other.path,
+                )
+            )
+            notes.append(
+                (
+                    f"two base paths are stated: {first.path!r} and {other.path!r}",
+                    other.source,
+                    f"the first, {first.path!r}, is used; correct the paths if it is not",
+                )
+            )
+    return notes, conflicts
 
 
 __all__ = ["GatherResult", "gather"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from sp_backend.plan.envelopes import ERROR_SHAPES
 from sp_backend.plan.model import BackendPlan, Resource
 from sp_backend.records.significance import Decision, Significance
 
@@ -160,11 +161,7 @@ def _pooling(doc: PlanDoc) -> Decision:
 
 def _error_envelope(doc: PlanDoc) -> Decision:
     errors = doc.plan.errors
-    shape = (
-        '{"error": {"code", "message", "details"}}'
-        if errors.envelope == "error"
-        else '{"detail": ...}'
-    )
+    shape = ERROR_SHAPES[errors.envelope]
     return Decision(
         "error-response-envelope",
         "One error envelope for every error",
