@@ -65,7 +65,16 @@ def environment(templates: Path = BACKEND_TEMPLATES) -> Environment:
     env.filters["pyvalue"] = py_value
     env.filters["pyblock"] = py_block
     env.filters["pyliteral_type"] = literal_type
+    env.filters["pycompare"] = py_compare
     return env
+
+
+def py_compare(value: Any) -> str:
+    """The comparison an assertion makes with an expected value: `is True` for the singletons
+    (what ruff's E711/E712 ask for, and exact: 1 is not True), `== <literal>` otherwise."""
+    if value is True or value is False or value is None:
+        return f"is {value!r}"
+    return f"== {py_literal(value)}"
 
 
 def template_names(templates: Path = BACKEND_TEMPLATES) -> Iterator[str]:

@@ -7,6 +7,7 @@ on the engine in a worker thread. Either way the SQL comes from SQLAlchemy
 statements with bound parameters, so user input is never part of the SQL text.
 """
 
+import asyncio
 import json
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
@@ -96,6 +97,8 @@ _DROPPED = (
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,
 )
+# Seconds between the tries of a read whose connection was dropped (then a last try).
+_RETRY_PAUSES = (0.05, 0.25)
 # Errors that mean "the database is unavailable right now": answered 503 like the engine's.
 _UNAVAILABLE = (
     OSError,
@@ -169,17 +172,24 @@ class PostgresReader:
         args = [params[name] if name in params else fixed[name] for name in names]
         await self.open()
         try:
-            try:
-                rows = await self._fetch(sql, args)
-            except _DROPPED:
-                rows = await self._fetch(sql, args)
+            rows = await self._fetch_again_if_dropped(sql, args)
         except asyncpg.DataError as exc:
             raise DataError(sql, None, exc) from None
         except (*_UNAVAILABLE, *_DROPPED) as exc:
-            # A second dropped connection, a statement timeout, a server shutting down:
-            # answered like the engine's, 503.
+            # Dropped on every try, a statement timeout, a server shutting down: answered like
+            # the engine's, 503.
             raise OperationalError(sql, None, exc) from None
         return [dict(row) for row in rows]
+
+    async def _fetch_again_if_dropped(self, sql: str, args: list[Any]) -> list[asyncpg.Record]:
+        """A server that closed its connections may still be closing the others when the
+        first retry runs, so a read (safe to repeat) is tried again twice, a moment apart."""
+        for pause in _RETRY_PAUSES:
+            try:
+                return await self._fetch(sql, args)
+            except _DROPPED:
+                await asyncio.sleep(pause)
+        return await self._fetch(sql, args)
 
     async def _fetch(self, sql: str, args: list[Any]) -> list[asyncpg.Record]:
         pool = self._pool
