@@ -20,12 +20,18 @@ schema may still break them. These, and only these, are adjusted here, each for 
   schemathesis draws the same key for different bodies. Adjusted: each well-formed key is
   replaced by a fresh one (stateful phase included).
 
+- A password change must name the caller's current password, which no schema can know.
+  The OpenAPI states the keys and the answer to a wrong one. Adjusted: the current and the new
+  password become the fuzzer's own (a change to itself), so the call can succeed and the account
+  stays usable.
+
 Nothing else is adjusted: references (404 for a parent that is not the caller's, 409 for a
 restricted delete) are documented responses, and a decimal's digits, places and range are
 stated (multipleOf and bounds on the number, a pattern on the text; see
 scripts/sp_backend/emit/decimals.py). Negative cases are never touched, so every other rule
 stays under schemathesis' checks. SPB_FUZZ_RULES (JSON) carries the rules from the plans:
-{"clock": {field: "future"|"past"}, "cursor_params": [name, ...]}.
+{"clock": {field: "future"|"past"}, "cursor_params": [name, ...], "password_change": {"path",
+"current_key", "new_key", "password"} (absent when the API has no password change)}.
 """
 
 from __future__ import annotations
@@ -93,6 +99,15 @@ def before_call(ctx, case, **kwargs) -> None:
     if meta is None:
         return
     case.body = keep_unstated_rules(case.body)
+    change = RULES.get("password_change")
+    if change and case.path == change["path"] and isinstance(case.body, dict):
+        # The current password must be the caller's: the fuzzer's own, changed to itself so
+        # the account stays usable for the calls after it.
+        case.body = {
+            **case.body,
+            change["current_key"]: change["password"],
+            change["new_key"]: change["password"],
+        }
     if isinstance(case.query, dict):
         for name in RULES.get("cursor_params", []):
             case.query.pop(name, None)

@@ -11,6 +11,7 @@ import contextlib
 import http.server
 import json
 import re
+import shutil
 import sys
 import threading
 import time
@@ -26,6 +27,7 @@ from conftest import EXAMPLES, PLAN_FIXTURES, make_project, sp_backend
 pytest.importorskip("schemathesis")
 
 from sp_backend.plan.load import load_plan
+from sp_backend.plan.model import AuthConfig
 
 TASK_CRUD = EXAMPLES / "task-crud" / "specs" / "backend" / "task-crud.plan.yaml"
 LOCAL = EXAMPLES / "local-auth" / "specs" / "backend"
@@ -44,6 +46,8 @@ PLANS: dict[str, list[Path]] = {
 EXAMPLES_PER_OPERATION = 100
 SEED = 20261126
 HOOKS = Path(__file__).resolve().parent / "schemathesis_hooks.py"
+SPEC_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "specs"
+FUZZ_PASSWORD = "fuzz-Password-12345"  # the fuzzer's own account
 
 
 def _unstated_rules(plan_files: list[Path]) -> dict[str, object]:
@@ -59,7 +63,16 @@ def _unstated_rules(plan_files: list[Path]) -> dict[str, object]:
         listing = resource.operations.list
         if listing is not None and listing.pagination.style == "cursor":
             cursors.append(listing.pagination.cursor_param)
-    return {"clock": clock, "cursor_params": cursors}
+    rules: dict[str, object] = {"clock": clock, "cursor_params": cursors}
+    local = next((p.auth for p in map(load_plan, plan_files) if p.auth.mode == "local"), None)
+    if local is not None and local.accounts.password_path:
+        rules["password_change"] = {
+            "path": local.accounts.password_path,
+            "current_key": local.accounts.current_password_key,
+            "new_key": local.accounts.new_password_key,
+            "password": FUZZ_PASSWORD,
+        }
+    return rules
 
 
 def _assert_described(doc: dict, rules: dict) -> None:
@@ -94,7 +107,7 @@ def _user_id(plan_files: list[Path]) -> str:
     return {"int": "4242", "uuid": "3f0c6b1e-8a4d-4c57-9a6e-1d2b3c4d5e6f"}.get(kind, "fuzz-user-1")
 
 
-def _post_json(url: str, body: dict[str, str], token: str = "") -> dict:
+def _post_json(url: str, body: dict[str, object], token: str = "") -> dict:
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -104,12 +117,27 @@ def _post_json(url: str, body: dict[str, str], token: str = "") -> dict:
         return json.loads(response.read())
 
 
-def _sign_up(auth_url: str) -> tuple[str, str]:
-    """Register and log in through the API; return the token and the account's id."""
-    account = {"email": "fuzzer@example.com", "password": "fuzz-Password-123"}
-    _post_json(f"{auth_url}/register", account)
-    token = _post_json(f"{auth_url}/login", account)["access_token"]
-    me = urllib.request.Request(f"{auth_url}/me", headers={"Authorization": f"Bearer {token}"})
+# A valid value of each profile field type, for the fuzzer's own account (within the bounds
+# the fixtures state: short text, small numbers).
+_PROFILE_SAMPLES = {"str": "Fuzzer", "text": "Fuzzer", "int": 7, "float": 7.0, "bool": False}
+
+
+def _sign_up(base_url: str, auth: AuthConfig) -> tuple[str, str]:
+    """Register and log in through the API at the plan's account paths; return the token and
+    the account's id."""
+    accounts = auth.accounts
+    paths = accounts.paths(auth.routes_prefix)
+    account: dict[str, object] = {"email": "fuzzer@example.com", "password": FUZZ_PASSWORD}
+    for name, spec in accounts.fields.items():
+        if spec.required and spec.values:
+            account[name] = spec.values[0]
+        elif spec.required:
+            account[name] = _PROFILE_SAMPLES.get(spec.type, "2030-01-01")  # a date
+    _post_json(base_url + paths["register"], account)
+    credentials = {"email": account["email"], "password": account["password"]}
+    token = _post_json(base_url + paths["login"], credentials)[accounts.login_answer.token_key]
+    headers = {"Authorization": f"Bearer {token}"}
+    me = urllib.request.Request(base_url + paths["me"], headers=headers)
     with urllib.request.urlopen(me, timeout=20) as response:
         return token, str(json.loads(response.read())["id"])
 
@@ -156,11 +184,32 @@ class KeyServer:
 @pytest.mark.parametrize("feature", list(PLANS))
 def test_schemathesis_finds_nothing(feature: str, tmp_path: Path) -> None:
     with contextlib.ExitStack() as stack:
-        _run_schemathesis(feature, tmp_path, stack)
+        _run_schemathesis(feature, PLANS[feature], tmp_path, stack)
 
 
-def _run_schemathesis(feature: str, tmp_path: Path, stack: contextlib.ExitStack) -> None:
-    plan_files = PLANS[feature]
+# Spec fixtures whose contracts shape the accounts (paths, profile fields, sign-in answers): the
+# plan gather writes, unedited, fuzzed like the examples.
+GATHERED = {
+    "allotment-accounts": "plots",
+    "observatory-ddl": "observing",
+    "bike-coop-openapi": "repairs",
+}
+
+
+@pytest.mark.parametrize("fixture", list(GATHERED))
+def test_schemathesis_finds_nothing_on_gathered_accounts(fixture: str, tmp_path: Path) -> None:
+    specs = tmp_path / "specs-root"
+    shutil.copytree(SPEC_FIXTURES / fixture, specs, ignore=shutil.ignore_patterns("expected*"))
+    gathered = sp_backend("gather", GATHERED[fixture], "--root", str(specs))
+    assert gathered.returncode == 0, gathered.stderr
+    plan = specs / "specs" / "backend" / f"{GATHERED[fixture]}.plan.yaml"
+    with contextlib.ExitStack() as stack:
+        _run_schemathesis(fixture, [plan], tmp_path / "fuzz", stack)
+
+
+def _run_schemathesis(
+    feature: str, plan_files: list[Path], tmp_path: Path, stack: contextlib.ExitStack
+) -> None:
     root = make_project(tmp_path, *plan_files)
     for plan_file in plan_files:
         emitted = sp_backend("emit", load_plan(plan_file).feature, "--root", str(root))
@@ -185,7 +234,7 @@ def _run_schemathesis(feature: str, tmp_path: Path, stack: contextlib.ExitStack)
         with urllib.request.urlopen(f"{server.url}/openapi.json", timeout=20) as response:
             _assert_described(json.loads(response.read()), rules)
         if local:  # a real account, so /me and every owned route see an existing user
-            token, user_id = _sign_up(server.url + local.routes_prefix)
+            token, user_id = _sign_up(server.url, local)
         run_env = {
             **env,
             "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
