@@ -75,7 +75,8 @@ JsonNames = Literal["snake_case", "camelCase"]
 
 # Names the generated modules import or define beside a resource's own class (its key in
 # CamelCase, and that with "Dep"): a resource named so would shadow them. tests/test_emit.py
-# checks the list against the templates' imports.
+# checks the list against the templates' imports. `User` is not here: only auth.mode local
+# has that class, and a users resource beside it is refused as a clash with the users table.
 RESERVED_CLASS_NAMES = frozenset(
     {
         "Annotated",
@@ -132,7 +133,6 @@ RESERVED_CLASS_NAMES = frozenset(
         "TestClient",
         "TextFormatter",
         "TypeDecorator",
-        "User",
         "UserId",
     }
 )
