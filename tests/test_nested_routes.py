@@ -6,6 +6,7 @@ cascade through the nested route."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from tests.conftest import make_project, run_generated_tests, sp_backend
 
 REPO = Path(__file__).resolve().parents[1]
 HERBARIUM = REPO / "tests" / "fixtures" / "plans" / "herbarium.plan.yaml"
+# Every route as Bob over Alice's ids (and her parents' ids in their places): no 2xx.
+WALK = REPO / "tests" / "fixtures" / "walk" / "test_walk_as_another_user.py"
 
 
 def board(**extra: object) -> dict:
@@ -143,6 +146,7 @@ def _backend(tmp_path: Path) -> Path:
     # One place scopes by the path's parents, and every statement carries it.
     assert service.count("def _in_parent()") == 1
     assert "_owned(), _in_parent()" in service
+    shutil.copy(WALK, backend / "tests" / WALK.name)
     return backend
 
 
