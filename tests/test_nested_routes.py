@@ -121,6 +121,13 @@ def test_the_emitter_refuses_nested_routes_with_a_403_for_someone_elses_row() ->
         build_project([planned], "kanban")
 
 
+def test_the_emitter_refuses_custom_operations_of_a_nested_resource() -> None:
+    custom = {"archive": {"method": "POST", "path": "/{id}/archive", "response": "none"}}
+    planned = plan(board=board(), card=card(operations={"custom": custom}))
+    with pytest.raises(PlanError, match="resources.card.operations.custom"):
+        build_project([planned], "kanban")
+
+
 def test_the_views_know_the_path_up() -> None:
     view = build_project([BackendPlan.model_validate(_herbarium())], "herbarium")
     by_name = {r.name: r for r in view.resources}

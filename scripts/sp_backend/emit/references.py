@@ -161,6 +161,13 @@ def link_references(resources: list[ResourceView], order: list[str] | None = Non
                     f"{source.feature!r}'s revision runs; keep both resources in one plan"
                 )
             view = ReferenceView(source, f, target, ref.on_delete, ref.status)
+            if view.nests and source.plan.operations.custom:
+                # Their routes load rows by id and owner only (app/routers/*_operations.py).
+                raise PlanError(
+                    f"{source.feature}: resources.{source.name}.operations.custom: custom "
+                    "operations of a nested resource are not scoped by the path's parents yet; "
+                    "leave them out of the plan and write them in app/extensions/"
+                )
             if view.nests and source.owner and source.errors.not_owner_status == 403:
                 raise PlanError(
                     f"{source.feature}: resources.{source.name}.parent: nested routes answer a row "

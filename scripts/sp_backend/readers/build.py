@@ -527,6 +527,14 @@ def _resource(
         if nest is None:
             return None
         path, parent = nest
+        for ep in g.other:  # what the plan cannot scope by the path's parents yet
+            notes.add(
+                f"{ep.method} {ep.path} is not planned: a custom operation of a nested "
+                "resource is not scoped by the path's parents yet",
+                ep.source,
+                LEFT_OUT,
+            )
+        g.other = []
     ops = _operations(g, fields, inp, notes, owned=owner is not None)
     follow_convention(ops.custom, camel=json_names == "camelCase")
     for name, wire in renamed.items():
