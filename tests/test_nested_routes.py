@@ -1,8 +1,9 @@
-"""Nested routes (issue 15, item 3): plan rules with located refusals, and a backend two levels
-deep (tests/fixtures/plans/herbarium.plan.yaml) whose generated tests pass on SQLite and
-PostgreSQL: every query scoped by the owner and the path's parents in SQL, a child through
-another parent or another user's parent not found, creates under the path's parent only, and
-cascade through the nested route."""
+"""Nested routes (issue 15, item 3): plan rules with located refusals, and two backends whose
+generated tests (and a walk of every route as another user) pass on SQLite and PostgreSQL: two
+levels deep with cascade (tests/fixtures/plans/herbarium.plan.yaml), and under a {user_id} path
+with integer ids and restrict (brewery.plan.yaml). Every query is scoped by the owner and the
+path's parents in SQL; a child through another parent or another user's parent is not found;
+creates go under the path's parent only; delete rules apply through the nested route."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.conftest import make_project, run_generated_tests, sp_backend
 
 REPO = Path(__file__).resolve().parents[1]
 HERBARIUM = REPO / "tests" / "fixtures" / "plans" / "herbarium.plan.yaml"
+BREWERY = REPO / "tests" / "fixtures" / "plans" / "brewery.plan.yaml"
 # Every route as Bob over Alice's ids (and her parents' ids in their places): no 2xx.
 WALK = REPO / "tests" / "fixtures" / "walk" / "test_walk_as_another_user.py"
 
@@ -144,26 +146,38 @@ def _herbarium() -> dict:
     return yaml.safe_load(HERBARIUM.read_text(encoding="utf-8"))
 
 
-def _backend(tmp_path: Path) -> Path:
-    root = make_project(tmp_path, HERBARIUM)
-    done = sp_backend("emit", "herbarium", "--root", str(root), "--with-tests")
+def _backend(tmp_path: Path, plan: Path) -> Path:
+    root = make_project(tmp_path, plan)
+    feature = plan.name.removesuffix(".plan.yaml")
+    done = sp_backend("emit", feature, "--root", str(root), "--with-tests")
     assert done.returncode == 0, done.stdout + done.stderr
     backend = root / "backend"
-    service = (backend / "app" / "services" / "determination_service.py").read_text()
-    # One place scopes by the path's parents, and every statement carries it.
-    assert service.count("def _in_parent()") == 1
-    assert "_owned(), _in_parent()" in service
+    if plan == HERBARIUM:
+        service = (backend / "app" / "services" / "determination_service.py").read_text()
+        # One place scopes by the path's parents, and every statement carries it.
+        assert service.count("def _in_parent()") == 1
+        assert "_owned(), _in_parent()" in service
     shutil.copy(WALK, backend / "tests" / WALK.name)
     return backend
 
 
-def test_herbarium_backend_green_on_sqlite(tmp_path: Path) -> None:
-    done = run_generated_tests(_backend(tmp_path))
+PLANS = {
+    "herbarium (two levels, cascade)": HERBARIUM,
+    "brewery ({user_id}, int, restrict)": BREWERY,
+}
+
+
+@pytest.mark.parametrize("plan", PLANS.values(), ids=PLANS.keys())
+def test_nested_backend_green_on_sqlite(tmp_path: Path, plan: Path) -> None:
+    done = run_generated_tests(_backend(tmp_path, plan))
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     assert "passed" in done.stdout and " failed" not in done.stdout
 
 
-def test_herbarium_backend_green_on_postgres(tmp_path: Path, postgres_database: str) -> None:
-    done = run_generated_tests(_backend(tmp_path), postgres_database)
+@pytest.mark.parametrize("plan", PLANS.values(), ids=PLANS.keys())
+def test_nested_backend_green_on_postgres(
+    tmp_path: Path, plan: Path, postgres_database: str
+) -> None:
+    done = run_generated_tests(_backend(tmp_path, plan), postgres_database)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     assert "passed" in done.stdout and "skipped" not in done.stdout.splitlines()[-1]
