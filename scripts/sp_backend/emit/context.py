@@ -25,6 +25,7 @@ from sp_backend.plan.model import (
     AuthConfig,
     BackendPlan,
     ErrorConventions,
+    FieldSpec,
     ListOperation,
     Resource,
     ResponseConventions,
@@ -477,6 +478,28 @@ class ResourceView:
         return operation_views(self)
 
     @property
+    def parent_ref(self) -> Any:
+        """The reference to the row this resource is nested under (plan: parent); None when
+        its routes are not nested."""
+        return next((ref for ref in self.references if ref.column == self.plan.parent), None)
+
+    @property
+    def ancestry(self) -> list[Any]:
+        """The references from this resource up the path: to its parent, from the parent to
+        its own parent, ... (empty when not nested)."""
+        chain: list[Any] = []
+        current: ResourceView = self
+        while current.parent_ref is not None:
+            chain.append(current.parent_ref)
+            current = current.parent_ref.target
+        return chain
+
+    @property
+    def body_references(self) -> list[Any]:
+        """The references a request body carries (the parent's id comes from the path)."""
+        return [ref for ref in self.references if ref is not self.parent_ref]
+
+    @property
     def restricting(self) -> list[Any]:
         """References to this resource whose rows keep it from being deleted (restrict)."""
         return [ref for ref in self.referenced_by if ref.on_delete == "restrict"]
@@ -494,6 +517,7 @@ class ResourceView:
         """(module, class) of this model and of those its references involve, sorted."""
         pairs = {(self.module, self.cls)}
         pairs |= {(ref.target.module, ref.target.cls) for ref in self.references}
+        pairs |= {(ref.target.module, ref.target.cls) for ref in self.ancestry}
         pairs |= {(ref.source.module, ref.source.cls) for ref in self.restricting}
         return sorted(pairs)
 
@@ -854,7 +878,9 @@ def build_resource(
     where = f"resources.{name}"
     owned = resource.owner is not None
     fields = [
-        build_field(name, fname, spec, where, owned=owned, wire=resource.wire(fname))
+        build_field(name, fname, _from_path(spec), where, owned=owned, wire=resource.wire(fname))
+        if fname == resource.parent
+        else build_field(name, fname, spec, where, owned=owned, wire=resource.wire(fname))
         for fname, spec in resource.fields.items()
     ]
     owner_py = USER_ID_PY[auth.user_id_type] if resource.owner else None
@@ -891,6 +917,12 @@ def build_resource(
     return view
 
 
+def _from_path(spec: FieldSpec) -> FieldSpec:
+    """A nested resource's parent field: set from the path, so no body carries it (a body
+    naming it is refused as an unknown key); answers still show it."""
+    return spec.model_copy(update={"read_only": True, "required": False})
+
+
 def _indexes(view: ResourceView) -> list[tuple[str, list[str]]]:
     """Composite indexes for the queries the list endpoint runs: owner + default order (+ id as
     the tie-breaker that keeps pages stable), and owner + each filter."""
@@ -898,7 +930,12 @@ def _indexes(view: ResourceView) -> list[tuple[str, list[str]]]:
         return []
     table, owner = view.table, view.owner
     default = view.sort.default_field
-    indexes = [(f"ix_{table}_{owner}_{default}", [owner, default, "id"])]
+    parent = view.plan.parent
+    if parent:
+        # A nested list reads one parent's rows: owner, parent, then the default order.
+        indexes = [(f"ix_{table}_{parent}_{default}"[:63], [owner, parent, default, "id"])]
+    else:
+        indexes = [(f"ix_{table}_{owner}_{default}", [owner, default, "id"])]
     for f in view.fields:
         # The default-order index already starts with (owner, field) for the default field.
         if (f.spec.index or f in view.filtered_fields) and f.name != default:

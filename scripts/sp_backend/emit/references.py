@@ -47,6 +47,21 @@ class ReferenceView:
         return f"ref_{self.field.name}"
 
     @property
+    def nests(self) -> bool:
+        """The source's routes are nested under the target's rows (the source's plan parent)."""
+        return self.source.plan.parent == self.column
+
+    @property
+    def bind(self) -> str:
+        """Nested: the bound parameter carrying the id the path names."""
+        return f"parent_{self.column}"
+
+    @property
+    def path_alias(self) -> str:
+        """Nested: the Annotated type of the path parameter that names the parent row."""
+        return "Parent" + "".join(part.capitalize() for part in self.column.split("_"))
+
+    @property
     def sql_on_delete(self) -> str:
         return ON_DELETE_SQL[self.on_delete]
 
@@ -146,6 +161,19 @@ def link_references(resources: list[ResourceView], order: list[str] | None = Non
                     f"{source.feature!r}'s revision runs; keep both resources in one plan"
                 )
             view = ReferenceView(source, f, target, ref.on_delete, ref.status)
+            if view.nests and source.plan.operations.custom:
+                # Their routes load rows by id and owner only (app/routers/*_operations.py).
+                raise PlanError(
+                    f"{source.feature}: resources.{source.name}.operations.custom: custom "
+                    "operations of a nested resource are not scoped by the path's parents yet; "
+                    "leave them out of the plan and write them in app/extensions/"
+                )
+            if view.nests and source.owner and source.errors.not_owner_status == 403:
+                raise PlanError(
+                    f"{source.feature}: resources.{source.name}.parent: nested routes answer a row "
+                    "outside the path's parent 404; errors.not_owner_status 403 is not supported "
+                    "with them yet"
+                )
             source.references.append(view)
             target.referenced_by.append(view)
             f.model_decl = _model_decl(

@@ -1140,7 +1140,22 @@ class Operations(_Strict):
 
 class Resource(_Strict):
     table: Identifier
-    path: str = Field(..., description="Collection path, e.g. /api/tasks or /api/{user_id}/tasks.")
+    path: str = Field(
+        ...,
+        description="Collection path, e.g. /api/tasks or /api/{user_id}/tasks; under a parent "
+        "(see parent), the parent's path, its id and this collection: "
+        "/api/boards/{board_id}/cards.",
+    )
+    parent: Identifier | None = Field(
+        None,
+        description="Nested routes: the reference field naming the row this resource lives "
+        "under (a field with references to a resource of this plan). The path is the parent "
+        "resource's path, then /{<this field>}, then this collection's segment; the id in the "
+        "path scopes every query (with the owner), is what create stores (never a body's), and "
+        "a parent that is missing or not the caller's is answered with the reference's status. "
+        "Several levels nest the same way (the parent has a parent of its own).",
+        examples=["board_id"],
+    )
     id: Literal["uuid", "int"] = "uuid"
     owner: Identifier | None = Field(
         "user_id", description="Column holding the owning user's id; null for unowned resources."
@@ -1164,6 +1179,45 @@ class Resource(_Strict):
     @property
     def path_has_user_id(self) -> bool:
         return "{user_id}" in self.path
+
+    @property
+    def path_params(self) -> list[str]:
+        """The parameters of the collection path ({user_id}, the parents' ids), in order."""
+        return re.findall(r"\{([a-z][a-z0-9_]*)\}", self.path)
+
+    def _parent_fits(self) -> None:
+        """A path parameter besides {user_id} is a parent's id: the parent field's own at the
+        end (the parent resource's path before it is checked by the plan)."""
+        params = [p for p in self.path_params if p != "user_id"]
+        if len(set(self.path_params)) != len(self.path_params):
+            raise ValueError(f"path {self.path!r} repeats a parameter")
+        if self.parent is None:
+            if params:
+                raise ValueError(
+                    f"path {self.path!r} names {{{params[-1]}}}: a nested collection states its "
+                    f"parent (parent: {params[-1]}, a reference field)"
+                )
+            return
+        where = f"parent {self.parent!r}"
+        spec = self.fields.get(self.parent)
+        if spec is None or spec.references is None:
+            raise ValueError(
+                f"{where}: not a reference field of this resource; the parent is a field with "
+                f"references: {{resource: ...}}"
+            )
+        if spec.is_nullable or spec.references.on_delete == "set_null":
+            raise ValueError(
+                f"{where}: a nested row always has its parent: the field cannot be nullable "
+                "nor on_delete set_null (use restrict or cascade)"
+            )
+        ends_under_parent = re.search(r"\}/[a-z0-9_-]+$", self.path) is not None
+        if not params or params[-1] != self.parent or not ends_under_parent:
+            raise ValueError(
+                f"{where}: the path must end with /{{{self.parent}}}/<collection>, "
+                f"not {self.path!r}"
+            )
+        if self.owner is not None and self.owner == self.parent:
+            raise ValueError(f"{where}: the owner column cannot be the parent")
 
     def answering_operations(self) -> list[str]:
         """The operations whose success answer carries a body (a message may ride beside it)."""
@@ -1199,11 +1253,13 @@ class Resource(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Resource:
-        if not re.fullmatch(r"(/[a-z0-9_-]+|/\{user_id\})+", self.path):
+        if not re.fullmatch(r"(/[a-z0-9_-]+|/\{[a-z][a-z0-9_]*\})+", self.path):
             raise ValueError(
                 f"path {self.path!r} must be like /api/items or /api/{{user_id}}/items "
-                "(lowercase segments, {user_id} the only parameter)"
+                "(lowercase segments ending with the collection's own; {user_id} and, with a "
+                "parent, the parents' ids the only parameters)"
             )
+        self._parent_fits()
         if self.path_has_user_id and self.owner is None:
             raise ValueError("a path with {user_id} needs an owner column")
         if not self.fields:
@@ -1516,7 +1572,37 @@ class BackendPlan(_Strict):
         if self.auth.mode == "none":
             self._without_owners()
         self._answers_have_room()
+        self._parents_in_plan()
         return self
+
+    def _parents_in_plan(self) -> None:
+        """A nested resource's path continues its parent resource's: the parent's path, the
+        parent's id, the collection. (A parent path that nests back under its child could not
+        be continued, so parents never go round in a circle.)"""
+        for name, r in self.resources.items():
+            if r.parent is None:
+                continue
+            where = f"resources.{name}.parent"
+            ref = r.fields[r.parent].references
+            if ref is None:  # refused by the resource itself
+                continue
+            target = ref.resource
+            parent = self.resources.get(target)
+            if parent is None:
+                raise ValueError(
+                    f"{where}: {r.parent!r} refers to {target!r}, which is not a resource of "
+                    f"this plan; nested routes continue the parent's path, so both are planned "
+                    f"together (resources: {', '.join(sorted(self.resources))})"
+                )
+            if target == name:
+                raise ValueError(f"{where}: a resource cannot be nested under itself")
+            segment = r.path.rsplit("/", 1)[-1]
+            expected = f"{parent.path}/{{{r.parent}}}/{segment}"
+            if r.path != expected:
+                raise ValueError(
+                    f"{where}: the path {r.path!r} must continue the parent's ({target}: "
+                    f"{parent.path!r}): {expected!r}"
+                )
 
     def _answers_have_room(self) -> None:
         """The keys the envelope adds beside a list's items ("success", "status", the message

@@ -34,6 +34,7 @@ from sp_backend.plan.model import (
     Pagination,
     PasswordRules,
     RangeFilter,
+    Reference,
     ReplaceOperation,
     Resource,
     SortSpec,
@@ -143,6 +144,8 @@ def build_plan(inp: Inputs) -> Built:
     owner_types: list[Value] = []
     planned: list[Endpoint] = []  # the endpoints the plan serves, for conventions they show
     answered: dict[str, dict[str, Endpoint]] = {}  # resource -> operation -> its endpoint
+    # The contract's collection path -> (resource name, its plan), for the nested under it.
+    by_collection: dict[str, tuple[str, Resource]] = {}
     no_auth = _no_auth(inp, notes)
     groups = _adopt_sub_collections(inp.groups)
     part = _feature_part(inp.feature, groups, inp)
@@ -171,7 +174,9 @@ def build_plan(inp: Inputs) -> Built:
                     LEFT_OUT,
                 )
             continue
-        resource = _resource(g, inp, notes, owner_types, owned=no_auth is None)
+        resource = _resource(
+            g, inp, notes, owner_types, owned=no_auth is None, planned=by_collection
+        )
         if resource is None:
             continue
         twin = next((n for n, r in resources.items() if r.table == resource.table), None)
@@ -198,6 +203,7 @@ def build_plan(inp: Inputs) -> Built:
             )
             name = f"{name}_record"
         resources[name] = resource
+        by_collection[g.collection] = (name, resource)
         built.resources[name] = [f"{e.method} {e.path}" for e in g.endpoints]
         planned += g.collection_eps + g.item_eps + list(g.actions.values())
         answered[name] = _operation_endpoints(g)
@@ -462,7 +468,13 @@ def _open_everything(
 
 
 def _resource(
-    g: Group, inp: Inputs, notes: _Notes, owner_types: list[Value], *, owned: bool = True
+    g: Group,
+    inp: Inputs,
+    notes: _Notes,
+    owner_types: list[Value],
+    *,
+    owned: bool = True,
+    planned: dict[str, tuple[str, Resource]] | None = None,
 ) -> Resource | None:
     facts, _ = _facts_for(g, inp)
     first = g.endpoints[0]
@@ -510,6 +522,20 @@ def _resource(
             "resource left out; describe its fields in the contract or schema",
         )
         return None
+    path, parent = g.collection, None
+    if g.parent is not None:
+        nest = _nested(g, fields, planned or {}, notes)
+        if nest is None:
+            return None
+        path, parent = nest
+        for ep in g.other:  # what the plan cannot scope by the path's parents yet
+            notes.add(
+                f"{ep.method} {ep.path} is not planned: a custom operation of a nested "
+                "resource is not scoped by the path's parents yet",
+                ep.source,
+                LEFT_OUT,
+            )
+        g.other = []
     ops = _operations(g, fields, inp, notes, owned=owner is not None)
     follow_convention(ops.custom, camel=json_names == "camelCase")
     for name, wire in renamed.items():
@@ -518,7 +544,8 @@ def _resource(
     try:
         return Resource(
             table=_table_name(g),
-            path=g.collection,
+            path=path,
+            parent=parent,
             id=id_type,
             owner=owner,
             timestamps=timestamps,
@@ -534,6 +561,70 @@ def _resource(
             "resource left out",
         )
         return None
+
+
+def _nested(
+    g: Group,
+    fields: dict[str, FieldSpec],
+    planned: dict[str, tuple[str, Resource]],
+    notes: _Notes,
+) -> tuple[str, str] | None:
+    """A collection under another's item (/boards/{boardId}/cards): its plan path and parent
+    field, the parent's reference filled in (`fields` changed in place). The parent is the
+    collection before the id; the field is named by the id's parameter (boardId -> board_id;
+    a bare {id} -> <parent>_id). None, with a note, when the parent is not planned."""
+    if g.parent is None:
+        return None
+    collection, param = g.parent
+    source = g.endpoints[0].source
+    found = planned.get(collection)
+    if found is None:
+        notes.add(
+            f"{g.collection} is nested under {collection}, which is not planned",
+            source,
+            f"{g.name} left out; plan {collection} (with its item route) to serve it",
+        )
+        return None
+    parent_name, parent = found
+    name = snake_name(param)
+    if name == "id":
+        name = f"{parent_name}_id"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*_id", name):
+        notes.add(
+            f"{g.collection}: {{{param}}} does not read as the id of a {parent_name}",
+            source,
+            f"{g.name} left out; a nested collection's path names its parent by id",
+        )
+        return None
+    spec = fields.get(name)
+    stated = spec.references if spec is not None else None
+    on_delete = stated.on_delete if stated is not None and stated.resource == parent_name else None
+    if on_delete == "set_null":
+        notes.add(
+            f"{g.name}.{name}: on delete set null, but a {g.name} lives under its {parent_name}",
+            stated.source if stated else source,
+            "restrict: set references.on_delete to cascade to delete them with it",
+        )
+        on_delete = None
+    if on_delete is None:
+        notes.add(
+            f"{g.name}: what deleting a {parent_name} does to its {_table_name(g)} is not stated",
+            source,
+            f"restrict (a {parent_name} with {_table_name(g)} is answered 409); set "
+            f"resources.{g.name}.fields.{name}.references.on_delete to cascade to delete them "
+            "with it",
+        )
+    reference = Reference(
+        resource=parent_name, on_delete=on_delete or "restrict", source=source
+    ).model_dump(exclude_none=True)
+    base = spec.model_dump(exclude_none=True) if spec is not None else {"source": source}
+    for key in ("nullable", "read_only", "default"):
+        base.pop(key, None)
+    fields[name] = FieldSpec.model_validate(
+        {**base, "type": parent.id, "required": True, "references": reference}
+    )
+    segment = g.collection.rsplit("/", 1)[1]
+    return f"{parent.path}/{{{name}}}/{segment}", name
 
 
 def _table_name(g: Group) -> str:

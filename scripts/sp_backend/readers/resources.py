@@ -1,6 +1,7 @@
 """Endpoints grouped into resources: a collection path, its item path ``/{id}``, and actions
-``/{id}/name``. What the emitter cannot build (auth routes, chat, nested or non-CRUD paths) is
-reported, not forced into the plan."""
+``/{id}/name``; a collection under another's item (``/boards/{boardId}/cards[/{cardId}]``) is
+a nested resource of its own when it has item routes or both GET and POST. What the emitter
+cannot build (auth routes, chat, non-CRUD paths) is reported, not forced into the plan."""
 
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ _NON_CRUD = {
     "stream",
 }
 COLLECTION_RE = re.compile(r"(/[a-z0-9_-]+|/\{user_id\})+")
+# A nested collection: a plain collection, the parent's id, and more collections and ids.
+NESTED_RE = re.compile(r"(/[a-z0-9_-]+|/\{user_id\})+(/\{[A-Za-z][A-Za-z0-9_]*\}/[a-z0-9_-]+)+")
 
 
 @dataclass
@@ -62,6 +65,15 @@ class Group:
     item_eps: list[Endpoint] = field(default_factory=list)
     actions: dict[str, Endpoint] = field(default_factory=dict)
     other: list[Endpoint] = field(default_factory=list)
+
+    @property
+    def parent(self) -> tuple[str, str] | None:
+        """Nested: (the parent's collection path, the parameter naming its row as the contract
+        spells it, e.g. ('/boards', 'boardId')); None for a top-level collection."""
+        m = re.fullmatch(r"(.+)/\{([A-Za-z][A-Za-z0-9_]*)\}/[a-z0-9_-]+", self.collection)
+        if m is None or m.group(2) == "user_id":
+            return None
+        return m.group(1), m.group(2)
 
     @property
     def endpoints(self) -> list[Endpoint]:
@@ -81,10 +93,52 @@ def split(path: str) -> tuple[str, str | None, list[str]]:
     return "/" + "/".join(segments), None, []
 
 
+def nested_split(path: str) -> tuple[str, str | None, list[str]] | None:
+    """'/boards/{boardId}/cards/{cardId}' -> ('/boards/{boardId}/cards', '{cardId}', []): the
+    deepest collection under another's item, or None when the path has none."""
+    segments = path.strip("/").split("/")
+    for i in range(len(segments) - 1, 1, -1):
+        seg, before = segments[i], segments[i - 1]
+        if seg.startswith("{") or not before.startswith("{") or before == "{user_id}":
+            continue
+        collection = "/" + "/".join(segments[: i + 1])
+        if not NESTED_RE.fullmatch(collection):
+            return None
+        rest = segments[i + 1 :]
+        if rest and rest[0].startswith("{"):
+            return collection, rest[0], rest[1:]
+        return (collection, None, rest) if not rest else None
+    return None
+
+
+def _nested_collections(endpoints: list[Endpoint]) -> set[str]:
+    """The nested collections the endpoints serve as resources: with both GET and POST, or
+    with an item route and GET or POST (else /tasks/{id}/complete stays an action and
+    GET /orders/{id}/lines/{line_id} alone a custom operation)."""
+    items: set[str] = set()
+    methods: dict[str, set[str]] = {}
+    for ep in endpoints:
+        found = nested_split(ep.path)
+        if found is None:
+            continue
+        collection, item, rest = found
+        if item is not None and not rest:
+            items.add(collection)
+        elif item is None:
+            methods.setdefault(collection, set()).add(ep.method)
+    return {
+        c
+        for c, m in methods.items()
+        if {"GET", "POST"} <= m or (c in items and m & {"GET", "POST"})
+    }
+
+
 def group(endpoints: list[Endpoint]) -> list[Group]:
     groups: dict[str, Group] = {}
+    nested = _nested_collections(endpoints)
     for ep in endpoints:
-        collection, item, rest = split(ep.path)
+        found = nested_split(ep.path)
+        collection, item, rest = found if found and found[0] in nested else split(ep.path)
         literal = [s for s in collection.split("/") if s and not s.startswith("{")]
         name = singular(literal[-1]).replace("-", "_") if literal else "root"
         g = groups.setdefault(collection, Group(collection, name))
@@ -110,7 +164,7 @@ def unbuildable_reason(g: Group) -> str | None:
         )
     if words & _NON_CRUD:
         return "not a CRUD resource (chat, events, webhooks...): write this route by hand"
-    if not COLLECTION_RE.fullmatch(g.collection):
+    if not COLLECTION_RE.fullmatch(g.collection) and g.parent is None:
         return "path is not a plain /segment/... collection the generator can serve"
     has_collection = {e.method for e in g.collection_eps}
     if not g.item_eps and not {"GET", "POST"} <= has_collection:
@@ -120,4 +174,4 @@ def unbuildable_reason(g: Group) -> str | None:
     return None
 
 
-__all__ = ["COLLECTION_RE", "Group", "group", "split", "unbuildable_reason"]
+__all__ = ["COLLECTION_RE", "Group", "group", "nested_split", "split", "unbuildable_reason"]
