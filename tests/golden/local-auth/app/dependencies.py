@@ -1,8 +1,8 @@
 """FastAPI's wiring, in one place: the Annotated aliases routes take (`session: SessionDep`,
-`service: TaskServiceDep`) and the providers behind them.
+`service: NoteServiceDep`) and the providers behind them.
 
 The services (app/services/) are plain classes that know nothing of FastAPI: a script, a worker
-or a test builds one directly (`TaskService(session, owner_id)`); routes get theirs from here.
+or a test builds one directly; routes get theirs from here.
 """
 
 from typing import Annotated
