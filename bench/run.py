@@ -347,6 +347,20 @@ def measure_generated(args: argparse.Namespace, workdir: Path, results: dict) ->
                     measured = wrk(port, LIST_FIRST, auth, args.seconds, args.connections)
                 log(f"   list_first        {measured}")
                 results["apps"]["generated_engine_reads"] = {"list_first": measured}
+            if workers == args.workers[0] and not args.smoke:
+                # Issue 13's question, measured: routes that return the model and let FastAPI
+                # serialise it (response_model, return annotation) against json_response.
+                log("== generated_response_model (routes return the model)")
+                returning = returns_the_model(page_backend, workdir)
+                measured_ops: dict[str, dict] = {}
+                with server(returning, "app.main:app", env, workers) as port:
+                    warm(port, LIST_FIRST, auth)
+                    for op, path, script in (reads[0], reads[3]):
+                        measured_ops[op] = wrk(
+                            port, path, auth, args.seconds, args.connections, script, lua_env
+                        )
+                        log(f"   {op:17} {measured_ops[op]}")
+                results["apps"]["generated_response_model"] = measured_ops
             with server(cursor_backend, "app.main:app", env, workers) as port:
                 cursor = cursor_at(port, deep, auth)
                 warm(port, f"{base}?limit=20&cursor={cursor}", auth)
@@ -370,6 +384,32 @@ def measure_generated(args: argparse.Namespace, workdir: Path, results: dict) ->
                 log(f"   {'delete':17} {ops['delete']}")
             restore(url)
             results["apps"][name] = ops
+
+
+def returns_the_model(backend: Path, workdir: Path) -> Path:
+    """A copy of the generated backend whose list and get routes return their model, typed,
+    for FastAPI to serialise (the FastAPI way), instead of json_response(model)."""
+    copy = workdir / "returns-the-model"
+    shutil.copytree(backend, copy)
+    router = copy / "app" / "routers" / "tasks.py"
+    text = router.read_text()
+    for old, new in (
+        (
+            ") -> Response:\n    items, total = await queries.list_page(params)",
+            ") -> TaskPage:\n    items, total = await queries.list_page(params)",
+        ),
+        ("    return json_response(page)\n", "    return page\n"),
+        (
+            "async def read_task(task_id: TaskId, queries: TaskQueriesDep) -> Response:\n"
+            "    return json_response(TaskPublic.model_validate(await queries.get(task_id)))",
+            "async def read_task(task_id: TaskId, queries: TaskQueriesDep) -> TaskPublic:\n"
+            "    return TaskPublic.model_validate(await queries.get(task_id))",
+        ),
+    ):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    router.write_text(text)
+    return copy
 
 
 def raw_limit(url: str, auth: str, args: argparse.Namespace) -> dict[str, float]:

@@ -108,7 +108,8 @@ def test_none_of_the_seed_defects_is_present(generated: dict[str, Path], feature
             types = [ast.unparse(a.annotation) for a in function.args.args if a.annotation]
             blocking = [a for a in types if a == "SessionDep" or a.endswith("ServiceDep")]
             assert not blocking, f"{path}: async {function.name} takes sync Session work"
-    for path in (generated[feature] / "app" / "services").glob("*.py"):
+    app = generated[feature] / "app"
+    for path in [*(app / "services").glob("*.py"), app / "dependencies.py"]:
         for function in _async_functions(path):
             # Building a service is fine; calling the Session would block the event loop.
             assert not re.search(r"session\.\w+\(", ast.unparse(function)), (
@@ -119,6 +120,27 @@ def test_none_of_the_seed_defects_is_present(generated: dict[str, Path], feature
     )
     if "def list_page" in services:
         assert "func.count()" in services and ".order_by(" in services
+
+
+@pytest.mark.parametrize("feature", list(PLANS))
+def test_services_do_not_import_fastapi(generated: dict[str, Path], feature: str) -> None:
+    """The service layer is plain Python a script or worker can use: FastAPI's wiring (the
+    providers, the Annotated aliases) is in app/dependencies.py, and a service reports a
+    failure as a domain error (app/utils/errors.py maps it to its answer)."""
+    services = sorted((generated[feature] / "app" / "services").glob("*.py"))
+    assert any(p.name.endswith("_service.py") for p in services), "no service module to check"
+    for path in services:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            for module in modules:
+                top = module.split(".")[0]
+                assert top not in ("fastapi", "starlette"), f"{path} imports {module}"
+                assert module != "app.dependencies", f"{path} imports the FastAPI wiring"
 
 
 def _async_functions(path: Path) -> list[ast.AsyncFunctionDef]:

@@ -129,10 +129,12 @@ RESERVED_CLASS_NAMES = frozenset(
         "Session",
         "Settings",
         "SimpleNamespace",
+        "StatementError",
         "StringConstraints",
         "TestClient",
         "TextFormatter",
         "TypeDecorator",
+        "TypeEngine",
         "UserId",
     }
 )

@@ -8,19 +8,22 @@ statements with bound parameters, so user input is never part of the SQL text.
 """
 
 import asyncio
-import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
 import asyncpg
+import psycopg
+import sqlalchemy.exc
 from pydantic_core import from_json
 from sqlalchemy import Engine, event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, StatementError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
@@ -109,26 +112,127 @@ _UNAVAILABLE = (
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
 )
+# A value asyncpg refuses to send as its parameter's type (a ValueError, and an InterfaceError
+# like a dropped connection's, but nothing to do with the connection).
+_INVALID_ARGUMENT = (ValueError,)
+
+
+# A value SQLAlchemy's type converts before it is sent (a TypeDecorator's process_bind_param),
+# or after it is read (process_result_value, an Enum's class, a Numeric read as float).
+Processor = Callable[[Any], Any]
+
+
+@dataclass(eq=False)
+class _Compiled:
+    """A statement compiled for asyncpg, with what SQLAlchemy's execution layer would do around
+    it: fill in the values fixed in the statement, convert each value by its type, expand an
+    `IN` of a list, convert each column read."""
+
+    compiled: SQLCompiler
+    sql: str
+    names: tuple[str, ...]  # the parameters in $1, $2, ... order
+    fixed: dict[str, Any]
+    bind_processors: tuple[Processor | None, ...]  # by position, as `names`
+    expanding: bool  # an IN of a list: the SQL depends on each call's number of values
+    column_types: tuple[TypeEngine[Any], ...]
+    # Learnt on first use from the types the server answers with, as the engine learns them
+    # from the cursor (a Numeric column's conversion depends on it): by position.
+    result_processors: tuple[tuple[int, Processor], ...] | None = field(default=None)
 
 
 @lru_cache(maxsize=1024)
-def _compiled(statement: Executable) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    """SQL text for asyncpg, the order of its parameters and the values fixed in the statement.
-
-    Services build one statement per query shape and reuse it, so each is compiled once.
-    """
+def _compiled(statement: Executable) -> _Compiled:
+    """The statement compiled once. Services build one statement per query shape and reuse
+    it, so compiling happens once per shape per process."""
     if not isinstance(statement, ClauseElement):
         raise TypeError(f"not a SQL expression statement: {statement!r}")
     compiled = statement.compile(dialect=_ASYNCPG)
     if not isinstance(compiled, SQLCompiler):
         raise TypeError(f"not compiled to SQL: {statement!r}")
-    binds = compiled.binds.items()
-    fixed = {name: bind.effective_value for name, bind in binds if not bind.required}
-    return compiled.string, tuple(compiled.positiontup or ()), fixed
+    binds = compiled.binds
+    fixed = {name: bind.effective_value for name, bind in binds.items() if not bind.required}
+    names = tuple(compiled.positiontup or ())
+    processors = tuple(_bind_processor(binds[name].type) for name in names)
+    expanding = any(bind.expanding or bind.literal_execute for bind in binds.values())
+    selected = getattr(statement, "selected_columns", ())
+    column_types = tuple(column.type for column in selected)
+    return _Compiled(compiled, compiled.string, names, fixed, processors, expanding, column_types)
+
+
+def _bind_processor(type_: TypeEngine[Any]) -> Processor | None:
+    processor: Processor | None = type_.dialect_impl(_ASYNCPG).bind_processor(_ASYNCPG)
+    return processor
+
+
+def _arguments(statement: _Compiled, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """The SQL to send and its arguments in order, each converted by its type. A value its
+    type refuses (a naive datetime) is the engine's StatementError, raised before any I/O."""
+    try:
+        return _convert(statement, params)
+    except StatementError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise StatementError(str(exc), statement.sql, dict(params), exc) from None
+
+
+def _convert(statement: _Compiled, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    if statement.expanding:
+        # As SQLAlchemy does on every execution of such a statement: the list's values become
+        # one parameter each, in SQL rendered for this call's number of values.
+        state = statement.compiled.construct_expanded_state(dict(params))
+        names = tuple(state.positiontup or ())
+        expanded = [(state.processors.get(name), state.parameters[name]) for name in names]
+        return state.statement, [p(v) if p else v for p, v in expanded]
+    fixed = statement.fixed
+    try:
+        values = [params[name] if name in params else fixed[name] for name in statement.names]
+    except KeyError:
+        # A parameter the statement needs and the caller did not give: refused before any I/O,
+        # with the engine's error, so no statement runs with its owner or a filter left out.
+        try:
+            statement.compiled.construct_params(dict(params))
+        except sqlalchemy.exc.InvalidRequestError as exc:
+            raise StatementError(str(exc), statement.sql, dict(params), exc) from None
+        raise
+    pairs = zip(statement.bind_processors, values, strict=True)
+    return statement.sql, [p(v) if p else v for p, v in pairs]
+
+
+def _result_processors(
+    statement: _Compiled, attributes: tuple[Any, ...]
+) -> tuple[tuple[int, Processor], ...]:
+    """The conversion of each column read that has one, by position, for the server's types
+    (asyncpg's attributes of the prepared statement: `.type.oid`)."""
+    found: list[tuple[int, Processor]] = []
+    for i, (type_, attribute) in enumerate(zip(statement.column_types, attributes, strict=False)):
+        impl = type_.dialect_impl(_ASYNCPG)
+        processor: Processor | None = impl.result_processor(_ASYNCPG, attribute.type.oid)
+        if processor is not None:
+            found.append((i, processor))
+    return tuple(found)
+
+
+def _engine_error(exc: asyncpg.PostgresError, sql: str) -> DBAPIError:
+    """The error the engine raises for this failure. The engine's driver, psycopg, classifies
+    it by its SQLSTATE (22: DataError, 23: IntegrityError, 57: OperationalError, ...), and
+    SQLAlchemy names its own error after that class; so does this."""
+    try:
+        classified: type[Exception] = psycopg.errors.lookup(exc.sqlstate)
+    except KeyError:
+        classified = psycopg.DatabaseError
+    for cls in classified.__mro__:
+        error = getattr(sqlalchemy.exc, cls.__name__, None)
+        if isinstance(error, type) and issubclass(error, DBAPIError):
+            return error(sql, None, exc)
+    return DBAPIError(sql, None, exc)
 
 
 class PostgresReader:
-    """Reads on PostgreSQL through an asyncpg pool sized and recycled from the settings."""
+    """Reads on PostgreSQL through an asyncpg pool sized and recycled from the settings.
+
+    SQLAlchemy compiles the statement and converts its values both ways, as its engine would
+    (TypeDecorators, expanding IN, the engine's errors); asyncpg only sends the SQL.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -166,53 +270,82 @@ class PostgresReader:
             await pool.close()
 
     async def all(self, statement: Executable, params: Mapping[str, Any]) -> list[Row]:
-        sql, names, fixed = _compiled(statement)
-        # A parameter the statement needs and the caller did not give raises KeyError: no
-        # statement runs with a filter value left out.
-        args = [params[name] if name in params else fixed[name] for name in names]
+        compiled = _compiled(statement)
+        sql, args = _arguments(compiled, params)
         await self.open()
         try:
-            rows = await self._fetch_again_if_dropped(sql, args)
-        except asyncpg.DataError as exc:
+            rows = await self._fetch_again_if_dropped(compiled, sql, args)
+        except _INVALID_ARGUMENT as exc:
+            # A value asyncpg cannot send as the parameter's type: the engine's driver sends
+            # it and PostgreSQL refuses it as invalid input, a DataError.
             raise DataError(sql, None, exc) from None
+        except asyncpg.PostgresError as exc:
+            raise _engine_error(exc, sql) from None
         except (*_UNAVAILABLE, *_DROPPED) as exc:
-            # Dropped on every try, a statement timeout, a server shutting down: answered like
-            # the engine's, 503.
+            # Dropped on every try, the server unreachable: answered like the engine's, 503.
             raise OperationalError(sql, None, exc) from None
-        return [dict(row) for row in rows]
+        processors = compiled.result_processors
+        if not processors or not rows:
+            return [dict(row) for row in rows]
+        names = list(rows[0].keys())
+        converted = [(names[i], processor) for i, processor in processors]
+        result: list[Row] = []
+        for row in rows:
+            values = dict(row)
+            for name, processor in converted:
+                values[name] = processor(values[name])
+            result.append(values)
+        return result
 
-    async def _fetch_again_if_dropped(self, sql: str, args: list[Any]) -> list[asyncpg.Record]:
+    async def _fetch_again_if_dropped(
+        self, compiled: _Compiled, sql: str, args: list[Any]
+    ) -> list[asyncpg.Record]:
         """A server that closed its connections may still be closing the others when the
         first retry runs, so a read (safe to repeat) is tried again twice, a moment apart."""
         for pause in _RETRY_PAUSES:
             try:
-                return await self._fetch(sql, args)
-            except _DROPPED:
+                return await self._fetch(compiled, sql, args)
+            except _DROPPED as exc:
+                if isinstance(exc, _INVALID_ARGUMENT):
+                    raise
                 await asyncio.sleep(pause)
-        return await self._fetch(sql, args)
+        return await self._fetch(compiled, sql, args)
 
-    async def _fetch(self, sql: str, args: list[Any]) -> list[asyncpg.Record]:
+    async def _fetch(self, compiled: _Compiled, sql: str, args: list[Any]) -> list[asyncpg.Record]:
         pool = self._pool
         if pool is None:
             raise RuntimeError("the reader is closed")
         async with pool.acquire() as connection:
             try:
+                if compiled.result_processors is None:
+                    # Once per statement: the types of the columns the server answers with.
+                    prepared = await connection.prepare(sql)
+                    compiled.result_processors = _result_processors(
+                        compiled, tuple(prepared.get_attributes())
+                    )
                 rows: list[asyncpg.Record] = await connection.fetch(sql, *args)
-            except _DROPPED:
-                # A server that dropped one idle connection (restart, failover) dropped them
-                # all: replace every one on its next use, not only this one.
-                connection.terminate()
-                await pool.expire_connections()
+            except _DROPPED as exc:
+                if not isinstance(exc, _INVALID_ARGUMENT):
+                    # A server that dropped one idle connection (restart, failover) dropped
+                    # them all: replace every one on its next use, not only this one.
+                    connection.terminate()
+                    await pool.expire_connections()
                 raise
             return rows
 
 
 async def _decode_json(connection: asyncpg.Connection) -> None:
     # pydantic-core's parser: several times faster than json.loads on the small values rows hold.
+    # Values sent are JSON text already: SQLAlchemy's JSON type serialises them (its bind
+    # processor), as for the engine.
     for type_name in ("json", "jsonb"):
         await connection.set_type_codec(
-            type_name, encoder=json.dumps, decoder=from_json, schema="pg_catalog"
+            type_name, encoder=_json_text, decoder=from_json, schema="pg_catalog"
         )
+
+
+def _json_text(value: str) -> str:
+    return value
 
 
 async def _nothing_to_reset(connection: asyncpg.Connection) -> None:

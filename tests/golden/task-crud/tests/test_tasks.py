@@ -2,12 +2,19 @@
 
 Tokens are tested in test_auth.py."""
 
+import asyncio
 from typing import Any
+from uuid import UUID
 
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import bindparam, select
+from sqlmodel import col
 
+from app.config import get_settings
+from app.database import Row, build_reader, engine
+from app.models.task import Task
 from tests.conftest import ALICE, BOB, assert_error, auth
 
 
@@ -455,3 +462,24 @@ def test_other_users_cannot_read_change_or_delete_a_row(client: TestClient) -> N
     assert_error(client.delete(item, headers=auth(BOB)), 404)
     unchanged = client.get(url(ALICE, f"/{created['id']}"), headers=auth(ALICE)).json()
     assert unchanged == created
+
+
+def test_a_multi_value_filter_written_by_hand_reads_on_this_database(client: TestClient) -> None:
+    """`in_` of a list, as a route of your own in app/extensions/tasks.py would
+    filter, on the reader the generated reads use (asyncpg on PostgreSQL, the engine on
+    SQLite): a literal list, and a cached statement's expanding parameter."""
+    wanted = [str(create(client, ALICE, payload(n))["id"]) for n in (1, 2)]
+    create(client, ALICE, payload(3))
+    ids = [UUID(value) for value in wanted]
+    listed = select(col(Task.id)).where(col(Task.id).in_(ids))
+    expanding = select(col(Task.id)).where(col(Task.id).in_(bindparam("ids", expanding=True)))
+
+    async def read() -> list[list[Row]]:
+        reader = build_reader(get_settings(), engine)
+        try:
+            return [await reader.all(listed, {}), await reader.all(expanding, {"ids": ids})]
+        finally:
+            await reader.close()
+
+    for rows in asyncio.run(read()):
+        assert sorted(str(row["id"]) for row in rows) == sorted(wanted)

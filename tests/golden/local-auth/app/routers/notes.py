@@ -4,11 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from app.dependencies import require_path_user
+from app.dependencies import NoteQueriesDep, NoteServiceDep, require_path_user
 from app.extensions.notes import router as extension_router
 from app.schemas.note import NoteCreate, NoteListParams, NotePage, NotePublic, NoteUpdate
 from app.schemas.pagination import page_facts
-from app.services.note_service import NoteQueriesDep, NoteServiceDep
 from app.utils.errors import ERROR_RESPONSES, ErrorResponse, Responses
 from app.utils.idempotency import IdempotencyKey
 from app.utils.responses import json_response

@@ -9,9 +9,8 @@ authenticated caller's id: no route can reach another user's rows.
 
 from datetime import timedelta
 from functools import lru_cache
-from typing import Annotated, Any, NoReturn
+from typing import Any, NoReturn
 
-from fastapi import Depends
 from sqlalchemy import BindParameter, Select, bindparam, delete, func, insert, not_, or_, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +20,6 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.database import Reader, Row
 from app.db_types import utcnow
-from app.dependencies import CurrentUserId, ReaderDep, SessionDep
 from app.models.note import Note
 from app.models.note_idempotency import NoteIdempotencyKey
 from app.schemas.note import NoteCreate, NoteListParams, NoteUpdate
@@ -257,16 +255,3 @@ def escape_like(text: str) -> str:
     # "/" escapes, not a backslash: how a backslash ESCAPE is quoted differs between
     # SQLAlchemy versions and PostgreSQL string settings; "/" needs no quoting anywhere.
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
-async def get_note_queries(reader: ReaderDep, user_id: CurrentUserId) -> NoteQueries:
-    return NoteQueries(reader, user_id)
-
-
-async def get_note_service(session: SessionDep, user_id: CurrentUserId) -> NoteService:
-    # No I/O here, so async: FastAPI would otherwise spend a threadpool hop on it.
-    return NoteService(session, user_id)
-
-
-NoteQueriesDep = Annotated[NoteQueries, Depends(get_note_queries)]
-NoteServiceDep = Annotated[NoteService, Depends(get_note_service)]

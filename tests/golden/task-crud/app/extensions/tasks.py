@@ -7,8 +7,9 @@ GET /api/tasks/stats, matched before "/{task_id}" could take
 "stats" for an id.
 
 Keep to the caller's own rows: filter by `CurrentUserId` (app/dependencies.py), or build on
-the generated data access, which does it for you: `TaskQueriesDep` (reads) and
-`TaskServiceDep` (writes) in app/services/task_service.py.
+the generated data access, which does it for you: take `TaskQueriesDep` (reads) or
+`TaskServiceDep` (writes) from app/dependencies.py; their classes are in
+app/services/task_service.py.
 
 Test these routes in tests/test_tasks_custom.py. Import nothing from
 app.routers.tasks here: it imports this module.

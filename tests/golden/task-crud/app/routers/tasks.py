@@ -5,10 +5,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from app.dependencies import TaskQueriesDep, TaskServiceDep
 from app.extensions.tasks import router as extension_router
 from app.schemas.pagination import page_facts
 from app.schemas.task import TaskCreate, TaskListParams, TaskPage, TaskPublic, TaskUpdate
-from app.services.task_service import TaskQueriesDep, TaskServiceDep
 from app.utils.errors import ERROR_RESPONSES, ErrorResponse, Responses
 from app.utils.idempotency import IdempotencyKey
 from app.utils.responses import json_response

@@ -9,10 +9,9 @@ authenticated caller's id: no route can reach another user's rows.
 
 from datetime import timedelta
 from functools import lru_cache
-from typing import Annotated, Any, NoReturn
+from typing import Any, NoReturn
 from uuid import UUID
 
-from fastapi import Depends
 from sqlalchemy import (
     BindParameter,
     Select,
@@ -33,7 +32,6 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.database import Reader, Row
 from app.db_types import utcnow
-from app.dependencies import CurrentUserId, ReaderDep, SessionDep
 from app.models.task import Task
 from app.models.task_idempotency import TaskIdempotencyKey
 from app.schemas.task import TaskCreate, TaskListParams, TaskUpdate
@@ -280,16 +278,3 @@ def escape_like(text: str) -> str:
     # "/" escapes, not a backslash: how a backslash ESCAPE is quoted differs between
     # SQLAlchemy versions and PostgreSQL string settings; "/" needs no quoting anywhere.
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
-async def get_task_queries(reader: ReaderDep, user_id: CurrentUserId) -> TaskQueries:
-    return TaskQueries(reader, user_id)
-
-
-async def get_task_service(session: SessionDep, user_id: CurrentUserId) -> TaskService:
-    # No I/O here, so async: FastAPI would otherwise spend a threadpool hop on it.
-    return TaskService(session, user_id)
-
-
-TaskQueriesDep = Annotated[TaskQueries, Depends(get_task_queries)]
-TaskServiceDep = Annotated[TaskService, Depends(get_task_service)]

@@ -90,6 +90,16 @@ class IdempotencyKeyReusedError(Exception):
     """An Idempotency-Key sent before with another request body: refused, not replayed."""
 
 
+class InvalidValueError(Exception):
+    """A value the schema accepts but the data refuses (a reference to no row, a cursor that
+    does not decode): answered as invalid input, like a schema error, at `where`."""
+
+    def __init__(self, where: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.where = where
+        self.message = message
+
+
 def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
@@ -101,6 +111,11 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         for err in exc.errors()
     ]
     return error_response(VALIDATION_STATUS, VALIDATION_MESSAGE, jsonable_encoder(details))
+
+
+async def _invalid_value(request: Request, exc: InvalidValueError) -> JSONResponse:
+    details = [{"field": _field(exc.where), "message": exc.message, "type": "value_error"}]
+    return error_response(VALIDATION_STATUS, VALIDATION_MESSAGE, details)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -182,6 +197,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.exception_handler(ForbiddenError)(_forbidden)
     app.exception_handler(ConflictError)(_conflict)
     app.exception_handler(IdempotencyKeyReusedError)(_idempotency_key_reused)
+    app.exception_handler(InvalidValueError)(_invalid_value)
     app.exception_handler(IntegrityError)(_integrity_error)
     app.exception_handler(DataError)(_unstorable_value)
     app.exception_handler(OperationalError)(_database_unavailable)
