@@ -15,12 +15,9 @@ from sp_backend.emit.regex_sample import regex_samples
 from sp_backend.errors import PlanError
 from sp_backend.plan.model import (
     EMAIL_MAX_LENGTH,
-    EMAIL_PATTERN,
     JSON_TYPES,
     OBJECT_TYPES,
-    TEXT_TYPES,
     URI_MAX_LENGTH,
-    URI_PATTERN,
     FieldSpec,
 )
 
@@ -261,9 +258,10 @@ def object_class(alias: str, spec: FieldSpec, words: str) -> list[str]:
             classes += object_class(inner, member, f"the {key} inside {words}")
         lines.append("    " + _create_decl(key, member, _member_type(member, inner), key))
     said = ("one item of " if spec.type == "list[object]" else "") + words
-    doc = f'    """{said[0].upper()}{said[1:]}: stored whole as JSON, validated here."""'
+    said = said[0].upper() + said[1:]
+    doc = f'    """{said}: stored whole as JSON, validated here."""'
     if len(doc) > 100:
-        doc = f'    """{said[0].upper()}{said[1:]}:\n    stored whole as JSON, validated here.\n    """'
+        doc = f'    """{said}:\n    stored whole as JSON, validated here.\n    """'
     body = "\n".join(lines)
     config = '    model_config = ConfigDict(extra="forbid")'
     classes.append(f"class {alias}(BaseModel):\n{doc}\n\n{config}\n\n{body}\n")
@@ -689,9 +687,11 @@ def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
     return {"key": "value"}, {"key": "changed"}
 
 
-def _sized_format(spec: FieldSpec, first: str, short: str, second: str, other: str) -> tuple[str, str]:
+def _sized_format(
+    spec: FieldSpec, first: str, short: str, second: str, other: str
+) -> tuple[str, str]:
     """Two values of an email or URI within the field's lengths: the usual ones, the shortest
-    ones when those are too long, padded before the end (the host's last label) when short."""
+    ones when those are too long; padded when short (an email's local part, a URI's path)."""
     high = spec.max_length or FORMAT_MAX_LENGTH[spec.type]
     low = spec.min_length or 0
     values = []

@@ -636,7 +636,6 @@ class FieldSpec(_Strict):
             )
             raise ValueError(f"default {d!r} does not fit type {t}: expected {allowed}")
 
-
     def _check_members(self) -> None:
         """An object's own fields: keys a Python attribute can be, of the types JSON holds as
         they are, and none of the settings only a column has."""
