@@ -76,6 +76,22 @@ CONSTRAINTS_BY_TYPE: dict[str, frozenset[str]] = {
 # Stored inside a JSON object as they are (no date, decimal or UUID, which JSON holds only as
 # text): the types a nested object's own fields may have.
 MEMBER_TYPES = TEXT_TYPES | {"int", "float", "bool", "enum"} | LIST_TYPES | OBJECT_TYPES
+
+
+def _constraint_groups() -> list[tuple[tuple[str, ...], frozenset[str]]]:
+    """CONSTRAINTS_BY_TYPE's keys grouped by the types they apply to, in the table's order."""
+    groups: dict[frozenset[str], list[str]] = {}
+    for key, types in CONSTRAINTS_BY_TYPE.items():
+        groups.setdefault(types, []).append(key)
+    return [(tuple(keys), types) for types, keys in groups.items()]
+
+
+def _types_text(types: frozenset[str] | set[str]) -> str:
+    """The types in FieldType's order: "int, float or decimal"."""
+    ordered = [t for t in FIELD_TYPES if t in types]
+    return ", ".join(ordered[:-1]) + " or " + ordered[-1] if len(ordered) > 1 else ordered[0]
+
+
 # Longest email (RFC 5321's path limit) and URI (what browsers and proxies reliably carry)
 # accepted when the plan states no max_length.
 EMAIL_MAX_LENGTH = 320
@@ -472,8 +488,29 @@ class Reference(_Strict):
     source: str | None = None
 
 
+def _types_doc() -> str:
+    """The type key's description in `sp-backend plan-schema`: what each type is and the
+    constraints it takes (from CONSTRAINTS_BY_TYPE, so the two never disagree)."""
+    groups = "; ".join(f"{'/'.join(k)}: {_types_text(t)}" for k, t in _constraint_groups())
+    return (
+        f"email: an address (something@host.tld, at most {EMAIL_MAX_LENGTH} characters), "
+        "stored lowercased "
+        f"as accounts store theirs; uri: an http or https URL with a host (at most "
+        f"{URI_MAX_LENGTH}), kept as "
+        'sent; list[int]: JSON integers (true and "1" refused); object: a JSON object whose '
+        "own fields (fields:) are validated on create and update and stored together as one "
+        "JSON column (PATCH replaces the whole object); list[object]: a list of such objects. "
+        "A field inside an object is one of " + _types_text(MEMBER_TYPES) + " (JSON holds "
+        "them as they are). Constraints by type: " + groups + "."
+    )
+
+
 class FieldSpec(_Strict):
-    type: FieldType
+    type: FieldType = Field(
+        ...,
+        description=_types_doc(),
+        examples=["email", "uri", "list[int]", "object"],
+    )
     required: bool = Field(False, description="Must be given on create.")
     nullable: bool | None = Field(None, description="May be null; default: not required.")
     default: Any = None
@@ -668,20 +705,6 @@ class FieldSpec(_Strict):
                     f"fields.{key}: {', '.join(taken)} {verb} to a resource's own fields, not to "
                     "a field inside an object (the object is validated and stored whole)"
                 )
-
-
-def _constraint_groups() -> list[tuple[tuple[str, ...], frozenset[str]]]:
-    """CONSTRAINTS_BY_TYPE's keys grouped by the types they apply to, in the table's order."""
-    groups: dict[frozenset[str], list[str]] = {}
-    for key, types in CONSTRAINTS_BY_TYPE.items():
-        groups.setdefault(types, []).append(key)
-    return [(tuple(keys), types) for types, keys in groups.items()]
-
-
-def _types_text(types: frozenset[str] | set[str]) -> str:
-    """The types in FieldType's order: "int, float or decimal"."""
-    ordered = [t for t in FIELD_TYPES if t in types]
-    return ", ".join(ordered[:-1]) + " or " + ordered[-1] if len(ordered) > 1 else ordered[0]
 
 
 # A query parameter or JSON key as the contract spells it (per_page, pageSize, page[size]).
