@@ -16,6 +16,8 @@ from conftest import make_project, sp_backend
 from sp_backend.errors import PlanError
 from sp_backend.plan.load import parse_plan, plan_json_schema
 from sp_backend.plan.model import CONSTRAINTS_BY_TYPE, FieldSpec
+from sp_backend.readers.markdown import Doc
+from sp_backend.readers.tsbody import ts_fields
 from sp_backend.readers.types import members_of_value, parse_type, type_of_value
 
 # A beekeepers' hive register, edited per case (not a fixture's domain).
@@ -223,3 +225,25 @@ def test_a_markdown_contract_gives_the_types(tmp_path: Path) -> None:
     assert {k: v["type"] for k, v in spot["fields"].items()} == {"lat": "float", "lng": "float"}
     emitted = sp_backend("emit", "swarms", "--root", str(root))
     assert emitted.returncode == 0, emitted.stdout + emitted.stderr
+
+
+def test_typescript_inline_object_types_are_objects_of_their_members() -> None:
+    text = """{
+  name: string;
+  contact: string; // email
+  apiary: { lat: number; lng: number };
+  frames?: { label: string; weight?: integer }[];
+  counts: Array<integer>;
+  extra: { [key: string]: string };
+}"""
+    facts = {f.name: f for f in ts_fields(Doc(Path("x.md"), "x.md", ""), text, 1, 1, body=True)}
+    assert facts["contact"].get("type") == "email"
+    assert facts["apiary"].get("type") == "object"
+    assert facts["apiary"].get("fields") == {
+        "lat": {"type": "float", "required": True},
+        "lng": {"type": "float", "required": True},
+    }
+    assert facts["frames"].get("type") == "list[object]"
+    assert facts["frames"].get("fields")["weight"] == {"type": "int", "required": False}
+    assert facts["counts"].get("type") == "list[int]"
+    assert facts["extra"].get("type") == "json"  # an index signature names no fields
