@@ -247,3 +247,12 @@ def test_typescript_inline_object_types_are_objects_of_their_members() -> None:
     assert facts["frames"].get("fields")["weight"] == {"type": "int", "required": False}
     assert facts["counts"].get("type") == "list[int]"
     assert facts["extra"].get("type") == "json"  # an index signature names no fields
+
+
+def test_an_objects_class_may_not_be_another_resources() -> None:
+    text = plan_with("location: {type: object, fields: {lat: {type: float}}}") + (
+        "  hive_location:\n    table: hive_locations\n    path: /api/hive-locations\n"
+        "    fields: {label: {type: str}}\n    operations: {read: {}}\n"
+    )
+    with pytest.raises(PlanError, match="its class HiveLocation is the class of resources.hive_lo"):
+        parse_plan(text)

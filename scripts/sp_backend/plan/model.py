@@ -1610,10 +1610,27 @@ class BackendPlan(_Strict):
                     f"the generated code uses; rename the key (e.g. {name}_record: the path "
                     "and table stay as they are)"
                 )
+        self._field_classes_distinct()
         if self.auth.mode == "none":
             self._without_owners()
         self._answers_have_room()
         return self
+
+    def _field_classes_distinct(self) -> None:
+        """An enum's alias and an object's class are named after resource and field
+        (sighting.location -> SightingLocation): none may be another resource's class."""
+        classes = {resource_class(name): name for name in self.resources}
+        for name, resource in self.resources.items():
+            for field, spec in resource.fields.items():
+                if spec.type not in ("enum", "object", "list[object]"):
+                    continue
+                alias = resource_class(name) + resource_class(field)
+                alias += "Item" if spec.type == "list[object]" else ""
+                if alias in classes:
+                    raise ValueError(
+                        f"resources.{name}.fields.{field}: its class {alias} is the class of "
+                        f"resources.{classes[alias]} too; rename the field or that resource"
+                    )
 
     def _answers_have_room(self) -> None:
         """The keys the envelope adds beside a list's items ("success", "status", the message
