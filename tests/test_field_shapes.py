@@ -7,6 +7,8 @@ tests/readers/test_gather_to_backend.py)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -256,3 +258,52 @@ def test_an_objects_class_may_not_be_another_resources() -> None:
     )
     with pytest.raises(PlanError, match="its class HiveLocation is the class of resources.hive_lo"):
         parse_plan(text)
+
+
+def test_a_custom_operations_body_holds_objects_of_its_own(tmp_path: Path) -> None:
+    """Objects in a custom operation's body and answer get classes named after the operation
+    (its body's shape is its own), defined in the operations' schemas module."""
+    root = make_project(tmp_path)
+    plan = plan_with("apiary: {type: object, fields: {lat: {type: float}}}").replace(
+        "read: {}",
+        "read: {}\n      custom:\n        move:\n          method: POST\n"
+        "          path: /{id}/move\n          request:\n"
+        "            to: {type: object, required: true, fields: {lat: {type: float, "
+        "required: true, ge: -90, le: 90}}}\n"
+        "            checked_by: {type: email, required: true}\n"
+        '            proofs: {type: "list[object]", fields: {url: {type: uri, required: true}}}\n'
+        "          response: {moved_from: {type: object, fields: {lat: {type: float}}}}",
+    )
+    (root / "specs" / "backend" / "hives.plan.yaml").write_text(plan)
+    emitted = sp_backend("emit", "hives", "--root", str(root))
+    assert emitted.returncode == 0, emitted.stdout + emitted.stderr
+    backend = root / "backend"
+    module = backend / "app" / "schemas" / "hive_operations.py"
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", str(module)], capture_output=True, text=True
+    )
+    assert lint.returncode == 0, lint.stdout
+    probe = (
+        "from app.schemas.hive_operations import HiveMoveRequest as R\n"
+        "from pydantic import ValidationError\n"
+        "ok = R.model_validate({'to': {'lat': 1}, 'checked_by': 'Kim@Example.org',\n"
+        "    'proofs': [{'url': 'https://example.org/p.jpg'}]})\n"
+        "assert ok.checked_by == 'kim@example.org' and ok.to.lat == 1\n"
+        "for bad in ({'to': {'lat': 91}}, {'to': {'lat': 1}, 'proofs': [{'url': 'ftp://x'}]}):\n"
+        "    try:\n"
+        "        R.model_validate({'checked_by': 'a@b.co', **bad})\n"
+        "        raise AssertionError(bad)\n"
+        "    except ValidationError:\n"
+        "        pass\n"
+        "import app.schemas.hive_operations as m\n"
+        "print(sorted(n for n in vars(m) if n.startswith('HiveMove')))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=backend)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == [
+        "['HiveMoveRequest',",
+        "'HiveMoveRequestProofsItem',",
+        "'HiveMoveRequestTo',",
+        "'HiveMoveResponse',",
+        "'HiveMoveResponseMovedFrom']",
+    ]

@@ -201,16 +201,25 @@ class FieldView:
 
 
 def build_field(
-    resource: str, name: str, spec: FieldSpec, where: str, *, owned: bool, wire: str | None = None
+    resource: str,
+    name: str,
+    spec: FieldSpec,
+    where: str,
+    *,
+    owned: bool,
+    wire: str | None = None,
+    words: str | None = None,
 ) -> FieldView:
-    """wire: the field's JSON key when the contract spells it otherwise (default: its name)."""
+    """wire: the field's JSON key when the contract spells it otherwise (default: its name).
+    words: what an object field is, for its class's docstring (default: a stored field's)."""
     wire = wire or name
     alias = f"{class_name(resource)}{class_name(name)}"
     enum_alias = alias if spec.type == "enum" else None
     object_alias, object_classes = None, []
     if spec.type in OBJECT_TYPES:
         object_alias = alias + ("Item" if spec.type == "list[object]" else "")
-        object_classes = object_class(object_alias, spec, f"the {name} of a {resource}")
+        said = words or f"the {name} of a {resource}: stored whole as JSON, validated here"
+        object_classes = object_class(object_alias, spec, said)
     py_type = enum_alias or _member_type(spec, object_alias or "")
     nullable = spec.is_nullable
     valid, other = _valid_values(spec, f"{where}.fields.{name}")
@@ -259,9 +268,10 @@ def object_class(alias: str, spec: FieldSpec, words: str) -> list[str]:
         lines.append("    " + _create_decl(key, member, _member_type(member, inner), key))
     said = ("one item of " if spec.type == "list[object]" else "") + words
     said = said[0].upper() + said[1:]
-    doc = f'    """{said}: stored whole as JSON, validated here."""'
+    doc = f'    """{said}."""'
     if len(doc) > 100:
-        doc = f'    """{said}:\n    stored whole as JSON, validated here.\n    """'
+        head, _, tail = said.rpartition(": ")
+        doc = f'    """{head}:\n    {tail}.\n    """' if head else f'    """{said}.\n    """'
     body = "\n".join(lines)
     config = '    model_config = ConfigDict(extra="forbid")'
     classes.append(f"class {alias}(BaseModel):\n{doc}\n\n{config}\n\n{body}\n")
