@@ -49,6 +49,7 @@ FROM_SPECS = {
     "vinyl-shelf": "shelf",
     "toolshed-json": "toolshed",
     "venue-directory-json": "venues",
+    "kiln-log": "firings",
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 

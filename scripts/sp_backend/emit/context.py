@@ -552,8 +552,17 @@ class ResourceView:
 
     @property
     def replace_fields(self) -> list[FieldView]:
-        """What a PUT body holds (each reset to its default when left out, unless required)."""
-        return self.changeable_fields
+        """What a PUT body holds (each reset to its default when left out, unless required):
+        the fields operations.replace.fields names, else every field a PATCH may change."""
+        named = self.plan.operations.replace.fields if self.plan.operations.replace else None
+        if named is None:
+            return self.changeable_fields
+        return [f for f in self.changeable_fields if f.name in named]
+
+    @property
+    def kept_by_replace(self) -> list[FieldView]:
+        """Fields a PATCH may change that a PUT leaves as they are (and refuses in its body)."""
+        return [f for f in self.changeable_fields if f not in self.replace_fields]
 
     @property
     def replace_schema(self) -> str:

@@ -1049,6 +1049,28 @@ class Operation(_Strict):
     source: str | None = None
 
 
+class ReplaceOperation(Operation):
+    """PUT /{id}: which fields it replaces, as the contract states them."""
+
+    fields: list[Identifier] | None = Field(
+        None,
+        description="The fields a PUT body holds and replaces (one left out is reset to its "
+        "default, or refused when required); every other field keeps its value and is refused "
+        "in the body. Default: every field a PATCH may change.",
+        examples=[["title", "notes"]],
+    )
+
+    @model_validator(mode="after")
+    def _fields_distinct(self) -> ReplaceOperation:
+        if self.fields is not None:
+            if not self.fields:
+                raise ValueError("fields: name at least one field (or drop the key)")
+            twice = sorted({f for f in self.fields if self.fields.count(f) > 1})
+            if twice:
+                raise ValueError(f"fields: {', '.join(twice)} named more than once")
+        return self
+
+
 DeleteAnswer = Literal["none", "message", "object"]
 
 
@@ -1208,8 +1230,10 @@ class Operations(_Strict):
     update: Operation | None = Field(
         default_factory=Operation, description="PATCH: partial update, only the fields sent."
     )
-    replace: Operation | None = Field(
-        None, description="PUT: full replacement of the input fields."
+    replace: ReplaceOperation | None = Field(
+        None,
+        description="PUT /{id}: replaces the fields it names (default: every field a PATCH "
+        "may change).",
     )
     delete: DeleteOperation | None = Field(
         default_factory=lambda: DeleteOperation(status=204),
@@ -1404,6 +1428,19 @@ class Resource(_Strict):
                     f"messages.answers: {name!r} is not an operation of this resource that "
                     f"answers with a body; expected one of {sorted(answering)}"
                 )
+        if ops.replace is not None and ops.replace.fields is not None:
+            for name in ops.replace.fields:
+                field = self.fields.get(name)
+                if field is None:
+                    raise ValueError(
+                        f"operations.replace.fields: {name!r} is not a field of this resource; "
+                        f"expected one of {sorted(self.fields)}"
+                    )
+                if field.read_only or field.immutable:
+                    kind = "read_only (set by the server)" if field.read_only else "immutable"
+                    raise ValueError(
+                        f"operations.replace.fields: {name!r} is {kind}, so no PUT replaces it"
+                    )
         for name, action in ops.actions.items():
             field = self.fields.get(action.field)
             if field is None:

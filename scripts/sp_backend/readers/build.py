@@ -38,6 +38,7 @@ from sp_backend.plan.model import (
     Pagination,
     PasswordRules,
     RangeFilter,
+    ReplaceOperation,
     Resource,
     SortSpec,
     Unresolved,
@@ -886,7 +887,7 @@ def _operations(
         if ops["update"].status == 200:
             ops["update"].status = None
     if (ep := g.find("PUT", "item")) is not None:
-        ops["replace"] = Operation(status=_status(ep, 200), source=ep.source)
+        ops["replace"] = ReplaceOperation(status=_status(ep, 200), source=ep.source)
         if ops["replace"].status == 200:
             ops["replace"].status = None
         if re.search(
@@ -896,6 +897,14 @@ def _operations(
                 f"PUT {ep.path} is described as a partial update",
                 ep.source,
                 "planned as replace (PUT); add update (PATCH) in the plan if wanted",
+            )
+        elif (replaced := _replaced(ep, g.find("POST", "collection"), fields)) is not None:
+            ops["replace"].fields = replaced
+            notes.add(
+                f"PUT {ep.path}'s body names only {', '.join(replaced)}",
+                ep.source,
+                "planned as replacing those fields and keeping the others (operations.replace"
+                ".fields); drop the key if PUT replaces every field",
             )
     if (ep := g.find("DELETE", "item")) is not None:
         ops["delete"] = DeleteOperation(status=_status(ep, 204), source=ep.source)
@@ -914,6 +923,21 @@ def _operations(
             ops["actions"][name.replace("-", "_")] = action
     ops["custom"] = _custom(g, custom_eps + g.other, set(fields), owned, notes)
     return Operations(**ops)
+
+
+def _replaced(
+    put: Endpoint, create: Endpoint | None, fields: dict[str, FieldSpec]
+) -> list[str] | None:
+    """The fields a PUT replaces when the contract documents both bodies and the PUT's names
+    fewer of the changeable fields than the create's: literal evidence that the rest are kept."""
+    if create is None or not put.body or not create.body:
+        return None
+    changeable = [n for n, f in fields.items() if not f.read_only and not f.immutable]
+    named = {snake_name(f.name) for f in put.body}
+    created = {snake_name(f.name) for f in create.body}
+    if not named <= set(changeable) or not named < created:
+        return None  # a key no PATCH may change, or no field left out: not a partial PUT
+    return [n for n in changeable if n in named]
 
 
 def _custom(
