@@ -48,6 +48,7 @@ FROM_SPECS = {
     "workshop-upkeep": "upkeep",
     "vinyl-shelf": "shelf",
     "toolshed-json": "toolshed",
+    "venue-directory-json": "venues",
     "kiln-log": "firings",
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]

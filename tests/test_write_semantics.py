@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from conftest import PLAN_FIXTURES, make_project, run_generated_tests, sp_backend
 from sp_backend.errors import PlanError
-from sp_backend.plan.load import parse_plan
-from sp_backend.plan.model import Action, DeleteOperation, FieldSpec, Resource
+from sp_backend.plan.load import parse_plan, plan_json_schema
+from sp_backend.plan.model import Action, DeleteOperation, Resource
 from sp_backend.readers.phrases import read
 
 PRINTSHOP = PLAN_FIXTURES / "printshop.plan.yaml"
@@ -46,7 +46,7 @@ def plan_with(field: str = "kennel_no: {type: int}", ops: str = "read: {}") -> s
 def test_an_immutable_field_is_accepted_and_documented() -> None:
     plan = parse_plan(plan_with("kennel_no: {type: int, required: true, immutable: true}"))
     assert plan.resources["stay"].fields["kennel_no"].immutable
-    schema = FieldSpec.model_json_schema()["properties"]["immutable"]
+    schema = plan_json_schema()["$defs"]["FieldSpec"]["properties"]["immutable"]
     assert schema["examples"] == [True] and "PATCH and PUT refuse" in schema["description"]
 
 

@@ -51,10 +51,11 @@ def test_lists_nested_objects_and_shorthand() -> None:
     got = _ts("{ tags: string[]; parts: Array<Part>; meta: { a: string }; at: Date }")
     assert {k: v["type"] for k, v in got.items()} == {
         "tags": "list[str]",
-        "parts": "json",
-        "meta": "json",
+        "parts": "json",  # a named type (Part) is not looked up: any JSON
+        "meta": "object",  # an inline object type: an object of its members (issue 17)
         "at": "datetime",
     }
+    assert got["meta"]["fields"] == {"a": {"type": "str", "required": True}}
     assert _ts("[{ id, title, createdAt }]", body=False) == {"id": {}, "title": {}, "createdAt": {}}
 
 

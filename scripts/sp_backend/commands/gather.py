@@ -87,7 +87,9 @@ def _human(result: GatherResult, target: Path, write: dict[str, str]) -> None:
         stdout.print(f"[bold]{name}[/] {r['path']} (id {r['id']}, owner {r['owner']})")
         for ep in r["endpoints"]:
             stdout.print(f"  {ep}")
-        stdout.print("  fields: " + ", ".join(f"{f}: {t}" for f, t in r["fields"].items()))
+        # Types as written (list[int]), not read as console markup.
+        fields = ", ".join(f"{f}: {t}" for f, t in r["fields"].items())
+        stdout.print(f"  fields: {fields}", markup=False)
     a = s["auth"]
     e = s["errors"]
     if a["mode"] == "none":

@@ -600,6 +600,16 @@ class ResourceView:
         return [f for f in self.fields if f.enum_alias]
 
     @property
+    def object_classes(self) -> list[str]:
+        """The classes of the object fields (app/models: the table holds them as JSON)."""
+        return [c for f in self.fields for c in f.object_classes]
+
+    @property
+    def model_names(self) -> list[str]:
+        """What the schemas import from the model's module: enum aliases and object classes."""
+        return [a for f in self.fields for a in (f.enum_alias, f.object_alias) if a]
+
+    @property
     def unique_fields(self) -> list[FieldView]:
         return [f for f in self.fields if f.spec.unique]
 

@@ -13,7 +13,13 @@ from sp_backend.emit.decimals import bound_kwargs, decimal_range, text_alternati
 from sp_backend.emit.naming import class_name
 from sp_backend.emit.regex_sample import regex_samples
 from sp_backend.errors import PlanError
-from sp_backend.plan.model import FieldSpec
+from sp_backend.plan.model import (
+    EMAIL_MAX_LENGTH,
+    JSON_TYPES,
+    OBJECT_TYPES,
+    URI_MAX_LENGTH,
+    FieldSpec,
+)
 
 PY_TYPES = {
     "str": "str",
@@ -25,9 +31,16 @@ PY_TYPES = {
     "date": "date",
     "datetime": "datetime",
     "uuid": "UUID",
+    "email": "str",
+    "uri": "str",
     "list[str]": "list[str]",
+    "list[int]": "list[int]",
     "json": "JsonValue",
 }
+# Input types of app/schemas/rules.py for the formats (they validate; the stored value is str).
+FORMAT_INPUT = {"email": "Email", "uri": "HttpUri"}
+# The longest value of a format when the plan states none (the column's length too).
+FORMAT_MAX_LENGTH = {"email": EMAIL_MAX_LENGTH, "uri": URI_MAX_LENGTH}
 
 
 @dataclass
@@ -38,6 +51,8 @@ class FieldView:
     wire: str  # the JSON key (and filter parameter) the contract spells the field as
     py_type: str  # annotation without Optional
     enum_alias: str | None
+    object_alias: str | None  # the class of an object field, or of a list[object]'s items
+    object_classes: list[str]  # their definitions (app/models), nested shapes first
     nullable: bool
     model_decl: str  # the table model's "name: type = Field(...)" line
     create_decl: str | None  # None: not accepted on input (read-only)
@@ -100,9 +115,12 @@ class FieldView:
         """The column type as the migration writes it (sa., sqlmodel. and app.db_types.)."""
         spec = self.spec
         t = spec.type
-        if t == "str":
-            length = f"length={spec.max_length}" if spec.max_length is not None else ""
+        if t in ("str", "email", "uri"):
+            longest = spec.max_length or FORMAT_MAX_LENGTH.get(t)
+            length = f"length={longest}" if longest is not None else ""
             return f"sqlmodel.sql.sqltypes.AutoString({length})"
+        if t in JSON_TYPES:
+            return "sa.JSON()"
         if t == "enum":
             return Call(
                 "sa.Enum",
@@ -124,8 +142,6 @@ class FieldView:
             "date": "sa.Date()",
             "datetime": "app.db_types.UTCDateTime()",
             "uuid": "sa.Uuid()",
-            "list[str]": "sa.JSON()",
-            "json": "sa.JSON()",
         }[t]
 
     @property
@@ -138,10 +154,12 @@ class FieldView:
     def filter_decl(self) -> str:
         """Equality filter in the list query parameters; left out means no filter."""
         # Dates as ISO 8601 text only, as the bodies take them (app/schemas/rules.py).
-        iso = {"date": "IsoDate", "datetime": "IsoDatetime"}
+        # An email filter is lowercased as the stored addresses are; a URI is matched as sent.
+        iso = {"date": "IsoDate", "datetime": "IsoDatetime", "email": "Email"}
         annotation = iso.get(self.spec.type, self.py_type)
         extra = {
             "str": ", max_length=255",
+            "uri": f", max_length={URI_MAX_LENGTH}",
             # The column is a 32-bit INTEGER: a larger number matches nothing; refuse it.
             "int": ", ge=-2_147_483_648, le=2_147_483_647",
         }.get(self.spec.type, "")
@@ -183,12 +201,26 @@ class FieldView:
 
 
 def build_field(
-    resource: str, name: str, spec: FieldSpec, where: str, *, owned: bool, wire: str | None = None
+    resource: str,
+    name: str,
+    spec: FieldSpec,
+    where: str,
+    *,
+    owned: bool,
+    wire: str | None = None,
+    words: str | None = None,
 ) -> FieldView:
-    """wire: the field's JSON key when the contract spells it otherwise (default: its name)."""
+    """wire: the field's JSON key when the contract spells it otherwise (default: its name).
+    words: what an object field is, for its class's docstring (default: a stored field's)."""
     wire = wire or name
-    enum_alias = f"{class_name(resource)}{class_name(name)}" if spec.type == "enum" else None
-    py_type = enum_alias or PY_TYPES[spec.type]
+    alias = f"{class_name(resource)}{class_name(name)}"
+    enum_alias = alias if spec.type == "enum" else None
+    object_alias, object_classes = None, []
+    if spec.type in OBJECT_TYPES:
+        object_alias = alias + ("Item" if spec.type == "list[object]" else "")
+        said = words or f"the {name} of a {resource}: stored whole as JSON, validated here"
+        object_classes = object_class(object_alias, spec, said)
+    py_type = enum_alias or _member_type(spec, object_alias or "")
     nullable = spec.is_nullable
     valid, other = _valid_values(spec, f"{where}.fields.{name}")
     return FieldView(
@@ -198,6 +230,8 @@ def build_field(
         wire=wire,
         py_type=py_type,
         enum_alias=enum_alias,
+        object_alias=object_alias,
+        object_classes=object_classes,
         nullable=nullable,
         model_decl=_model_decl(name, spec, py_type, resource, single_index=not owned),
         create_decl=None if spec.read_only else _create_decl(name, spec, py_type, wire),
@@ -207,6 +241,41 @@ def build_field(
         other_valid_value=other,
         invalid_cases=_invalid_cases(spec),
     )
+
+
+def _member_type(spec: FieldSpec, alias: str) -> str:
+    """The annotation of a field (or of a field inside an object) that is not an enum alias."""
+    if spec.type == "object":
+        return alias
+    if spec.type == "list[object]":
+        return f"list[{alias}]"
+    if spec.type == "enum":
+        return literal_type(list(spec.values or []))
+    return PY_TYPES[spec.type]
+
+
+def object_class(alias: str, spec: FieldSpec, words: str) -> list[str]:
+    """The class an object field (or a list[object]'s item) is validated by, after the classes
+    of the objects inside it. Unknown keys are refused, as in every body; each field inside is
+    typed and constrained as a field of the resource would be."""
+    classes: list[str] = []
+    lines: list[str] = []
+    for key, member in (spec.fields or {}).items():
+        inner = ""
+        if member.type in OBJECT_TYPES:
+            inner = alias + class_name(key) + ("Item" if member.type == "list[object]" else "")
+            classes += object_class(inner, member, f"the {key} inside {words}")
+        lines.append("    " + _create_decl(key, member, _member_type(member, inner), key))
+    said = ("one item of " if spec.type == "list[object]" else "") + words
+    said = said[0].upper() + said[1:]
+    doc = f'    """{said}."""'
+    if len(doc) > 100:
+        head, _, tail = said.rpartition(": ")
+        doc = f'    """{head}:\n    {tail}.\n    """' if head else f'    """{said}.\n    """'
+    body = "\n".join(lines)
+    config = '    model_config = ConfigDict(extra="forbid")'
+    classes.append(f"class {alias}(BaseModel):\n{doc}\n\n{config}\n\n{body}\n")
+    return classes
 
 
 def _py_literal(value: Any) -> str:
@@ -357,6 +426,17 @@ def _input_type(spec: FieldSpec, py_type: str, name: str = "") -> str:
         return STRICT_INPUT[spec.type]
     if spec.type == "decimal":
         return _decimal_type(name)
+    if spec.type in FORMAT_INPUT:
+        return FORMAT_INPUT[spec.type]
+    if spec.type == "list[int]":
+        bounds = [
+            f"{key}={_number_literal(Decimal(value))}"
+            for key, value in (("ge", spec.item_ge), ("le", spec.item_le))
+            if value is not None
+        ]
+        if not bounds:
+            return "list[JsonInt]"
+        return f"list[Annotated[int, Field({', '.join(bounds)}), BeforeValidator(json_number)]]"
     if spec.type == "list[str]" and (spec.item_min_length or spec.item_max_length):
         bounds = [
             f"{key}={value}"
@@ -371,7 +451,7 @@ def _input_type(spec: FieldSpec, py_type: str, name: str = "") -> str:
 
 
 def _default_literal(spec: FieldSpec) -> str:
-    if spec.type == "list[str]":
+    if spec.type in ("list[str]", "list[int]"):
         return "Field(default_factory=list{})"
     if spec.type == "decimal" and spec.default is not None:
         return f'Decimal("{spec.default}")'
@@ -398,7 +478,7 @@ def _create_decl(name: str, spec: FieldSpec, py_type: str, wire: str) -> str:
     if spec.required:
         default = "..."
     elif spec.default is not None:
-        if spec.type in ("list[str]", "json"):
+        if spec.type in JSON_TYPES:
             return _with_factory(name, annotation, spec, kw)
         default = _default_literal(spec)
     else:
@@ -471,9 +551,9 @@ def _model_decl(
     (deleting the referenced row looks its rows up by it)."""
     column = _column_type(spec, resource, name)
     kw: list[Any] = []
-    if spec.type in ("list[str]", "json"):
+    if spec.type in JSON_TYPES:
         if spec.default is not None:
-            factory = "list" if spec.type == "list[str]" else "dict"
+            factory = "dict" if spec.type == "json" else "list"
             if spec.default not in ([], {}):
                 factory = f"lambda: {_py_literal(spec.default)}"
             kw.append(f"default_factory={factory}")
@@ -483,8 +563,9 @@ def _model_decl(
         kw.append(f"default={_default_literal(spec)}")
     elif spec.is_nullable:
         kw.append("default=None")
-    if spec.type in ("str",) and spec.max_length is not None:
-        kw.append(f"max_length={spec.max_length}")
+    longest = spec.max_length or FORMAT_MAX_LENGTH.get(spec.type)
+    if spec.type in ("str", "email", "uri") and longest is not None:
+        kw.append(f"max_length={longest}")
     if foreign_key is not None:
         target, rule = foreign_key
         kw += [f"foreign_key={_py_literal(target)}", f"ondelete={_py_literal(rule)}", "index=True"]
@@ -518,7 +599,7 @@ def _column_type(spec: FieldSpec, resource: str, name: str) -> Call | str | None
         return "Text"
     if t == "datetime":
         return "UTCDateTime"
-    if t in ("list[str]", "json"):
+    if t in JSON_TYPES:
         return "JSON"
     if t == "enum":
         # VARCHAR + CHECK rather than a native enum type: adding a value later is a plain
@@ -583,6 +664,28 @@ def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
         return "2999-01-15T10:00:00Z", "2999-02-20T12:30:00Z"
     if t == "uuid":
         return "6f1c2a9e-3b5d-4c7e-9a1b-2d3e4f5a6b7c", "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b"
+    if t == "email":
+        # Lower-case: the address is stored lowercased, and the tests compare what comes back.
+        return _sized_format(spec, "ada@example.com", "a@b.co", "grace@example.org", "g@h.io")
+    if t == "uri":
+        return _sized_format(
+            spec, "https://example.com/first", "http://a", "https://example.org/second", "http://b"
+        )
+    if t == "list[int]":
+        size = min(spec.max_items if spec.max_items is not None else 2, 2)
+        low = spec.item_ge if spec.item_ge is not None else None
+        high = spec.item_le
+        base = low if low is not None else (min(high, 1) if high is not None else 1)
+        step = base + 1 if high is None or base + 1 <= high else base
+        return [base, step][:size], [step][: min(size, 1)]
+    if t == "object":
+        members = (spec.fields or {}).items()
+        pairs = {key: _valid_values(m, f"{where}.fields.{key}") for key, m in members}
+        return {k: v[0] for k, v in pairs.items()}, {k: v[1] for k, v in pairs.items()}
+    if t == "list[object]":
+        one, other = _valid_values(spec.model_copy(update={"type": "object"}), where)
+        size = min(spec.max_items if spec.max_items is not None else 1, 1)
+        return [one][:size], [other][:size]
     if t == "list[str]":
         size = min(spec.max_items if spec.max_items is not None else 2, 2)
         length = spec.item_max_length or 10
@@ -592,6 +695,24 @@ def _valid_values(spec: FieldSpec, where: str) -> tuple[Any, Any]:
             [_sized_text("gamma", shortest, length)][: min(size, 1)],
         )
     return {"key": "value"}, {"key": "changed"}
+
+
+def _sized_format(
+    spec: FieldSpec, first: str, short: str, second: str, other: str
+) -> tuple[str, str]:
+    """Two values of an email or URI within the field's lengths: the usual ones, the shortest
+    ones when those are too long; padded when short (an email's local part, a URI's path)."""
+    high = spec.max_length or FORMAT_MAX_LENGTH[spec.type]
+    low = spec.min_length or 0
+    values = []
+    for usual, shortest in ((first, short), (second, other)):
+        value = usual if len(usual) <= high else shortest
+        if spec.type == "email" and len(value) < low:
+            value = "x" * (low - len(value)) + value
+        elif len(value) < low:
+            value += "x" * (low - len(value))
+        values.append(value)
+    return values[0], values[1]
 
 
 def _sized_text(seed: str, low: int, high: int) -> str:
@@ -645,9 +766,49 @@ def _invalid_cases(spec: FieldSpec) -> list[tuple[Any, str]]:
             cases.append(
                 (["x" * (spec.item_max_length + 1)], f"an item longer than {spec.item_max_length}")
             )
+    if t == "email":
+        cases += [("not-an-email", "not an email address"), ("ada@example", "no dot in the host")]
+    if t == "uri":
+        cases += [("not a url", "not a URL"), ("ftp://example.com/file", "not http or https")]
+        cases.append(("https://", "no host"))
+    if t == "list[int]":
+        cases += [("not a list", "not a list"), ([True], "an item that is not a number")]
+        cases.append((["1"], "an item that is text"))
+        item = spec.item_ge if spec.item_ge is not None else (spec.item_le or 1)
+        if spec.max_items is not None:
+            cases.append(([item] * (spec.max_items + 1), f"more than {spec.max_items} items"))
+        if spec.item_ge is not None:
+            cases.append(([spec.item_ge - 1], f"an item below {spec.item_ge}"))
+        if spec.item_le is not None:
+            cases.append(([spec.item_le + 1], f"an item above {spec.item_le}"))
+    if t in OBJECT_TYPES:
+        cases += _object_cases(spec)
     if spec.required and spec.type != "json":  # null is a JSON value
         cases.append((None, "null"))
     return cases
+
+
+def _object_cases(spec: FieldSpec) -> list[tuple[Any, str]]:
+    """An object that is not one, lacks a field it needs, has a key it does not, or holds a
+    refused value in one of its fields; for a list[object], each as its one item."""
+    shape = spec.model_copy(update={"type": "object", "required": False, "default": None})
+    valid, _ = _valid_values(shape, "")
+    members = spec.fields or {}
+    cases: list[tuple[Any, str]] = [("not an object", "not an object")]
+    needed = [key for key, m in members.items() if m.required]
+    if needed:
+        cases.append(({}, f"without {needed[0]}"))
+    cases.append(({**valid, "unexpected": 1}, "an unknown key"))
+    for key, member in members.items():
+        for value, why in _invalid_cases(member):
+            cases.append(({**valid, key: value}, f"{key} {why}"))
+    if spec.type == "object":
+        return cases
+    items = [([value], f"an item {why}") for value, why in cases]
+    items.insert(0, ("not a list", "not a list"))
+    if spec.max_items is not None:
+        items.append(([valid] * (spec.max_items + 1), f"more than {spec.max_items} items"))
+    return items
 
 
 def _pattern_sample_fails(pattern: str, value: str) -> bool:

@@ -217,8 +217,14 @@ PLACEHOLDERS: dict[str, Any] = {
     "float": 0,
     "decimal": "0",
     "bool": False,
+    # Empty text: no address; a placeholder the migration's note asks to update.
+    "email": "",
+    "uri": "",
     "list[str]": [],
+    "list[int]": [],
+    "list[object]": [],
     "json": {},
+    # An object has no placeholder: {} would lack its required fields (add it nullable first).
 }
 
 

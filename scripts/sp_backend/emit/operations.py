@@ -57,10 +57,14 @@ class OpField:
     sample: Any
 
 
-def _op_field(resource: Resource, owner: str, name: str, spec: FieldSpec, where: str) -> OpField:
+def _op_field(
+    resource: Resource, owner: str, name: str, spec: FieldSpec, where: str, words: str = ""
+) -> OpField:
     """The field under the resource's JSON convention (or its own json_name): read from that
-    key in a body, written under it in an answer."""
-    view = build_field(owner, name, spec, where, owned=False)
+    key in a body, written under it in an answer. words: what an object field is (its class's
+    docstring)."""
+    words = f"the {name} {words}: validated here" if words else ""
+    view = build_field(owner, name, spec, where, owned=False, words=words or None)
     py_type = view.py_type
     if spec.type == "enum":
         py_type = literal_type(list(spec.values or []))
@@ -160,7 +164,16 @@ class OperationView:
     def request_fields(self) -> list[OpField]:
         where = f"resources.{self.r.name}.operations.custom.{self.name}.request"
         specs = (self.op.request or {}).items()
-        return [_op_field(self.r.plan, self.r.name, n, s, where) for n, s in specs]
+        # An object's class is named after the operation too: its shape is this body's own.
+        owner = f"{self.r.name}_{self.name}_request"
+        words = f"sent to {self.name}"
+        return [_op_field(self.r.plan, owner, n, s, where, words) for n, s in specs]
+
+    @property
+    def object_classes(self) -> list[str]:
+        """The classes of the objects in this operation's body and answer."""
+        fields = [*self.request_fields, *self.response_fields]
+        return [c for f in fields for c in f.view.object_classes]
 
     @property
     def own_response(self) -> bool:
@@ -200,7 +213,9 @@ class OperationView:
             return []
         where = f"resources.{self.r.name}.operations.custom.{self.name}.response"
         specs = self.op.response.items()
-        return [_op_field(self.r.plan, self.r.name, n, s, where) for n, s in specs]
+        owner = f"{self.r.name}_{self.name}_response"
+        words = f"answered by {self.name}"
+        return [_op_field(self.r.plan, owner, n, s, where, words) for n, s in specs]
 
     @property
     def response_keys(self) -> list[str]:

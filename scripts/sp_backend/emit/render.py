@@ -36,7 +36,13 @@ from sp_backend.emit.fields import (
 from sp_backend.emit.imports import prune_imports
 from sp_backend.emit.layout import format_python
 from sp_backend.paths import BACKEND_TEMPLATES
-from sp_backend.plan.model import ANY_OF_MAX
+from sp_backend.plan.model import (
+    ANY_OF_MAX,
+    EMAIL_MAX_LENGTH,
+    EMAIL_PATTERN,
+    URI_MAX_LENGTH,
+    URI_PATTERN,
+)
 
 CREATE_ONCE = ".once"
 
@@ -62,6 +68,12 @@ def environment(templates: Path = BACKEND_TEMPLATES) -> Environment:
     env.globals["wrap_call"] = wrap_call
     env.globals["signature"] = signature
     env.globals["any_of_max"] = ANY_OF_MAX
+    env.globals.update(
+        email_pattern=EMAIL_PATTERN,
+        email_max_length=EMAIL_MAX_LENGTH,
+        uri_pattern=URI_PATTERN,
+        uri_max_length=URI_MAX_LENGTH,
+    )
     env.filters["pyvalue"] = py_value
     env.filters["pyblock"] = py_block
     env.filters["pyliteral_type"] = literal_type

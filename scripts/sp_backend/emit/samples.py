@@ -9,7 +9,7 @@ import string
 from collections.abc import Iterator
 from typing import Any
 
-from sp_backend.plan.model import FieldSpec
+from sp_backend.plan.model import EMAIL_PATTERN, TEXT_TYPES, URI_PATTERN, FieldSpec
 
 _ALPHABET = string.digits + string.ascii_lowercase + string.ascii_uppercase
 
@@ -17,7 +17,7 @@ _ALPHABET = string.digits + string.ascii_lowercase + string.ascii_uppercase
 def distinct_values(spec: FieldSpec, first: Any, count: int) -> list[Any]:
     """`count` distinct valid values starting with `first`; fewer when the field has no room
     for that many (an empty list when it cannot be varied at all)."""
-    if spec.type in ("str", "text") and isinstance(first, str):
+    if spec.type in TEXT_TYPES and isinstance(first, str):
         found = [first]
         for value in _variants(first):
             if len(found) == count:
@@ -51,4 +51,9 @@ def _fits_text(spec: FieldSpec, value: str) -> bool:
         return False
     if "not_blank" in spec.input_rules and not value.strip():
         return False
+    if spec.type == "email":
+        # Stored lowercased: an upper-case variant would come back as another value.
+        return value == value.lower() and re.fullmatch(EMAIL_PATTERN, value) is not None
+    if spec.type == "uri":
+        return re.fullmatch(URI_PATTERN, value) is not None
     return spec.pattern is None or re.fullmatch(spec.pattern, value) is not None

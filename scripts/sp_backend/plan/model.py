@@ -38,10 +38,71 @@ FieldType = Literal[
     "datetime",
     "uuid",
     "enum",
+    "email",
+    "uri",
     "list[str]",
+    "list[int]",
+    "object",
+    "list[object]",
     "json",
 ]
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
+# What each type is stored as and which constraints it takes: one table, asked by validation,
+# by emit and by `sp-backend plan-schema` (which prints it).
+TEXT_TYPES = frozenset({"str", "text", "email", "uri"})
+NUMERIC_TYPES = frozenset({"int", "float", "decimal"})
+LIST_TYPES = frozenset({"list[str]", "list[int]", "list[object]"})
+OBJECT_TYPES = frozenset({"object", "list[object]"})
+# Held in a JSON column: no equality, order, uniqueness or index on the database.
+JSON_TYPES = LIST_TYPES | OBJECT_TYPES | {"json"}
+CONSTRAINTS_BY_TYPE: dict[str, frozenset[str]] = {
+    "min_length": TEXT_TYPES,
+    "max_length": TEXT_TYPES,
+    "pattern": frozenset({"str", "text"}),
+    "ge": NUMERIC_TYPES,
+    "le": NUMERIC_TYPES,
+    "gt": NUMERIC_TYPES,
+    "lt": NUMERIC_TYPES,
+    "max_items": LIST_TYPES,
+    "item_min_length": frozenset({"list[str]"}),
+    "item_max_length": frozenset({"list[str]"}),
+    "item_ge": frozenset({"list[int]"}),
+    "item_le": frozenset({"list[int]"}),
+    "max_digits": frozenset({"decimal"}),
+    "decimal_places": frozenset({"decimal"}),
+    "values": frozenset({"enum"}),
+    "fields": OBJECT_TYPES,
+}
+# Stored inside a JSON object as they are (no date, decimal or UUID, which JSON holds only as
+# text): the types a nested object's own fields may have.
+MEMBER_TYPES = TEXT_TYPES | {"int", "float", "bool", "enum"} | LIST_TYPES | OBJECT_TYPES
+
+
+def _constraint_groups() -> list[tuple[tuple[str, ...], frozenset[str]]]:
+    """CONSTRAINTS_BY_TYPE's keys grouped by the types they apply to, in the table's order."""
+    groups: dict[frozenset[str], list[str]] = {}
+    for key, types in CONSTRAINTS_BY_TYPE.items():
+        groups.setdefault(types, []).append(key)
+    return [(tuple(keys), types) for types, keys in groups.items()]
+
+
+def _types_text(types: frozenset[str] | set[str]) -> str:
+    """The types in FieldType's order: "int, float or decimal"."""
+    ordered = [t for t in FIELD_TYPES if t in types]
+    return ", ".join(ordered[:-1]) + " or " + ordered[-1] if len(ordered) > 1 else ordered[0]
+
+
+# Longest email (RFC 5321's path limit) and URI (what browsers and proxies reliably carry)
+# accepted when the plan states no max_length.
+EMAIL_MAX_LENGTH = 320
+URI_MAX_LENGTH = 2048
+# What an email or URI field accepts (app/schemas/rules.py states them in the generated code):
+# something@host.tld with no spaces, the email lowercased as accounts do; an http(s) URL with a
+# host, kept as sent. Whitespace spelled out, as NOT_BLANK explains (emit/fields.py).
+EMAIL_PATTERN = r"^[^@ \t\r\n]+@[^@ \t\r\n]+\.[^@ \t\r\n]+$"
+URI_PATTERN = r"^https?://[^ \t\r\n\f\v/?#]+[^ \t\r\n\f\v]*$"
+# The shortest value each pattern allows (a@b.c, http://a): a max_length below it leaves none.
+SHORTEST = {"email": 5, "uri": 8}
 # Rules that apply to request bodies only: a stored row must stay readable when they stop holding.
 InputRule = Literal["future", "past", "not_blank"]
 AuthMode = Literal["shared-secret", "local", "jwks", "none"]
@@ -429,8 +490,29 @@ class Reference(_Strict):
     source: str | None = None
 
 
+def _types_doc() -> str:
+    """The type key's description in `sp-backend plan-schema`: what each type is and the
+    constraints it takes (from CONSTRAINTS_BY_TYPE, so the two never disagree)."""
+    groups = "; ".join(f"{'/'.join(k)}: {_types_text(t)}" for k, t in _constraint_groups())
+    return (
+        f"email: an address (something@host.tld, at most {EMAIL_MAX_LENGTH} characters), "
+        "stored lowercased "
+        f"as accounts store theirs; uri: an http or https URL with a host (at most "
+        f"{URI_MAX_LENGTH}), kept as "
+        'sent; list[int]: JSON integers (true and "1" refused); object: a JSON object whose '
+        "own fields (fields:) are validated on create and update and stored together as one "
+        "JSON column (PATCH replaces the whole object); list[object]: a list of such objects. "
+        "A field inside an object is one of " + _types_text(MEMBER_TYPES) + " (JSON holds "
+        "them as they are). Constraints by type: " + groups + "."
+    )
+
+
 class FieldSpec(_Strict):
-    type: FieldType
+    type: FieldType = Field(
+        ...,
+        description=_types_doc(),
+        examples=["email", "uri", "list[int]", "object"],
+    )
     required: bool = Field(False, description="Must be given on create.")
     nullable: bool | None = Field(None, description="May be null; default: not required.")
     default: Any = None
@@ -448,6 +530,19 @@ class FieldSpec(_Strict):
         None, ge=1, description="list[str]: each item at least this long.", examples=[1]
     )
     item_max_length: int | None = Field(None, ge=1)
+    item_ge: int | None = Field(None, description="list[int]: each item at least this.")
+    item_le: int | None = Field(None, description="list[int]: each item at most this.")
+    fields: dict[JsonKey, FieldSpec] | None = Field(
+        None,
+        description="object, list[object]: the object's own fields, validated on create and "
+        "update and stored together as one JSON value (an update replaces the whole object).",
+        examples=[
+            {
+                "lat": {"type": "float", "required": True, "ge": -90, "le": 90},
+                "lng": {"type": "float", "required": True, "ge": -180, "le": 180},
+            }
+        ],
+    )
     max_digits: int | None = Field(None, ge=1, le=1000)
     decimal_places: int | None = Field(None, ge=0, le=1000)
     unique: bool = False
@@ -485,30 +580,27 @@ class FieldSpec(_Strict):
     def _constraints_fit_type(self) -> FieldSpec:
         t = self.type
         textual = t in ("str", "text")
-        numeric = t in ("int", "float", "decimal")
-        if (self.min_length is not None or self.max_length is not None or self.pattern) and not (
-            textual
-        ):
-            raise ValueError(f"min_length/max_length/pattern apply to str or text, not {t}")
-        if any(v is not None for v in (self.ge, self.le, self.gt, self.lt)) and not numeric:
-            raise ValueError(f"ge/le/gt/lt apply to int, float or decimal, not {t}")
-        item_bounds = (self.max_items, self.item_min_length, self.item_max_length)
-        if any(b is not None for b in item_bounds) and t != "list[str]":
-            raise ValueError(
-                f"max_items/item_min_length/item_max_length apply to list[str], not {t}"
-            )
+        for keys, types in _constraint_groups():
+            if any(getattr(self, k) is not None for k in keys) and t not in types:
+                verb = "applies" if len(keys) == 1 else "apply"
+                raise ValueError(f"{'/'.join(keys)} {verb} to {_types_text(types)}, not {t}")
         low, high = self.item_min_length, self.item_max_length
         if low is not None and high is not None and low > high:
             raise ValueError(f"item_min_length {low} > item_max_length {high}")
-        if (self.max_digits is not None or self.decimal_places is not None) and t != "decimal":
-            raise ValueError(f"max_digits/decimal_places apply to decimal, not {t}")
+        if self.item_ge is not None and self.item_le is not None and self.item_ge > self.item_le:
+            raise ValueError(f"item_ge {self.item_ge} > item_le {self.item_le}")
+        if t in OBJECT_TYPES:
+            self._check_members()
+        if t in SHORTEST and self.max_length is not None and self.max_length < SHORTEST[t]:
+            raise ValueError(
+                f"max_length {self.max_length} leaves no valid {t}: the shortest is "
+                f"{SHORTEST[t]} characters"
+            )
         if t == "enum":
             if not self.values:
                 raise ValueError("an enum needs values: [a, b, ...]")
             if len(set(self.values)) != len(self.values):
                 raise ValueError("enum values must be distinct")
-        elif self.values is not None:
-            raise ValueError(f"values apply to enum, not {t}")
         if (
             self.min_length is not None
             and self.max_length is not None
@@ -542,7 +634,7 @@ class FieldSpec(_Strict):
                 "immutable applies to a field the client sets on create; a read_only field is "
                 "never set by the client (drop one of them)"
             )
-        if self.unique and t in ("json", "list[str]", "text"):
+        if self.unique and t in JSON_TYPES | {"text"}:
             raise ValueError(f"unique is not supported on {t}")
         if self.references is not None:
             if t not in ("uuid", "int"):
@@ -563,7 +655,14 @@ class FieldSpec(_Strict):
             "float": isinstance(d, (int, float)) and not isinstance(d, bool),
             "decimal": isinstance(d, (int, float, str, Decimal)) and not isinstance(d, bool),
             "bool": isinstance(d, bool),
+            "email": isinstance(d, str),
+            "uri": isinstance(d, str),
             "list[str]": isinstance(d, list) and all(isinstance(i, str) for i in d),
+            "list[int]": isinstance(d, list)
+            and all(isinstance(i, int) and not isinstance(i, bool) for i in d),
+            # An object's default would have to satisfy its own fields: left out, it is null.
+            "object": False,
+            "list[object]": d == [],
             "json": True,
             # Dates, datetimes and UUIDs have no sensible literal default in a shared schema.
             "date": False,
@@ -571,8 +670,43 @@ class FieldSpec(_Strict):
             "uuid": False,
         }[t]
         if not ok:
-            allowed = f"one of {self.values}" if t == "enum" else f"a {t} value"
+            allowed = {"enum": f"one of {self.values}", "list[object]": "[] (an empty list)"}.get(
+                t, f"a {t} value"
+            )
             raise ValueError(f"default {d!r} does not fit type {t}: expected {allowed}")
+
+    def _check_members(self) -> None:
+        """An object's own fields: keys a Python attribute can be, of the types JSON holds as
+        they are, and none of the settings only a column has."""
+        if not self.fields:
+            raise ValueError(f"{self.type} needs fields: {{name: {{type: ...}}, ...}}")
+        for key, member in self.fields.items():
+            if keyword.iskeyword(key) or key.startswith(("_", "model_")) or hasattr(BaseModel, key):
+                raise ValueError(
+                    f"fields.{key}: the name is taken in Python (a keyword, private, or a "
+                    "pydantic BaseModel attribute); rename the key"
+                )
+            if member.type not in MEMBER_TYPES:
+                raise ValueError(
+                    f"fields.{key}: {member.type} cannot be held inside a JSON object as it is; "
+                    f"a nested field is one of {_types_text(MEMBER_TYPES)}"
+                )
+            column_only = {
+                "unique": member.unique,
+                "index": member.index,
+                "read_only": member.read_only,
+                "immutable": member.immutable,
+                "references": member.references is not None,
+                "input_rules": bool(member.input_rules),
+                "json_name": member.json_name is not None,
+            }
+            taken = [name for name, used in column_only.items() if used]
+            if taken:
+                verb = "applies" if len(taken) == 1 else "apply"
+                raise ValueError(
+                    f"fields.{key}: {', '.join(taken)} {verb} to a resource's own fields, not to "
+                    "a field inside an object (the object is validated and stored whole)"
+                )
 
 
 # A query parameter or JSON key as the contract spells it (per_page, pageSize, page[size]).
@@ -766,7 +900,7 @@ class ChoiceFilter(_Strict):
 # The field types each kind of list filter accepts (equality: ?f=v; any_of: ?f=a,b; range:
 # ?<param>=bound). Validation and the readers both ask this table.
 FILTER_TYPES: dict[str, frozenset[str]] = {
-    "equality": frozenset(FIELD_TYPES) - {"json", "list[str]", "text"},
+    "equality": frozenset(FIELD_TYPES) - JSON_TYPES - {"text"},
     "any_of": frozenset({"str", "int", "enum", "uuid"}),
     "range": frozenset({"int", "float", "decimal", "date", "datetime"}),
 }
@@ -777,10 +911,10 @@ _ORDERED = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "is_null", "not_null"}
 _MATCHED = frozenset({"eq", "ne", "is_null", "not_null"})
 CLAUSE_OPS: dict[str, frozenset[str]] = {
     **{t: _ORDERED for t in ("int", "float", "decimal", "date", "datetime")},
-    **{t: _MATCHED for t in ("str", "enum", "uuid", "bool")},
+    **{t: _MATCHED for t in ("str", "enum", "uuid", "bool", "email", "uri")},
     "text": frozenset({"is_null", "not_null"}),
     # A JSON column may hold JSON null rather than SQL NULL: no clause can tell them apart.
-    **{t: frozenset() for t in ("json", "list[str]")},
+    **{t: frozenset() for t in JSON_TYPES},
 }
 NULL_OPS = frozenset({"is_null", "not_null"})
 # Words a clause's value may be instead of a literal: the request's moment (UTC), for fields
@@ -1292,7 +1426,7 @@ class Resource(_Strict):
             for f in sort.fields:
                 if f not in known_with_id:
                     raise ValueError(f"sort field {f!r} is not a field of this resource")
-                if f in self.fields and self.fields[f].type in ("json", "list[str]"):
+                if f in self.fields and self.fields[f].type in JSON_TYPES:
                     raise ValueError(f"sort field {f!r}: {self.fields[f].type} cannot be sorted")
             if sort.default.lstrip("-") not in sort.fields:
                 raise ValueError(
@@ -1571,6 +1705,7 @@ class BackendPlan(_Strict):
                     f"the generated code uses; rename the key (e.g. {name}_record: the path "
                     "and table stay as they are)"
                 )
+        self._field_classes_distinct()
         if self.auth.mode == "none":
             self._without_owners()
         self._answers_have_room()
@@ -1605,6 +1740,22 @@ class BackendPlan(_Strict):
                     f"{where}: the path {r.path!r} must continue the parent's ({target}: "
                     f"{parent.path!r}): {expected!r}"
                 )
+
+    def _field_classes_distinct(self) -> None:
+        """An enum's alias and an object's class are named after resource and field
+        (sighting.location -> SightingLocation): none may be another resource's class."""
+        classes = {resource_class(name): name for name in self.resources}
+        for name, resource in self.resources.items():
+            for field, spec in resource.fields.items():
+                if spec.type not in ("enum", "object", "list[object]"):
+                    continue
+                alias = resource_class(name) + resource_class(field)
+                alias += "Item" if spec.type == "list[object]" else ""
+                if alias in classes:
+                    raise ValueError(
+                        f"resources.{name}.fields.{field}: its class {alias} is the class of "
+                        f"resources.{classes[alias]} too; rename the field or that resource"
+                    )
 
     def _answers_have_room(self) -> None:
         """The keys the envelope adds beside a list's items ("success", "status", the message
@@ -1696,5 +1847,6 @@ def _top_keys(listing: ListOperation) -> list[str | None]:
 # The accounts settings build on FieldSpec; AuthConfig refers to them by name.
 from sp_backend.plan.accounts import Accounts  # noqa: E402
 
+FieldSpec.model_rebuild()
 AuthConfig.model_rebuild()
 BackendPlan.model_rebuild()

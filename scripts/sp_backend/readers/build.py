@@ -12,9 +12,13 @@ from pydantic import ValidationError
 
 from sp_backend.plan.accounts import PROFILE_TYPES
 from sp_backend.plan.model import (
+    CONSTRAINTS_BY_TYPE,
     FIELD_TYPES,
     FILTER_TYPES,
+    JSON_TYPES,
     LEFT_OUT,
+    MEMBER_TYPES,
+    OBJECT_TYPES,
     RESERVED_CLASS_NAMES,
     RESERVED_FIELD_NAMES,
     Action,
@@ -673,39 +677,39 @@ def _field(
     if kind == "enum" and not values:
         notes.add(f"{res}.{name}: an enum without listed values", source, "typed as str")
         kind = "str"
+    # A generic container (JSON, a list) another source says more about: an object with its
+    # fields, a list of integers or objects, a string an email or URI.
+    refined = {f.get("type") for f in facts} & REFINES.get(kind, set())
+    if len(refined) == 1:
+        kind = refined.pop()
     if kind not in FIELD_TYPES:
         notes.add(f"{res}.{name}: no type stated", source, "typed as str")
         kind = "str"
+    members = val("fields")
+    if kind in OBJECT_TYPES:
+        members = _members(f"{res}.{name}", members, source, notes)
+        if not members:
+            notes.add(f"{res}.{name}: an object whose fields are not stated", source, "typed json")
+            kind = "json"
     data: dict[str, Any] = {"type": kind, "source": source}
-    textual, numeric = kind in ("str", "text"), kind in ("int", "float", "decimal")
-    if textual:
-        for key in ("min_length", "max_length", "pattern"):
-            if val(key) is not None:
-                data[key] = val(key)
-        if val("not_blank"):
-            data.setdefault("min_length", 1)
-            data["input_rules"] = ["not_blank"]
-    if numeric:
-        for key in ("ge", "le", "gt", "lt"):
-            if val(key) is not None:
-                data[key] = val(key)
-    if kind == "decimal":
-        for key in ("max_digits", "decimal_places"):
-            if val(key) is not None:
-                data[key] = val(key)
+    # Each constraint the field's type takes (the plan's table); values and fields below.
+    for key, types in CONSTRAINTS_BY_TYPE.items():
+        if kind in types and key not in ("values", "fields") and val(key) is not None:
+            data[key] = val(key)
+    if kind in ("str", "text") and val("not_blank"):
+        data.setdefault("min_length", 1)
+        data["input_rules"] = ["not_blank"]
     if kind == "enum":
         data["values"] = [str(v) for v in values]
-    if kind == "list[str]":
-        for key in ("max_items", "item_min_length", "item_max_length"):
-            if val(key) is not None:
-                data[key] = val(key)
+    if kind in OBJECT_TYPES:
+        data["fields"] = members
     if kind in ("date", "datetime"):
         rules = [r for r in ("future", "past") if val(r)]
         if rules:
             data["input_rules"] = rules
-    if val("unique") and kind not in ("json", "list[str]", "text"):
+    if val("unique") and kind not in JSON_TYPES | {"text"}:
         data["unique"] = True
-    if val("index") and kind not in ("json", "list[str]", "text"):
+    if val("index") and kind not in JSON_TYPES | {"text"}:
         data["index"] = True
     example = val("example")
     if data.get("pattern") and isinstance(example, str) and _matches(data["pattern"], example):
@@ -713,7 +717,7 @@ def _field(
     default = val("default")
     if default is not None:
         data["default"] = default
-    elif kind == "list[str]":
+    elif kind in ("list[str]", "list[int]", "list[object]"):
         data["default"] = []
     required = bool(val("required")) and default is None and not read_only
     data["required"] = required
@@ -742,10 +746,52 @@ def _field(
         ):
             data.pop(key, None)
         notes.add(f"{res}.{name}: {problem}", source, "the offending constraint was dropped")
+        if kind in OBJECT_TYPES:
+            # A nested field the plan cannot hold: the whole value is kept, as JSON.
+            data = {"type": "json", "source": source, "required": data["required"]}
         try:
             return FieldSpec(**data)
         except ValidationError:
             return None
+
+
+# Types a reader may refine a generic one to, when another source says more.
+REFINES: dict[str | None, set[str]] = {
+    "json": {"object", "list[object]"},
+    "list[str]": {"list[int]", "list[object]"},
+    "str": {"email", "uri"},
+}
+# What a field inside an object keeps of a reader's facts (no column settings: the object is
+# validated and stored whole).
+_MEMBER_KEYS = {"type", "required", "nullable", "description", "example", *CONSTRAINTS_BY_TYPE}
+
+
+def _members(where: str, members: Any, source: str, notes: _Notes) -> dict[str, Any] | None:
+    """An object's fields as a reader found them, each fitted to what the plan holds inside a
+    JSON object: a date, datetime, UUID or decimal is text there (noted); a field of no
+    type, text; an object inside, its own fields likewise."""
+    if not isinstance(members, dict) or not members:
+        return None
+    out: dict[str, Any] = {}
+    for key, found in members.items():
+        spec = {k: v for k, v in (found or {}).items() if k in _MEMBER_KEYS and v is not None}
+        kind = spec.get("type")
+        if kind not in MEMBER_TYPES:
+            if kind is not None:
+                notes.add(f"{where}.{key}: {kind} inside an object", source, "held as text")
+            kind = spec["type"] = "str"
+        for constraint, types in CONSTRAINTS_BY_TYPE.items():
+            if constraint in spec and kind not in types:
+                del spec[constraint]
+        if kind in OBJECT_TYPES:
+            inner = _members(f"{where}.{key}", spec.get("fields"), source, notes)
+            if inner is None:
+                return None  # an object inside of no stated fields: the whole stays JSON
+            spec["fields"] = inner
+        if kind == "enum" and not spec.get("values"):
+            spec["type"] = "str"
+        out[str(key)] = spec
+    return out
 
 
 def _reference(

@@ -15,6 +15,7 @@ from sp_backend.readers.markdown import Block, Doc, plain
 from sp_backend.readers.phrases import says_required
 from sp_backend.readers.pyschema import tables_from_code as parse_code
 from sp_backend.readers.types import (
+    members_of_value,
     parse_constraints,
     parse_literal,
     parse_type,
@@ -77,6 +78,13 @@ def _apply(
         length = type_length(type_text)
         if length:
             fact.put("max_length", length)
+        named = re.search(r"\bobject\s+(?:with|of|having)\s+(.+)", type_text, re.IGNORECASE)
+        if kind == "object" and named:
+            # "object with street, city and postcode": the names only, text until stated.
+            names = re.split(r"\s*(?:,|\band\b|/)\s*", named.group(1).strip(" .)"))
+            members = {n: {"type": "str"} for n in names if re.fullmatch(r"[A-Za-z]\w*", n)}
+            if members:
+                fact.put("fields", members, explicit=False)
         if kind == "enum" or "|" in type_text or re.search(r"['\"]\w+['\"]\s*,", type_text):
             values = parse_constraints(type_text).get("values")
             if values:
@@ -249,6 +257,9 @@ def fields_from_json(
             kind = type_of_value(value)
             if kind:
                 fact.put("type", kind, explicit=False)
+            members = members_of_value(value) if kind in ("object", "list[object]") else None
+            if members:
+                fact.put("fields", members, explicit=False)
             fact.put("example", value, explicit=False)
         out.append(fact)
     return out

@@ -31,6 +31,13 @@ _COMPATIBLE_TYPES = [
     {"str", "enum"},
     {"text", "enum"},
     {"list[str]", "json"},
+    # A generic container or string, and what another source says it is (readers/build.py).
+    {"json", "object"},
+    {"json", "list[object]"},
+    {"list[str]", "list[int]"},
+    {"list[str]", "list[object]"},
+    {"str", "email"},
+    {"str", "uri"},
     {"int", "float"},
     {"float", "decimal"},
 ]

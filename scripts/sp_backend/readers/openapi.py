@@ -85,18 +85,37 @@ def _line_index(path: Path) -> dict[str, int]:
     return out
 
 
-def _field(name: str, schema: Any, required: bool, where: str, rank: int) -> FieldFact:
+# String formats the plan has types for (JSON Schema's names, and the usual "url").
+_FORMATS = {
+    "uuid": "uuid",
+    "date-time": "datetime",
+    "date": "date",
+    "email": "email",
+    "idn-email": "email",
+    "uri": "uri",
+    "url": "uri",
+    "iri": "uri",
+}
+
+
+def _field(
+    name: str,
+    schema: Any,
+    required: bool,
+    where: str,
+    rank: int,
+    notes: list[tuple[str, str]] | None = None,
+    depth: int = 0,
+) -> FieldFact:
     fact = FieldFact(name, where, rank, CTX_TABLE)
     if not isinstance(schema, dict):
         return fact
     kind = _TYPES.get(str(schema.get("type")))
     fmt = str(schema.get("format", ""))
-    if fmt == "uuid":
-        kind = "uuid"
-    elif fmt == "date-time":
-        kind = "datetime"
-    elif fmt == "date":
-        kind = "date"
+    if fmt in _FORMATS and (kind in (None, "str") or fmt in ("date", "date-time")):
+        kind = _FORMATS[fmt]
+    elif kind in ("json", "list[str]"):
+        kind = _container(fact, schema, where, rank, notes if notes is not None else [], depth)
     if isinstance(schema.get("enum"), list):
         kind = "enum"
         fact.put("values", [str(v) for v in schema["enum"]])
@@ -122,6 +141,57 @@ def _field(name: str, schema: Any, required: bool, where: str, rank: int) -> Fie
 
 class Unfollowed(Exception):
     """A `$ref` that cannot be followed; `args[0]` says which and why."""
+
+
+# Objects inside objects are read this deep; a schema that holds itself (a tree) stops here.
+_NESTING = 4
+
+
+def _container(
+    fact: FieldFact,
+    schema: dict[str, Any],
+    where: str,
+    rank: int,
+    notes: list[tuple[str, str]],
+    depth: int,
+) -> str:
+    """An object with properties is an object of those fields; an array of integers, or of
+    such objects, a list of them (its item bounds read too); any other array a list of text
+    and any other object JSON, as before."""
+    if depth >= _NESTING:
+        return "json" if schema.get("type") == "object" else "list[str]"
+    if schema.get("type") == "object":
+        members = _members(schema, where, rank, notes, depth)
+        if members:
+            fact.put("fields", members)
+            return "object"
+        return "json"
+    try:
+        items = _flat(schema.get("items")) or {}
+    except Unfollowed:
+        items = {}
+    if items.get("type") == "integer":
+        for src, dst in (("minimum", "item_ge"), ("maximum", "item_le")):
+            if isinstance(items.get(src), int) and not isinstance(items.get(src), bool):
+                fact.put(dst, items[src])
+        return "list[int]"
+    if items.get("type") == "object" or "properties" in items:
+        members = _members(items, where, rank, notes, depth)
+        if members:
+            fact.put("fields", members)
+            return "list[object]"
+        return "json"
+    return "list[str]"
+
+
+def _members(
+    schema: Any, where: str, rank: int, notes: list[tuple[str, str]], depth: int
+) -> dict[str, dict[str, Any]]:
+    """An object schema's properties as the plan's nested fields (each as FieldSpec keys)."""
+    return {
+        f.name: {key: value.value for key, value in f.attrs.items()}
+        for f in _object_fields(schema, where, rank, notes, depth + 1)
+    }
 
 
 def _local_loader(root: Path):  # noqa: ANN202 - jsonref's loader protocol
@@ -199,7 +269,7 @@ def _flat(schema: Any, depth: int = 0) -> dict[str, Any] | None:
 
 
 def _object_fields(
-    schema: Any, where: str, rank: int, notes: list[tuple[str, str]]
+    schema: Any, where: str, rank: int, notes: list[tuple[str, str]], depth: int = 0
 ) -> list[FieldFact]:
     """The fields of an object schema (of its items, for an array); what cannot be followed is
     noted at `where`, and a property whose schema cannot be followed keeps its name."""
@@ -211,7 +281,7 @@ def _object_fields(
     if flat is None:
         return []
     if flat.get("type") == "array":
-        return _object_fields(flat.get("items"), where, rank, notes)
+        return _object_fields(flat.get("items"), where, rank, notes, depth)
     props = flat.get("properties")
     if not isinstance(props, Mapping):
         return []
@@ -223,7 +293,7 @@ def _object_fields(
         except Unfollowed as exc:
             notes.append((f"{name}: {exc.args[0]}; its type is not read", where))
             prop = None
-        fields.append(_field(str(name), prop, name in required, where, rank))
+        fields.append(_field(str(name), prop, name in required, where, rank, notes, depth))
     return fields
 
 

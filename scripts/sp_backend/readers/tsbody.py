@@ -2,7 +2,9 @@
 `{ title: string, description?: string }`, `{ name: string; count?: number }`, one member per
 line with `// comments`, literal unions (`'open' | 'closed'`), `string[]`, `Array<string>`, and
 the shorthand `{ id, title, createdAt }` (names only). A small grammar, not a TypeScript
-parser: members are split at the object's own depth, so nested objects stay one member (json).
+parser: members are split at the object's own depth, so a nested object is one member, read
+as an object of its own fields (`location: { lat: number; lng: number }`, `{ ... }[]` for a
+list of them).
 A member's trailing comment is read through the phrase table, like any field note."""
 
 from __future__ import annotations
@@ -125,7 +127,8 @@ def _type(fact: FieldFact, type_text: str) -> None:
     m = re.fullmatch(r"(?:Array<\s*(\w+)\s*>|(\w+)\s*\[\])", word)
     if m:
         inner = (m.group(1) or m.group(2)).lower()
-        fact.put("type", "list[str]" if inner == "string" else "json")
+        lists = {"string": "list[str]", "integer": "list[int]", "int": "list[int]"}
+        fact.put("type", lists.get(inner, "json"))
         return
     kind = _TS_TYPES.get(word.lower())
     if kind:
@@ -142,7 +145,11 @@ _NARROWER = {
     ("str", "date"): "date",
     ("str", "text"): "text",
     ("str", "decimal"): "decimal",
+    ("str", "email"): "email",
+    ("str", "uri"): "uri",
 }
+# An inline object type, alone or as the items of a list: `{ ... }`, `{ ... }[]`, `Array<{ ... }>`.
+_INLINE = re.compile(r"(\{.*\})(\s*\[\s*\])?|Array<\s*(\{.*\})\s*>", re.S)
 
 
 def _comment_type(comment: str) -> str | None:
@@ -173,7 +180,20 @@ def ts_fields(
             continue
         name, optional, type_text = m.group(1), m.group(2), m.group(3)
         fact = FieldFact(name, doc.at(line), rank, ctx)
-        if type_text:
+        inline = _INLINE.fullmatch(type_text.strip().rstrip(",;").strip()) if type_text else None
+        if inline and type_text:
+            _type(fact, type_text)  # json, unless its members are read below
+            obj = inline.group(1) or inline.group(3)
+            members = ts_fields(doc, obj, line, rank, ctx, body=True)
+            if members:
+                listed = inline.group(2) is not None or inline.group(3) is not None
+                fact.put("type", "list[object]" if listed else "object")
+                fact.put(
+                    "fields", {f.name: {k: v.value for k, v in f.attrs.items()} for f in members}
+                )
+            if body:
+                fact.put("required", not optional)
+        elif type_text:
             _type(fact, type_text)
             if body:
                 fact.put("required", not optional)

@@ -11,6 +11,11 @@ from sp_backend.readers import phrases
 
 _TYPE_WORDS: list[tuple[str, str]] = [
     (r"(array|list)\s*(\[|<|of)\s*(str|string|text)|string\s*\[\]|str\[\]|text\[\]", "list[str]"),
+    (
+        r"(array|list)\s*(\[|<|of)\s*int(eger)?s?\b|int(eger)?\s*\[\]",
+        "list[int]",
+    ),
+    (r"(array|list)\s*(\[|<|of)\s*objects?\b|object\s*\[\]", "list[object]"),
     (r"(array|list)\b|\w+\[\]", "list[str]"),
     (r"uuid|guid", "uuid"),
     (r"timestamptz|timestamp|datetime|date[- ]?time|iso\s*8601", "datetime"),
@@ -19,10 +24,13 @@ _TYPE_WORDS: list[tuple[str, str]] = [
     (r"(big|small)?serial|(big|small|tiny)?int(eger)?\d*\b", "int"),
     (r"decimal|numeric|money", "decimal"),
     (r"float|double|real\b|number", "float"),
+    (r"object\s+(with|of|having)\b|nested\s+object", "object"),
     (r"jsonb?|object|dict|map\b", "json"),
     (r"enum", "enum"),
     (r"text\b|longtext|clob", "text"),
-    (r"(var)?char|string|str\b|email|url|citext", "str"),
+    (r"e-?mail(\s+address)?\b", "email"),
+    (r"ur[il](?![-\w])|https?\s+(link|address)|web\s*(site|page|address)\b", "uri"),
+    (r"(var)?char|string|str\b|citext", "str"),
 ]
 
 _TYPE_RES = [(re.compile(rf"^\s*(?:{pat})", re.IGNORECASE), kind) for pat, kind in _TYPE_WORDS]
@@ -54,9 +62,15 @@ def type_of_value(value: Any) -> str | None:
     if isinstance(value, float):
         return "float"
     if isinstance(value, list):
-        return "list[str]" if all(isinstance(v, str) for v in value) else "json"
-    if isinstance(value, dict):
+        if all(isinstance(v, str) for v in value):
+            return "list[str]"
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            return "list[int]"
+        if all(members_of_value(v) for v in value):
+            return "list[object]"
         return "json"
+    if isinstance(value, dict):
+        return "object" if members_of_value(value) else "json"
     if isinstance(value, str):
         if UUID_RE.match(value):
             return "uuid"
@@ -66,6 +80,30 @@ def type_of_value(value: Any) -> str | None:
             return "date"
         return "str"
     return None
+
+
+def members_of_value(value: Any) -> dict[str, dict[str, Any]] | None:
+    """The fields of an example object ({"lat": 52.1, "lng": 4.3} -> lat: float, lng: float),
+    the objects inside it likewise; None when it is no object of named fields (an empty one,
+    a key that is no name, or a value JSON cannot type, such as null or a mixed list). For a
+    list of objects, the fields of its first item."""
+    if isinstance(value, list):
+        return members_of_value(value[0]) if value else None
+    if not isinstance(value, dict) or not value:
+        return None
+    out: dict[str, dict[str, Any]] = {}
+    for key, item in value.items():
+        kind = type_of_value(item)
+        if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,62}", key):
+            return None
+        if kind in (None, "json"):
+            return None
+        # Dates, datetimes and UUIDs are text inside a JSON object (plan/model.py MEMBER_TYPES).
+        member: dict[str, Any] = {"type": "str" if kind in ("date", "datetime", "uuid") else kind}
+        if kind in ("object", "list[object]"):
+            member["fields"] = members_of_value(item)
+        out[key] = member
+    return out
 
 
 def type_length(word: str) -> int | None:
@@ -101,6 +139,7 @@ def parse_constraints(text: str) -> dict[str, Any]:
 
 
 __all__ = [
+    "members_of_value",
     "parse_constraints",
     "parse_enum_values",
     "parse_literal",

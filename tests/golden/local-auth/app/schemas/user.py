@@ -5,9 +5,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-# Deliberately loose (the address is proven by use), and a pattern so the OpenAPI states it.
-# Compared and stored lower-case: Alice@Example.com and alice@example.com are one account.
-EMAIL_PATTERN = r"^[^@ \t\r\n]+@[^@ \t\r\n]+\.[^@ \t\r\n]+$"
+from app.schemas.rules import EMAIL_PATTERN
+
+# The pattern of every email field (app/schemas/rules.py). Compared and stored lower-case:
+# Alice@Example.com and alice@example.com are one account.
 Email = Annotated[str, StringConstraints(to_lower=True, max_length=320, pattern=EMAIL_PATTERN)]
 # At least one ASCII letter and one digit, as a pattern so the OpenAPI states the rule.
 NewPassword = Annotated[

@@ -12,8 +12,10 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BeforeValidator,
+    Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    StringConstraints,
     WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -108,6 +110,22 @@ QueryDecimal = Annotated[
     Decimal,
     BeforeValidator(plain_decimal),
     WithJsonSchema({"type": "string", "pattern": PLAIN_DECIMAL}),
+]
+
+# Deliberately loose (an address is proven by use), and a pattern so the OpenAPI states it.
+# Compared and stored lower-case, as accounts are: Ada@Example.com and ada@example.com are one.
+EMAIL_PATTERN = r"^[^@ \t\r\n]+@[^@ \t\r\n]+\.[^@ \t\r\n]+$"
+Email = Annotated[
+    str,
+    StringConstraints(to_lower=True, max_length=320, pattern=EMAIL_PATTERN),
+    Field(json_schema_extra={"format": "email"}),
+]
+# An http or https URL with a host, stored as sent (not normalised: what was given is shown).
+URI_PATTERN = r"^https?://[^ \t\r\n\f\v/?#]+[^ \t\r\n\f\v]*$"
+HttpUri = Annotated[
+    str,
+    StringConstraints(max_length=2048, pattern=URI_PATTERN),
+    Field(json_schema_extra={"format": "uri"}),
 ]
 
 
