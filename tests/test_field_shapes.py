@@ -307,3 +307,67 @@ def test_a_custom_operations_body_holds_objects_of_its_own(tmp_path: Path) -> No
         "'HiveMoveResponse',",
         "'HiveMoveResponseMovedFrom']",
     ]
+
+
+def _generated_rules() -> object:
+    """app/schemas/rules.py of the golden example backend, imported on its own."""
+    import types
+
+    path = Path(__file__).parent / "golden" / "task-crud" / "app" / "schemas" / "rules.py"
+    # Executed from its text: an import would leave __pycache__ in the golden copy.
+    module = types.ModuleType("golden_rules")
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), module.__dict__)
+    return module
+
+
+def test_the_generated_patterns_are_the_plans() -> None:
+    from sp_backend.plan.model import EMAIL_PATTERN, URI_PATTERN
+
+    rules = _generated_rules()
+    assert rules.EMAIL_PATTERN == EMAIL_PATTERN  # type: ignore[attr-defined]
+    assert rules.URI_PATTERN == URI_PATTERN  # type: ignore[attr-defined]
+
+
+def test_what_an_email_or_uri_field_accepts_every_format_check_accepts() -> None:
+    """The OpenAPI says format email / uri beside the pattern: a value the server takes must
+    pass a client's format check (jsonschema-rs here), or a client refuses what it was sent."""
+    import re
+
+    import jsonschema_rs
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from pydantic import TypeAdapter, ValidationError
+
+    from sp_backend.plan.model import EMAIL_PATTERN, URI_PATTERN
+
+    rules = _generated_rules()
+    email = TypeAdapter(rules.Email)  # type: ignore[attr-defined]
+    uri = TypeAdapter(rules.HttpUri)  # type: ignore[attr-defined]
+    formats = {
+        name: jsonschema_rs.Draft202012Validator({"format": name}, validate_formats=True)
+        for name in ("email", "uri")
+    }
+
+    def taken(adapter: TypeAdapter[str], value: str) -> bool:
+        try:
+            adapter.validate_python(value)
+        except ValidationError:
+            return False
+        return True
+
+    @settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.from_regex(EMAIL_PATTERN, fullmatch=True), st.from_regex(URI_PATTERN, fullmatch=True))
+    def agree(address: str, link: str) -> None:
+        if len(address) <= 320:
+            assert taken(email, address) == formats["email"].is_valid(address), address
+        if len(link) <= 2048:
+            assert taken(uri, link) == formats["uri"].is_valid(link), link
+
+    agree()
+    # Values that the old, looser patterns took and format checks refuse.
+    for address in ["ü\xa0@t\x85.\x0c®m", "a@ab--c.de", "a..b@c.de", "a" * 65 + "@b.co"]:
+        assert not taken(email, address), address
+    for link in ["https://āý\x0f\x0e¯n", "http://a b", "http://a/%zz"]:
+        assert not taken(uri, link), link
+    assert taken(email, "Ada.Lovelace+notes@Example.org")
+    assert re.fullmatch(URI_PATTERN, "https://api.example.org:8443/a%20b?q=1#top")

@@ -38,10 +38,13 @@ from sp_backend.emit.layout import format_python
 from sp_backend.paths import BACKEND_TEMPLATES
 from sp_backend.plan.model import (
     ANY_OF_MAX,
+    EMAIL_ATOM,
+    EMAIL_DOMAIN_MAX_LENGTH,
+    EMAIL_LOCAL_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
-    EMAIL_PATTERN,
+    HOST_LABEL_PARTS,
+    URI_CHAR,
     URI_MAX_LENGTH,
-    URI_PATTERN,
 )
 
 CREATE_ONCE = ".once"
@@ -69,9 +72,12 @@ def environment(templates: Path = BACKEND_TEMPLATES) -> Environment:
     env.globals["signature"] = signature
     env.globals["any_of_max"] = ANY_OF_MAX
     env.globals.update(
-        email_pattern=EMAIL_PATTERN,
+        email_atom=EMAIL_ATOM,
+        host_label_parts=HOST_LABEL_PARTS,
+        uri_char=URI_CHAR,
+        email_local_max_length=EMAIL_LOCAL_MAX_LENGTH,
+        email_domain_max_length=EMAIL_DOMAIN_MAX_LENGTH,
         email_max_length=EMAIL_MAX_LENGTH,
-        uri_pattern=URI_PATTERN,
         uri_max_length=URI_MAX_LENGTH,
     )
     env.filters["pyvalue"] = py_value

@@ -96,11 +96,32 @@ def _types_text(types: frozenset[str] | set[str]) -> str:
 # accepted when the plan states no max_length.
 EMAIL_MAX_LENGTH = 320
 URI_MAX_LENGTH = 2048
-# What an email or URI field accepts (app/schemas/rules.py states them in the generated code):
-# something@host.tld with no spaces, the email lowercased as accounts do; an http(s) URL with a
-# host, kept as sent. Whitespace spelled out, as NOT_BLANK explains (emit/fields.py).
-EMAIL_PATTERN = r"^[^@ \t\r\n]+@[^@ \t\r\n]+\.[^@ \t\r\n]+$"
-URI_PATTERN = r"^https?://[^ \t\r\n\f\v/?#]+[^ \t\r\n\f\v]*$"
+# What an email or URI field accepts (app/schemas/rules.py states them in the generated code).
+# The OpenAPI also says format email / uri, and clients check those formats (JSON Schema
+# validators, ajv-formats): so a pattern accepts only what every such check accepts. An email
+# is dot-atoms of ASCII @ a host name, lowercased as accounts are; the lengths of its two
+# parts (64, 253) are checked beside the pattern. A host label never has "--" as its 3rd and
+# 4th characters (RFC 5891 reserves them for IDNA, whose checks would refuse a wrong one).
+# A URI is http(s)://host[:port] then RFC 3986 path, query and fragment characters, ASCII only
+# (an IRI's other characters arrive percent-encoded), kept as sent.
+# The pieces, as app/schemas/rules.py spells them (tests/test_field_shapes.py holds the two
+# compositions equal).
+EMAIL_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+HOST_LABEL_PARTS = (
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,2}[A-Za-z0-9])?",
+    r"|[A-Za-z0-9][A-Za-z0-9-](?:[A-Za-z0-9][A-Za-z0-9-]|-[A-Za-z0-9])",
+    r"[A-Za-z0-9-]{0,58}[A-Za-z0-9])",
+)
+URI_CHAR = r"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})"
+_LABEL = "".join(HOST_LABEL_PARTS)
+EMAIL_PATTERN = rf"^{EMAIL_ATOM}(?:\.{EMAIL_ATOM})*@{_LABEL}(?:\.{_LABEL})+$"
+URI_PATTERN = (
+    rf"^https?://{_LABEL}(?:\.{_LABEL})*"
+    r"(?::[0-9]{1,5})?"
+    rf"(?:/{URI_CHAR}*)*(?:\?(?:{URI_CHAR}|[/?])*)?(?:#(?:{URI_CHAR}|[/?])*)?$"
+)
+EMAIL_LOCAL_MAX_LENGTH = 64
+EMAIL_DOMAIN_MAX_LENGTH = 253
 # The shortest value each pattern allows (a@b.c, http://a): a max_length below it leaves none.
 SHORTEST = {"email": 5, "uri": 8}
 # Rules that apply to request bodies only: a stored row must stay readable when they stop holding.
@@ -140,6 +161,7 @@ JsonNames = Literal["snake_case", "camelCase"]
 # has that class, and a users resource beside it is refused as a clash with the users table.
 RESERVED_CLASS_NAMES = frozenset(
     {
+        "AfterValidator",
         "Annotated",
         "Any",
         "AsyncIterator",

@@ -3,13 +3,17 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from app.schemas.rules import EMAIL_PATTERN
+from app.schemas.rules import EMAIL_PATTERN, email_parts_fit
 
 # The pattern of every email field (app/schemas/rules.py). Compared and stored lower-case:
 # Alice@Example.com and alice@example.com are one account.
-Email = Annotated[str, StringConstraints(to_lower=True, max_length=320, pattern=EMAIL_PATTERN)]
+Email = Annotated[
+    str,
+    StringConstraints(to_lower=True, max_length=320, pattern=EMAIL_PATTERN),
+    AfterValidator(email_parts_fit),
+]
 # At least one ASCII letter and one digit, as a pattern so the OpenAPI states the rule.
 NewPassword = Annotated[
     str,
