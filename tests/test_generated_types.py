@@ -50,6 +50,7 @@ FROM_SPECS = {
     "toolshed-json": "toolshed",
     "venue-directory-json": "venues",
     "kiln-log": "firings",
+    "locker-hire": "lockers",
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 

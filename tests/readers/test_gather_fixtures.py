@@ -22,6 +22,7 @@ CASES = {
     "vinyl-shelf": "shelf",
     "fleet-memo": "servicelog",
     "ferry-wiki": "tickets",
+    "locker-hire": "lockers",
 }
 
 

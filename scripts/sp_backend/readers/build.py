@@ -54,6 +54,7 @@ from sp_backend.readers.custom import (
     operation_names,
     relative_path,
 )
+from sp_backend.readers.delete_answer import read_delete_answer
 from sp_backend.readers.derived import is_flag, read_derived
 from sp_backend.readers.envelope import read_envelope
 from sp_backend.readers.facts import (
@@ -955,6 +956,40 @@ def _status(ep: Endpoint, default: int) -> int:
     return codes[0] if codes else default
 
 
+def _delete(ep: Endpoint, fields: dict[str, FieldSpec], notes: _Notes) -> DeleteOperation:
+    """DELETE /{id}: its status, and the body its example shows (message, the row or none)."""
+    status = _status(ep, 204)
+    shown = read_delete_answer(ep, set(fields))
+    if shown is None or not shown.keys:
+        if shown is not None:
+            notes.add(shown.note, shown.where, "planned as empty; set operations.delete.answer")
+        return DeleteOperation(status=status, source=ep.source)
+    if 204 in ep.statuses:
+        notes.add(
+            f"DELETE {ep.path} says 204, which has no body, and shows one",
+            shown.where,
+            "planned as 204 with no body; set operations.delete.answer and status 200 to answer it",
+        )
+        return DeleteOperation(status=204, source=ep.source)
+    if shown.markers:
+        notes.add(
+            f"DELETE {ep.path} shows {', '.join(shown.markers)} beside its message",
+            shown.where,
+            "answered with the message alone (operations.delete answers no envelope marker)",
+        )
+    try:
+        return DeleteOperation(
+            status=None if status in (200, 204) else status, source=ep.source, **shown.keys
+        )
+    except ValidationError as exc:
+        notes.add(
+            f"DELETE {ep.path}'s answer cannot be planned: {exc.errors()[0]['msg']}",
+            shown.where,
+            "planned as an empty answer",
+        )
+        return DeleteOperation(status=status, source=ep.source)
+
+
 def _operations(
     g: Group, fields: dict[str, FieldSpec], inp: Inputs, notes: _Notes, *, owned: bool = True
 ) -> Operations:
@@ -998,7 +1033,7 @@ def _operations(
                 ".fields); drop the key if PUT replaces every field",
             )
     if (ep := g.find("DELETE", "item")) is not None:
-        ops["delete"] = DeleteOperation(status=_status(ep, 204), source=ep.source)
+        ops["delete"] = _delete(ep, fields, notes)
     custom_eps = []
     merged = {n: {"type": Chosen(f.type, f.source or "")} for n, f in fields.items()}
     for name, ep in g.actions.items():

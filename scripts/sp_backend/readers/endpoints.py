@@ -257,7 +257,7 @@ def _inline_object(block: Block, ep: Endpoint, answered: bool) -> tuple[str, str
     """(target, object text) when a paragraph or item states a body after a label; a bare
     'Body' is the request's unless the endpoint reads (GET) or a response was named before."""
     m = _INLINE_OBJECT.match(block.text)
-    if not m or not looks_like_ts(m.group(2)):
+    if not m or not (looks_like_ts(m.group(2)) or _json_prefix(m.group(2)) is not None):
         return None
     head = m.group(1).lower()
     if re.search(r"\b(request|input|payload|send|accepts?)\b", head):
@@ -267,6 +267,15 @@ def _inline_object(block: Block, ep: Endpoint, answered: bool) -> tuple[str, str
     if re.search(r"\bbody\b", head):
         return ("response" if answered or ep.method in ("GET", "DELETE") else "body"), m.group(2)
     return None
+
+
+def _json_prefix(text: str) -> str | None:
+    """The JSON object or array a text starts with (what follows it is prose), or None."""
+    try:
+        value, end = json.JSONDecoder().raw_decode(text.lstrip())
+    except ValueError:
+        return None
+    return text.lstrip()[:end] if isinstance(value, dict | list) else None
 
 
 def _is_error_json(text: str) -> bool:
@@ -301,7 +310,11 @@ def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
             inline = _inline_object(block, ep, answered)
             if inline is not None:
                 texts.append(block.text)
-                _body_ts(doc, inline[1], block.line, ep, inline[0])
+                if (literal := _json_prefix(inline[1])) is not None:
+                    # 'Response: { "message": "Deleted" }': a literal answer, kept as an example.
+                    _body_json(doc, literal, block.line, ep, inline[0])
+                else:
+                    _body_ts(doc, inline[1], block.line, ep, inline[0])
                 continue
             if re.match(r"^\s*(?:response|returns?)\b", block.text, re.IGNORECASE):
                 answered = True

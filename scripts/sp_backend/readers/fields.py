@@ -25,7 +25,7 @@ from sp_backend.readers.types import (
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _NAME_COLS = ("field", "column", "name", "parameter", "param", "attribute", "property", "key")
-_TYPE_COLS = ("type", "data type", "datatype")
+_TYPE_COLS = ("type", "data type", "datatype", "kind", "value type")
 _NOTE_COLS = (
     "constraint",
     "constraints",
