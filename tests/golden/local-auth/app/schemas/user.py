@@ -3,17 +3,12 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.schemas.rules import EMAIL_PATTERN, email_parts_fit
-
-# The pattern of every email field (app/schemas/rules.py). Compared and stored lower-case:
+# Email: as every email field is (app/schemas/rules.py), compared and stored lower-case, so
 # Alice@Example.com and alice@example.com are one account.
-Email = Annotated[
-    str,
-    StringConstraints(to_lower=True, max_length=320, pattern=EMAIL_PATTERN),
-    AfterValidator(email_parts_fit),
-]
+from app.schemas.rules import Email
+
 # At least one ASCII letter and one digit, as a pattern so the OpenAPI states the rule.
 NewPassword = Annotated[
     str,
