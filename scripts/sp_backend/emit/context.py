@@ -716,6 +716,12 @@ class ResourceView:
         op = self.ops.delete
         return str(op.message_key), str(op.message)
 
+    @property
+    def deleted_marker(self) -> tuple[str, Any] | None:
+        """(key, value) the envelope adds beside every answer, so beside the delete's message
+        too ("status": "success"); None without such an envelope."""
+        return ANSWER_MARKERS.get(self.responses.envelope)
+
     def status_of(self, op: str, default: int = 200) -> int:
         operation = getattr(self.ops, op)
         return operation.status if operation is not None and operation.status else default

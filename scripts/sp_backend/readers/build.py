@@ -913,12 +913,15 @@ _CRUD |= {("PATCH", True): "update", ("PUT", True): "replace"}
 
 def _served_by_the_envelope(notes: _Notes, conventions: dict[str, Any] | None) -> None:
     """A list key the list reader could not serve as page metadata ("status": "success", a
-    message) that the envelope now puts beside the items is served: its note goes."""
+    message), or a marker beside a delete's message, that the envelope now puts there is
+    served: its note goes."""
     if not conventions:
         return
     keys = [conventions.get("message_key")]
     keys += [conventions["envelope"]] if conventions["envelope"] in ("success", "status") else []
     said = [f"list answer: {k!r} is not page metadata" for k in keys if k]
+    # A delete's message carries the envelope's marker too (app/schemas: <Resource>Deleted).
+    said += [f"shows {k} beside its message" for k in keys[1:]]
     notes.unresolved = [u for u in notes.unresolved if not any(s in u.what for s in said)]
 
 
@@ -975,7 +978,7 @@ def _delete(ep: Endpoint, fields: dict[str, FieldSpec], notes: _Notes) -> Delete
         notes.add(
             f"DELETE {ep.path} shows {', '.join(shown.markers)} beside its message",
             shown.where,
-            "answered with the message alone (operations.delete answers no envelope marker)",
+            "answered with the message alone: responses.envelope adds no such marker",
         )
     try:
         return DeleteOperation(
