@@ -91,3 +91,14 @@ def test_an_inline_json_answer_after_a_label_is_read() -> None:
         "notice",
         "Locker handed back",
     )
+
+
+def test_an_action_whose_body_is_one_field_sets_it() -> None:
+    """PATCH /{id}/move {"zone": "family"}: the body's value is written, never toggled."""
+    move = gather(FIXTURES / "locker-hire", "lockers").plan.resources["hire"].operations.actions
+    assert set(move) == {"move"}
+    assert (move["move"].effect, move["move"].field, move["move"].method) == (
+        "body",
+        "zone",
+        "PATCH",
+    )

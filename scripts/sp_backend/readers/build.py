@@ -1040,6 +1040,9 @@ def _operations(
     custom_eps = []
     merged = {n: {"type": Chosen(f.type, f.source or "")} for n, f in fields.items()}
     for name, ep in g.actions.items():
+        if (setting := _body_setting(name, ep, fields)) is not None:
+            ops["actions"][name.replace("-", "_")] = setting
+            continue
         if (
             ep.method not in ("POST", "PATCH", "PUT")
             or ep.body  # takes a body: it does more than toggle or set one field
@@ -1126,6 +1129,26 @@ def _action(
         path=f"/{{id}}/{action_name}",
         effect="toggle",
         field=target,
+        status=_status(ep, 200),
+        source=ep.source,
+    )
+
+
+def _body_setting(name: str, ep: Endpoint, fields: dict[str, FieldSpec]) -> Action | None:
+    """`PATCH /{id}/complete {"completed": true}`: an action whose body is one of the row's
+    fields sets that field to what the body carries (effect body), it never toggles it."""
+    names = {f.name for f in ep.body}
+    if ep.method not in ("POST", "PATCH", "PUT") or len(names) != 1:
+        return None
+    field_name = snake_name(names.pop())
+    if field_name not in fields:
+        return None
+    action_name = re.sub(r"[^a-z0-9_-]", "", name.lower())
+    return Action(
+        method=ep.method,
+        path=f"/{{id}}/{action_name}",
+        effect="body",
+        field=field_name,
         status=_status(ep, 200),
         source=ep.source,
     )
