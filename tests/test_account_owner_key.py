@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -95,7 +96,9 @@ def _assert_owner_key(keys: list[dict[str, object]], name: str) -> None:
     key = found[0]
     assert key["name"] == f"fk_{table}_{owner}_users", key
     assert (key["referred_table"], key["referred_columns"]) == ("users", ["id"]), key
-    assert str(dict(key["options"]).get("ondelete", "")).upper() == rule, key  # type: ignore[call-overload]
+    options = key["options"]
+    assert isinstance(options, dict), key
+    assert str(options.get("ondelete", "")).upper() == rule, key
 
 
 def test_the_model_declares_the_owner_key(backend: tuple[str, Path]) -> None:
@@ -186,3 +189,42 @@ def test_a_feature_emitted_before_the_accounts_gets_the_key_when_emitted_again(
     result = run_generated_tests(backend, extra=("-rA",))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "PASSED tests/test_platform.py::test_migrations_match_the_models" in result.stdout
+
+
+OBSERVATORY = Path(__file__).parent / "fixtures" / "specs" / "observatory-ddl"
+
+
+@pytest.mark.parametrize(
+    ("clause", "rule", "noted"),
+    [
+        ("ON DELETE CASCADE", "cascade", False),
+        ("ON DELETE RESTRICT", "restrict", False),
+        ("ON DELETE SET NULL", "restrict", True),
+    ],
+)
+def test_gather_reads_the_owner_key_of_a_ddl_contract(
+    tmp_path: Path, clause: str, rule: str, noted: bool
+) -> None:
+    """sessions.member_id REFERENCES members(id), members being the accounts table: its
+    ON DELETE is auth.accounts.owner_on_delete; SET NULL cannot hold an owned row, so it is
+    read as restrict and said in `unresolved` at the DDL's line."""
+    from sp_backend.readers.gather import gather
+
+    folder = tmp_path / "observatory"
+    shutil.copytree(OBSERVATORY, folder)
+    schema = folder / "specs" / "database" / "schema.md"
+    text = schema.read_text()
+    stated = "REFERENCES members(id) ON DELETE CASCADE"
+    assert stated in text
+    schema.write_text(text.replace(stated, f"REFERENCES members(id) {clause}"))
+    line = next(n for n, t in enumerate(schema.read_text().splitlines(), 1) if clause in t)
+    plan = gather(folder, "observing").plan
+    assert plan.auth.mode == "local"
+    accounts = plan.auth.accounts
+    assert "owner_on_delete" in accounts.model_fields_set
+    assert accounts.owner_on_delete == rule
+    said = [u for u in plan.unresolved if "ON DELETE SET NULL" in u.what]
+    assert bool(said) == noted, plan.unresolved
+    if noted:
+        assert said[0].source == f"specs/database/schema.md:{line}", said
+        assert "auth.accounts.owner_on_delete restrict" in said[0].resolution
