@@ -215,30 +215,61 @@ def test_a_column_type_changed_in_a_migration_fails_the_migration_test_on_postgr
     tmp_path: Path, postgres_database: str
 ) -> None:
     """Every kind of column type the library's migrations create (each a separate run of the
-    generated test, so one per kind, and both user id columns), changed by hand."""
+    generated test, so one per kind, and both user id columns), changed by hand.
+
+    books.user_id is a foreign key to users.id (auth.mode local), and PostgreSQL refuses a key
+    whose two ends differ in type: one end changed alone fails the upgrade itself (asserted
+    below); changed together, as a hand edit of the key must, the migration test names both."""
     backend = _library(tmp_path, ORDERS["authentication-then-books"])
     only = ("tests/test_platform.py::test_migrations_match_the_models",)
     unchanged = run_generated_tests(backend, postgres_database, extra=only)
     assert unchanged.returncode == 0, unchanged.stdout[-3000:]
+    key_ends = ("users.id", "books.user_id")
+    mutations = {
+        column: (migration, kind, mutated)
+        for migration in sorted((backend / "migrations" / "versions").glob("*.py"))
+        for column, kind, mutated in _mutations(migration.read_text())
+    }
+    originals = {path: path.read_text() for path, _, _ in mutations.values()}
+
+    def run_with(columns: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+        for column in columns:
+            path, _, mutated = mutations[column]
+            path.write_text(mutated)
+        try:
+            return run_generated_tests(backend, postgres_database, extra=only)
+        finally:
+            for path, text in originals.items():
+                path.write_text(text)
+
     kinds_seen: set[str] = set()
     checked = []
-    for migration in sorted((backend / "migrations" / "versions").glob("*.py")):
-        original = migration.read_text()
-        for column, kind, mutated in _mutations(original):
-            if kind in kinds_seen and column not in ("users.id", "books.user_id"):
-                continue
-            kinds_seen.add(kind)
-            migration.write_text(mutated)
-            result = run_generated_tests(backend, postgres_database, extra=only)
-            assert result.returncode == 1, (column, result.stdout[-3000:])
-            assert "FAILED tests/test_platform.py::test_migrations_match_the_models" in (
-                result.stdout
-            ), column
-            assert f"{column}: the migrations create" in result.stdout, (column, result.stdout)
-            checked.append(column)
-        migration.write_text(original)
+    for column, (_, kind, _) in mutations.items():
+        if kind in kinds_seen or column in key_ends:
+            continue
+        kinds_seen.add(kind)
+        result = run_with((column,))
+        assert result.returncode == 1, (column, result.stdout[-3000:])
+        assert "FAILED tests/test_platform.py::test_migrations_match_the_models" in (
+            result.stdout
+        ), column
+        assert f"{column}: the migrations create" in result.stdout, (column, result.stdout)
+        checked.append(column)
+    for column in key_ends:
+        alone = run_with((column,))
+        assert alone.returncode == 1, (column, alone.stdout[-3000:])
+        assert 'foreign key constraint "fk_books_user_id_users" cannot be implemented' in (
+            alone.stdout
+        ), (column, alone.stdout[-3000:])
+    both = run_with(key_ends)
+    assert both.returncode == 1, both.stdout[-3000:]
+    assert "FAILED tests/test_platform.py::test_migrations_match_the_models" in both.stdout
+    for column in key_ends:
+        assert f"{column}: the migrations create" in both.stdout, (column, both.stdout)
+        kinds_seen.add(mutations[column][1])
+        checked.append(column)
     assert kinds_seen == {pattern for pattern, _ in OTHER_TYPE}
-    assert {"users.id", "books.user_id"} <= set(checked)
+    assert set(key_ends) <= set(checked)
 
 
 # --- the merge itself: what a plan states counts, a default never does --------------------------

@@ -321,6 +321,10 @@ class ResourceView:
     references: list[Any] = field(default_factory=list)
     referenced_by: list[Any] = field(default_factory=list)
     responses: ResponseConventions = field(default_factory=ResponseConventions)
+    # auth.mode local: what deleting an account does to its rows (auth.accounts.owner_on_delete,
+    # "cascade" or "restrict"); the owner column is then a foreign key to users.id. None when the
+    # users live elsewhere (a token mode without accounts) or nothing is owned.
+    owner_on_delete: str | None = None
 
     # names -----------------------------------------------------------------------------------
     @property
@@ -355,6 +359,31 @@ class ResourceView:
     @property
     def owner(self) -> str | None:
         return self.plan.owner
+
+    @property
+    def owner_fk(self) -> bool:
+        """The owner column is a foreign key to users.id (auth.mode local)."""
+        return self.owner is not None and self.owner_on_delete is not None
+
+    @property
+    def owner_sql_on_delete(self) -> str:
+        return {"cascade": "CASCADE", "restrict": "RESTRICT"}[str(self.owner_on_delete)]
+
+    @property
+    def owner_fk_name(self) -> str:
+        return f"fk_{self.table}_{self.owner}_users"[:63]
+
+    @property
+    def owner_model_decl(self) -> str:
+        """The model's owner column: indexed alone unless the composite indexes (which lead
+        with it) cover it; in local mode a foreign key to the account that owns the row."""
+        kw: list[Any] = ["max_length=255"] if self.owner_py == "str" else []
+        if self.owner_fk:
+            kw += ['foreign_key="users.id"', f"ondelete={py_literal(self.owner_sql_on_delete)}"]
+        if not self.indexes:
+            kw.append("index=True")
+        kw.append("nullable=False")
+        return Call(f"{self.owner}: {self.owner_py} = Field", kw).render(4)
 
     @property
     def path_user(self) -> bool:
@@ -928,6 +957,10 @@ def build_resource(
         errors=errors,
         sample_users=SAMPLE_USERS[auth.user_id_type],
         responses=responses,
+        # Only where this backend has the users table: the owned rows then refer to it.
+        owner_on_delete=auth.accounts.owner_on_delete
+        if resource.owner and auth.mode == "local"
+        else None,
     )
     view.indexes = _indexes(view)
     return view

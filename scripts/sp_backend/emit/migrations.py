@@ -111,7 +111,21 @@ def table_of(resource: ResourceView) -> Table:
     # References (emit/references.py): a foreign key, and an index of its own, as the model's
     # Field(foreign_key=..., ondelete=..., index=True) declares them.
     indexes += [{"name": ref.index_name, "columns": [ref.column]} for ref in resource.references]
-    foreign_keys = [
+    foreign_keys = []
+    if resource.owner_fk:
+        # auth.mode local: the row's account (app/models/user.py). Its table exists first: it
+        # is the auth feature's, created before this table in one revision (feature_tables)
+        # or by an earlier one (a feature emitted before the auth feature has no users table
+        # to refer to, so its rows get the key in the revision its next emit adds).
+        foreign_keys.append(
+            {
+                "name": resource.owner_fk_name,
+                "columns": [resource.owner],
+                "references": {"table": "users", "columns": ["id"]},
+                "ondelete": resource.owner_sql_on_delete,
+            }
+        )
+    foreign_keys += [
         {
             "name": ref.fk_name,
             "columns": [ref.column],
@@ -581,6 +595,10 @@ def create_foreign_key(table: str, fk: dict[str, Any]) -> Op:
         f"fk_{fk['columns'][-1]}",
         [Call("batch_op.create_foreign_key", args).render(8)],
         [f'batch_op.drop_constraint({py_literal(fk["name"])}, type_="foreignkey")'],
+        notes=[
+            f"every {table}.{', '.join(fk['columns'])} that exists must name a row of "
+            f"{target['table']}, or the upgrade fails."
+        ],
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from sp_backend.plan.model import FieldSpec, Identifier, _Strict
 
@@ -115,7 +115,11 @@ class Accounts(_Strict):
     )
     login_answer: LoginAnswer = Field(default_factory=LoginAnswer)
     owner_on_delete: Literal["cascade", "restrict"] = Field(
-        "cascade", description="Owned rows when their account is deleted."
+        "cascade",
+        description="What deleting an account does to the rows it owns: the owner column of "
+        "every owned resource is a foreign key to users.id. cascade: they are deleted with it; "
+        "restrict: the delete is refused while it owns rows. (set_null is not possible: an "
+        "owned row always has an owner.)",
     )
     throttle: LoginThrottle = Field(default_factory=LoginThrottle)
     sources: dict[AccountRoute, str] = Field(
@@ -124,6 +128,17 @@ class Accounts(_Strict):
         examples=[{"register": "specs/api/auth.md:12", "login": "specs/api/auth.md:30"}],
     )
     source: str | None = None
+
+    @field_validator("owner_on_delete", mode="before")
+    @classmethod
+    def _owner_kept(cls, value: object) -> object:
+        if value in ("set_null", "set null"):
+            raise ValueError(
+                "set_null is not possible for the owner column: it is NOT NULL, every owned row "
+                "has an owner; use cascade (the rows go with the account) or restrict (the "
+                "account cannot be deleted while it owns rows)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Accounts:

@@ -218,7 +218,9 @@ RESERVED_CLASS_NAMES = frozenset(
         "TextFormatter",
         "TypeDecorator",
         "TypeEngine",
+        "UserCreate",
         "UserId",
+        "ValidationError",
     }
 )
 

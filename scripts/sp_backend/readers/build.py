@@ -147,6 +147,8 @@ def build_plan(inp: Inputs) -> Built:
     built = Built(BackendPlan.model_construct())
     resources: dict[str, Resource] = {}
     owner_types: list[Value] = []
+    # (resource, ON DELETE of its owner column's key to the accounts table), for auth.accounts.
+    owner_rules: list[tuple[str, Value]] = []
     planned: list[Endpoint] = []  # the endpoints the plan serves, for conventions they show
     answered: dict[str, dict[str, Endpoint]] = {}  # resource -> operation -> its endpoint
     # The contract's collection path -> (resource name, its plan), for the nested under it.
@@ -180,7 +182,13 @@ def build_plan(inp: Inputs) -> Built:
                 )
             continue
         resource = _resource(
-            g, inp, notes, owner_types, owned=no_auth is None, planned=by_collection
+            g,
+            inp,
+            notes,
+            owner_types,
+            owned=no_auth is None,
+            planned=by_collection,
+            owner_rules=owner_rules,
         )
         if resource is None:
             continue
@@ -222,7 +230,7 @@ def build_plan(inp: Inputs) -> Built:
     dropped: dict[str, set[str]] = {"resources": set(), "errors": set()}
     auth: AuthConfig | dict[str, Any]
     if no_auth is None:
-        auth = _auth(inp, notes, owner_types, resources)
+        auth = _auth(inp, notes, owner_types, resources, owner_rules)
     else:
         # Stated, and nothing else: the token settings do not apply (plan/model.py).
         auth = {"mode": "none", "source": no_auth.source}
@@ -480,6 +488,7 @@ def _resource(
     *,
     owned: bool = True,
     planned: dict[str, tuple[str, Resource]] | None = None,
+    owner_rules: list[tuple[str, Value]] | None = None,
 ) -> Resource | None:
     facts, _ = _facts_for(g, inp)
     first = g.endpoints[0]
@@ -491,6 +500,10 @@ def _resource(
     }
     id_type = _id_type(g, merged, facts, notes)
     owner = _owner(g, merged, notes, owner_types, inp) if owned else None
+    if owner is not None and owner_rules is not None:
+        rule = _owner_rule(owner, merged, inp)
+        if rule is not None:
+            owner_rules.append((g.name, rule))
     timestamps = True
     fields: dict[str, FieldSpec] = {}
     action_fields = {_action_field(name, merged) for name in g.actions}
@@ -893,6 +906,48 @@ def _owner(
         chosen = merged[name]["type"]
         owner_types.append(Value(chosen.value, chosen.source, RANK_CONTRACT, 0))
     return name if re.fullmatch(r"[a-z][a-z0-9_]*", name) else "user_id"
+
+
+def _owner_rule(owner: str, merged: dict[str, dict[str, Chosen]], inp: Inputs) -> Value | None:
+    """The ON DELETE of the owner column's foreign key, when it refers to the accounts table
+    (`REFERENCES users(id) ON DELETE RESTRICT`): what auth.accounts.owner_on_delete says."""
+    attrs = merged.get(owner, {})
+    if "foreign_key" not in attrs or "on_delete" not in attrs:
+        return None
+    table = str(attrs["foreign_key"].value).split(".")[0]
+    if _model_key(table) not in account_models(inp.models):
+        return None
+    rule = attrs["on_delete"]
+    return Value(rule.value, rule.source, RANK_CONTRACT, 0)
+
+
+def _owner_on_delete(rules: list[tuple[str, Value]], notes: _Notes) -> Value | None:
+    """auth.accounts.owner_on_delete from the owner columns' keys: SET NULL is not possible
+    for an owner column (an owned row always has an owner), so it is read as restrict, the
+    rule that keeps the rows; owner columns that disagree are decided for restrict too."""
+    kept: list[Value] = []
+    for name, rule in rules:
+        if rule.value == "set_null":
+            notes.add(
+                f"{name}: the owner column's key to the accounts table says ON DELETE SET NULL",
+                rule.source,
+                "auth.accounts.owner_on_delete restrict: an owned row always has an owner (the "
+                "column is NOT NULL); set it to cascade to delete the rows with their account",
+            )
+            rule = Value("restrict", rule.source, rule.rank, rule.ctx)
+        kept.append(rule)
+    if not kept:
+        return None
+    if len({v.value for v in kept}) > 1:
+        said = ", ".join(f"{v.value} ({v.source})" for v in kept)
+        notes.add(
+            f"the owner columns' keys to the accounts table disagree on ON DELETE: {said}",
+            kept[0].source,
+            "auth.accounts.owner_on_delete restrict (one rule for every owned table): the "
+            "rule that loses no rows",
+        )
+        return next(v for v in kept if v.value == "restrict")
+    return kept[0]
 
 
 def _action_field(action: str, merged: dict[str, dict[str, Chosen]]) -> str | None:
@@ -1459,7 +1514,11 @@ def _sort(p: Param, fields: dict[str, FieldSpec], notes: _Notes, g: Group) -> di
 
 
 def _auth(
-    inp: Inputs, notes: _Notes, owner_types: list[Value], resources: dict[str, Resource]
+    inp: Inputs,
+    notes: _Notes,
+    owner_types: list[Value],
+    resources: dict[str, Resource],
+    owner_rules: list[tuple[str, Value]] | None = None,
 ) -> AuthConfig:
     s = inp.signals
     data: dict[str, Any] = {}
@@ -1525,6 +1584,9 @@ def _auth(
         data["path_mismatch_status"] = mismatch.value
     if data["mode"] == "local":
         _accounts(inp, notes, data)
+        rule = _owner_on_delete(owner_rules or [], notes)
+        if rule is not None:
+            data.setdefault("accounts", {})["owner_on_delete"] = rule.value
     return AuthConfig(**data)
 
 

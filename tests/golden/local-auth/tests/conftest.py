@@ -5,6 +5,7 @@ Runs on a temporary SQLite file by default. Set TEST_DATABASE_URL to run on Post
 a database that holds nothing else.
 """
 
+import hashlib
 import os
 import secrets
 import tempfile
@@ -27,17 +28,23 @@ import pytest  # noqa: E402
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlmodel import SQLModel  # noqa: E402
+from sqlalchemy.exc import IntegrityError  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
 
 from app.database import engine  # noqa: E402
 from app.main import app  # noqa: E402
-from app.utils.auth import verified_tokens  # noqa: E402
+from app.models.user import User  # noqa: E402
+from app.schemas.user import UserCreate  # noqa: E402
+from app.utils.auth import parse_user_id, verified_tokens  # noqa: E402
 from app.utils.throttle import get_login_throttle  # noqa: E402
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 ALICE = "user-alice-0001"
 BOB = "user-bob-0002"
 USER_ID_CLAIM = "sub"
+# What the accounts of ensure_account are created with (the profile's required fields).
+ACCOUNT_PASSWORD = "42 Correct horse battery staple"
+ACCOUNT_PROFILE: dict[str, Any] = {}
 
 
 def alembic_config() -> Config:
@@ -108,7 +115,37 @@ def make_token(
 
 
 def auth(user_id: object = ALICE, **kwargs: Any) -> dict[str, str]:  # make_token's keywords
+    """Headers with a token for the user, whose account exists (see ensure_account); a test
+    of a token for an account that does not exist signs it with make_token instead."""
+    ensure_account(user_id)
     return {"Authorization": f"Bearer {make_token(user_id, **kwargs)}"}
+
+
+def ensure_account(user_id: object) -> None:
+    """The account a token names exists: owned rows refer to users.id (a foreign key), so a
+    row cannot be written for a user with no account. Its profile is what UserCreate accepts;
+    its password hash "!" is no Argon2 hash, so no password signs in to it. An id the API
+    refuses (not of the users.id type) makes no row: its token is refused before any write."""
+    if user_id is None:
+        return
+    try:
+        account_id = parse_user_id(user_id if isinstance(user_id, int) else str(user_id))
+    except ValueError:
+        return
+    with Session(engine) as session:
+        if session.get(User, account_id) is not None:
+            return
+        # One address per id, hashed: a string id need not be valid in an address.
+        email = f"account-{hashlib.sha256(str(account_id).encode()).hexdigest()[:24]}@example.test"
+        account = UserCreate.model_validate(
+            {"email": email, "password": ACCOUNT_PASSWORD, **ACCOUNT_PROFILE}
+        ).model_dump(exclude={"password"})
+        session.add(User(id=account_id, **account, password_hash="!"))
+        try:
+            session.commit()
+        except IntegrityError:
+            # Another request of the same test (parallel callers) created it first.
+            session.rollback()
 
 
 def assert_error(

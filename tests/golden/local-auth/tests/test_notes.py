@@ -9,11 +9,13 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from app.config import get_settings
 from app.database import Row, build_reader, engine
 from app.models.note import Note
+from app.models.user import User
+from app.utils.auth import parse_user_id
 from tests.conftest import ALICE, BOB, assert_error, auth
 
 
@@ -419,3 +421,23 @@ def test_a_multi_value_filter_written_by_hand_reads_on_this_database(client: Tes
 
     for rows in asyncio.run(read()):
         assert sorted(str(row["id"]) for row in rows) == sorted(wanted)
+
+
+def owned_ids(user: object) -> set[str]:
+    """The ids of the user's note rows, read in the database."""
+    with Session(engine) as session:
+        mine = select(col(Note.id)).where(col(Note.user_id) == parse_user_id(str(user)))
+        return {str(row_id) for row_id in session.execute(mine).scalars()}
+
+
+def test_deleting_an_account_deletes_its_notes(client: TestClient) -> None:
+    """notes.user_id is a foreign key to users.id, ON DELETE CASCADE. The API has no
+    account deletion: the account is deleted in the database, as an admin task would."""
+    mine = {str(create(client, ALICE, payload(n))["id"]) for n in (1, 2)}
+    theirs = {str(create(client, BOB, payload(3))["id"])}
+    assert owned_ids(ALICE) == mine
+    with Session(engine) as session:
+        session.delete(session.get_one(User, parse_user_id(str(ALICE))))
+        session.commit()
+    assert owned_ids(ALICE) == set()
+    assert owned_ids(BOB) == theirs

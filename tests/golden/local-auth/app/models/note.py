@@ -21,7 +21,7 @@ class Note(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: str = Field(max_length=255, nullable=False)
+    user_id: str = Field(max_length=255, foreign_key="users.id", ondelete="CASCADE", nullable=False)
     title: str = Field(max_length=120, nullable=False)
     body: str | None = Field(default=None, sa_type=Text)
     pinned: bool = Field(default=False, nullable=False)

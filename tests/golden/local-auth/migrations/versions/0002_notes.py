@@ -47,6 +47,9 @@ def upgrade() -> None:
         sa.Column("created_at", app.db_types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", app.db_types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name="fk_notes_user_id_users", ondelete="CASCADE"
+        ),
     )
     op.create_index("ix_notes_user_id_created_at", "notes", ["user_id", "created_at", "id"])
     op.create_index("ix_notes_user_id_pinned", "notes", ["user_id", "pinned"])
