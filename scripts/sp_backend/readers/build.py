@@ -912,11 +912,14 @@ def _owner_rule(owner: str, merged: dict[str, dict[str, Chosen]], inp: Inputs) -
     """The ON DELETE of the owner column's foreign key, when it refers to the accounts table
     (`REFERENCES users(id) ON DELETE RESTRICT`): what auth.accounts.owner_on_delete says."""
     attrs = merged.get(owner, {})
-    if "foreign_key" not in attrs or "on_delete" not in attrs:
+    if "foreign_key" not in attrs:
         return None
     table = str(attrs["foreign_key"].value).split(".")[0]
     if _model_key(table) not in account_models(inp.models):
         return None
+    if "on_delete" not in attrs:
+        # No ON DELETE is SQL's NO ACTION: deleting an account that owns rows is refused.
+        return Value("no_action", attrs["foreign_key"].source, RANK_CONTRACT, 0)
     rule = attrs["on_delete"]
     return Value(rule.value, rule.source, RANK_CONTRACT, 0)
 
@@ -927,7 +930,15 @@ def _owner_on_delete(rules: list[tuple[str, Value]], notes: _Notes) -> Value | N
     rule that keeps the rows; owner columns that disagree are decided for restrict too."""
     kept: list[Value] = []
     for name, rule in rules:
-        if rule.value == "set_null":
+        if rule.value == "no_action":
+            notes.add(
+                f"{name}: the owner column's key to the accounts table states no ON DELETE",
+                rule.source,
+                "auth.accounts.owner_on_delete restrict, as SQL's default (NO ACTION) refuses "
+                "to delete an account that owns rows; set it to cascade to delete them with it",
+            )
+            rule = Value("restrict", rule.source, rule.rank, rule.ctx)
+        elif rule.value == "set_null":
             notes.add(
                 f"{name}: the owner column's key to the accounts table says ON DELETE SET NULL",
                 rule.source,
