@@ -177,6 +177,7 @@ RESERVED_CLASS_NAMES = frozenset(
         "Decimal",
         "Depends",
         "Dialect",
+        "Email",
         "Encoding",
         "Engine",
         "ErrorResponse",
