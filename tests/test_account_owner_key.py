@@ -14,12 +14,11 @@ import os
 import re
 import secrets
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from live_backend import migrate
 
 from conftest import PLAN_FIXTURES, make_project, run_generated_tests, sp_backend
 
@@ -69,15 +68,7 @@ def _migrated_keys(backend: Path, name: str, database_url: str) -> list[dict[str
         "DATABASE_URL": database_url,
         BACKENDS[name][1]: secrets.token_urlsafe(48),
     }
-    upgrade = subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"],
-        cwd=backend,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert upgrade.returncode == 0, upgrade.stderr[-3000:]
+    migrate(backend, env)
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as connection:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -1189,15 +1189,7 @@ def _action(
             ep.source,
             f"planned as a toggle of {target}; the body is ignored",
         )
-    action_name = re.sub(r"[^a-z0-9_-]", "", name.lower())
-    return Action(
-        method=ep.method,
-        path=f"/{{id}}/{action_name}",
-        effect="toggle",
-        field=target,
-        status=_status(ep, 200),
-        source=ep.source,
-    )
+    return _item_action(name, ep, "toggle", target)
 
 
 def _body_setting(name: str, ep: Endpoint, fields: dict[str, FieldSpec]) -> Action | None:
@@ -1209,11 +1201,18 @@ def _body_setting(name: str, ep: Endpoint, fields: dict[str, FieldSpec]) -> Acti
     field_name = snake_name(names.pop())
     if field_name not in fields:
         return None
+    return _item_action(name, ep, "body", field_name)
+
+
+def _item_action(
+    name: str, ep: Endpoint, effect: Literal["toggle", "body"], field_name: str
+) -> Action:
+    """The action `name` on one row (`/{id}/<name>`), as its endpoint states it."""
     action_name = re.sub(r"[^a-z0-9_-]", "", name.lower())
     return Action(
         method=ep.method,
         path=f"/{{id}}/{action_name}",
-        effect="body",
+        effect=effect,
         field=field_name,
         status=_status(ep, 200),
         source=ep.source,
