@@ -66,7 +66,7 @@ def _migrated_keys(backend: Path, name: str, database_url: str) -> list[dict[str
         **{k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"},
         "ENVIRONMENT": "test",
         "DATABASE_URL": database_url,
-        BACKENDS[name][1]: secrets.token_urlsafe(48),
+        BACKENDS[name][1]: secrets.token_hex(32),
     }
     migrate(backend, env)
     engine = sa.create_engine(database_url)

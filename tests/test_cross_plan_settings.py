@@ -73,7 +73,7 @@ def _pg_column_types(backend: Path, database_url: str) -> dict[str, str]:
         **{k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"},
         "ENVIRONMENT": "test",
         "DATABASE_URL": database_url,
-        "LIBRARY_JWT_SECRET": secrets.token_urlsafe(48),
+        "LIBRARY_JWT_SECRET": secrets.token_hex(32),
     }
     upgrade = subprocess.run(
         [sys.executable, "-m", "alembic", "upgrade", "head"],

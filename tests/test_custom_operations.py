@@ -53,7 +53,7 @@ def served(backend: Path) -> set[str]:
     env = {
         **os.environ,
         "ENVIRONMENT": "development",
-        "BOOKING_JWT_SECRET": secrets.token_urlsafe(48),
+        "BOOKING_JWT_SECRET": secrets.token_hex(32),
     }
     out = subprocess.run(
         [sys.executable, "-c", ROUTES], cwd=backend, capture_output=True, text=True, env=env

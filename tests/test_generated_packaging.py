@@ -40,7 +40,7 @@ PLANS = {
     # local accounts: every optional requirement (pwdlib, python-multipart)
     "authentication": EXAMPLES / "local-auth" / "specs" / "backend" / "authentication.plan.yaml",
 }
-STRONG_SECRET = secrets.token_urlsafe(48)
+STRONG_SECRET = secrets.token_hex(32)
 
 
 @pytest.fixture(scope="module")

@@ -140,7 +140,7 @@ def alembic(backend: Path, url: str, *args: str) -> None:
         **os.environ,
         "DATABASE_URL": url,
         "ENVIRONMENT": "test",
-        SECRET_ENV: secrets.token_urlsafe(48),
+        SECRET_ENV: secrets.token_hex(32),
     }
     result = subprocess.run(
         [sys.executable, "-m", "alembic", *args],
@@ -287,7 +287,7 @@ with TestClient(app) as client:
 
 def serve(backend: Path, url: str) -> dict[str, Any]:
     """The app, on the upgraded database, lists each user's rows."""
-    secret = secrets.token_urlsafe(48)
+    secret = secrets.token_hex(32)
     env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "test", SECRET_ENV: secret}
     result = subprocess.run(
         [sys.executable, "-c", SERVE, secret], cwd=backend, env=env, capture_output=True, text=True

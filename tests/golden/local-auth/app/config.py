@@ -20,11 +20,18 @@ MIN_SECRET_LENGTH = 32
 MIN_SECRET_BITS = 100
 # Words that mark a value copied from documentation rather than generated.
 PLACEHOLDER_WORDS = ("change", "example", "placeholder", "replace", "your", "secret", "xxxx")
-SECRET_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+# Hex digits hold no placeholder word, so the value this prints is never refused.
+SECRET_HINT = 'python -c "import secrets; print(secrets.token_hex(32))"'
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        # A refused setting is named, never echoed: the input holds the secrets.
+        hide_input_in_errors=True,
+    )
 
     # Production unless said otherwise: a server started with no settings fails closed.
     environment: Literal["development", "test", "production"] = "production"

@@ -17,7 +17,7 @@ from typing import Any
 _tmp = tempfile.mkdtemp(prefix="api-tests-")
 os.environ["ENVIRONMENT"] = "test"
 os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.db"
-TEST_SECRET = secrets.token_urlsafe(48)
+TEST_SECRET = secrets.token_hex(32)
 os.environ["BETTER_AUTH_SECRET"] = TEST_SECRET
 ALGORITHM = "HS256"
 
