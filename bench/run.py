@@ -41,7 +41,7 @@ EXAMPLE_PLAN = (
 )
 ADMIN_URL = os.environ.get("SPB_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # Random for each run: the generated backend runs as production, which refuses weak secrets.
-SECRET = secrets.token_urlsafe(48)
+SECRET = secrets.token_hex(32)
 USERS = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
 PY = sys.executable
 OPERATIONS = [
