@@ -105,3 +105,18 @@ def test_reader_keeps_the_default_for_the_default_shape_or_part_of_it() -> None:
     body = {"items": [ROW], "pagination": {"total": 1, "page": 1, "page_size": 20}}
     assert derive(endpoint(body), "page").response is None
     assert derive(endpoint({"id": 1, "tags": []}), "page").response is None
+
+
+def test_a_page_inside_the_envelopes_object_is_said_not_dropped() -> None:
+    """JSend's {"status": "success", "data": {"items": [...], "total": 1}}: the plan puts the
+    items beside the marker, so the nesting is an unresolved note at the example."""
+    body = {"status": "success", "data": {"items": [ROW], "total": 1}}
+    shape = derive(endpoint(body), "page")
+    assert shape.response is None
+    assert [(what, where) for what, where, _ in shape.notes] == [
+        (
+            "GET /api/visits: the list answer puts its page inside 'data' (items, total), a "
+            "nesting the plan cannot say",
+            "specs/api/visits.md:10",
+        )
+    ]

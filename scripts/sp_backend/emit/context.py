@@ -736,7 +736,7 @@ class ResourceView:
 
     @property
     def delete_answer(self) -> str:
-        """What DELETE answers: none, message or object (DeleteOperation)."""
+        """What DELETE answers: none, message, object or marker (DeleteOperation)."""
         return str(self.ops.delete.answer) if self.ops.delete else "none"
 
     @property

@@ -1098,7 +1098,7 @@ class ReplaceOperation(Operation):
         return self
 
 
-DeleteAnswer = Literal["none", "message", "object"]
+DeleteAnswer = Literal["none", "message", "object", "marker"]
 
 
 class DeleteOperation(Operation):
@@ -1108,8 +1108,10 @@ class DeleteOperation(Operation):
         "none",
         description="none: an empty body (204, or the stated status); message: "
         '{"<message_key>": "<message>"}, e.g. {"message": "Reservation cancelled"}; object: '
-        "the deleted row as read answers it (in responses.envelope). A body needs a status "
-        "other than 204 (default 200).",
+        "the deleted row as read answers it (in responses.envelope); marker: the envelope's "
+        'marker alone, {"success": true} or JSend\'s {"status": "success", "data": null} '
+        "(responses.envelope success or status). A body needs a status other than 204 "
+        "(default 200).",
         examples=["message"],
     )
     message: Message | None = Field(
@@ -1804,6 +1806,13 @@ class BackendPlan(_Strict):
                     raise ValueError(
                         f"resources.{name}: a list key is called {key!r}, which the envelope takes"
                     )
+            delete = r.operations.delete
+            if delete is not None and delete.answer == "marker" and self.responses.marker is None:
+                raise ValueError(
+                    f"resources.{name}.operations.delete: answer 'marker' is the envelope's "
+                    "marker alone, and responses.envelope has none; set the envelope to success "
+                    "or status, or answer none"
+                )
             if r.messages.answers and self.responses.message_key is None:
                 raise ValueError(
                     f"resources.{name}: messages.answers states messages beside the answers, "

@@ -110,6 +110,7 @@ def derive(ep: Endpoint, style: str) -> Shape:
     total_header = _TOTAL_HEADER.search(text)
     links = bool(_LINK_HEADER.search(text))
     if not examples:
+        shape.notes.extend(_wrapped_pages(ep))
         return shape
     body, where = examples[0]
     data: dict[str, Any] = {}
@@ -158,6 +159,27 @@ def derive(ep: Endpoint, style: str) -> Shape:
     if _is_default(response, style):
         return Shape(None, shape.notes)
     return Shape(response, shape.notes)
+
+
+def _wrapped_pages(ep: Endpoint) -> list[tuple[str, str, str]]:
+    """A page inside the answer envelope's object ({"status": "success", "data": {"items":
+    [...], "total": 3}}) is a shape the plan cannot say (its items sit beside the marker): said,
+    never dropped."""
+    for body, where in ep.response_examples:
+        if not isinstance(body, dict):
+            continue
+        inner = [k for k, v in body.items() if isinstance(v, dict) and _rows_key(v) is not None]
+        if len(inner) == 1:
+            return [
+                (
+                    f"GET {ep.path}: the list answer puts its page inside {inner[0]!r} "
+                    f"({', '.join(sorted(body[inner[0]]))}), a nesting the plan cannot say",
+                    where,
+                    "the items and page keys beside the envelope's marker, as the plan's list "
+                    "answer is; wrap it in app/extensions/ if clients read it nested",
+                )
+            ]
+    return []
 
 
 def _looks_like_list(body: Any) -> bool:
