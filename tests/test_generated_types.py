@@ -52,6 +52,7 @@ FROM_SPECS = {
     "kiln-log": "firings",
     "locker-hire": "lockers",
     "mooring-register": "berths",
+    "radio-schedule": "shows",
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 

@@ -24,6 +24,7 @@ CASES = {
     "ferry-wiki": "tickets",
     "locker-hire": "lockers",
     "mooring-register": "berths",
+    "radio-schedule": "shows",
 }
 
 

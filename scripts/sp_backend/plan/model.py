@@ -838,6 +838,14 @@ class ListResponse(_Strict):
         "headers: {total: X-Total-Count}.",
         examples=[{"total": "total", "page": "page", "page_size": "per_page"}],
     )
+    in_envelope: bool = Field(
+        False,
+        description="The page (its items and metadata) sits inside the envelope's data key, as "
+        'a single object does: {"success": true, "data": {"items": [...], "pagination": '
+        "{...}}}. Needs responses.envelope data, success or status; false: the items sit "
+        "beside the envelope's marker.",
+        examples=[True],
+    )
     source: str | None = None
 
     def meta_names(self, style: str) -> dict[str, str]:
@@ -859,6 +867,11 @@ class ListResponse(_Strict):
             )
         if self.metadata == "none" and self.keys:
             raise ValueError("metadata 'none' takes no keys")
+        if self.in_envelope and self.items is None:
+            raise ValueError(
+                "in_envelope puts the page inside the envelope's data key; a bare JSON array "
+                "there is items under that key: use items: <the data key>, in_envelope: false"
+            )
         names = self.meta_names(style)
         for key, name in names.items():
             if key == "links":
@@ -1794,6 +1807,14 @@ class BackendPlan(_Strict):
         }
         for name, r in self.resources.items():
             listing = r.operations.list
+            if listing is not None and listing.response.in_envelope:
+                if self.responses.envelope == "none":
+                    raise ValueError(
+                        f"resources.{name}.operations.list.response.in_envelope: the page goes "
+                        "inside the envelope's data key, and responses.envelope is none; set "
+                        "the envelope (data, success or status) or in_envelope: false"
+                    )
+                continue  # the envelope's keys sit beside the page, not among its keys
             if listing is not None and added and listing.response.items is None:
                 key = added[0]
                 told = what.get(key, f"responses.message_key puts {key!r}")

@@ -242,6 +242,7 @@ def build_plan(inp: Inputs) -> Built:
     _answer_messages(resources, answered, envelope.messages)
     _served_by_the_envelope(notes, envelope.conventions)
     _markers_served(resources, answered, envelope.conventions, notes)
+    _pages_in_the_envelope(resources, answered, envelope.conventions, notes)
     data: dict[str, Any] = {
         "feature": inp.feature,
         "sources": inp.sources,
@@ -1018,6 +1019,34 @@ def _markers_served(
             "marker if every answer carries it",
         )
         resource.operations.delete = DeleteOperation(status=_status(ep, 204), source=delete.source)
+
+
+def _pages_in_the_envelope(
+    resources: dict[str, Resource],
+    answered: dict[str, dict[str, Endpoint]],
+    conventions: dict[str, Any] | None,
+    notes: _Notes,
+) -> None:
+    """A page shown inside the envelope's object needs that envelope, under the key the other
+    answers use; without it the page is answered at the top, said."""
+    envelope = (conventions or {}).get("envelope", "none")
+    data_key = (conventions or {}).get("data_key", "data")
+    for name, resource in resources.items():
+        listing = resource.operations.list
+        if listing is None or not listing.response.in_envelope:
+            continue
+        ep = answered[name]["list"]
+        within = list_shape.derive(ep, listing.pagination.style).within
+        if envelope != "none" and within == data_key:
+            continue
+        notes.add(
+            f"GET {ep.path} answers its page inside {within!r}, an envelope the other answers "
+            "do not show",
+            listing.response.source,
+            "the page answered at the top of the body; set responses.envelope and "
+            "operations.list.response.in_envelope if every answer carries it",
+        )
+        listing.response = listing.response.model_copy(update={"in_envelope": False})
 
 
 def _operation_endpoints(g: Group) -> dict[str, Endpoint]:

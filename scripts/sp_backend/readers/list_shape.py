@@ -34,6 +34,7 @@ _LINK_HEADER = re.compile(r"\bLink\b[^\n]{0,80}\brel\s*=|\bLink\s+header\b", re.
 class Shape:
     response: ListResponse | None  # None: the default shape (nothing in the contract says else)
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # (what, source, resolution)
+    within: str | None = None  # in_envelope: the key the example holds the page under
 
 
 def _norm(key: str) -> str:
@@ -109,9 +110,12 @@ def derive(ep: Endpoint, style: str) -> Shape:
     text = ep.text
     total_header = _TOTAL_HEADER.search(text)
     links = bool(_LINK_HEADER.search(text))
+    in_envelope = False
     if not examples:
-        shape.notes.extend(_wrapped_pages(ep))
-        return shape
+        wrapped = _wrapped_page(ep)
+        if wrapped is None:
+            return shape
+        examples, in_envelope = [wrapped[:2]], True
     body, where = examples[0]
     data: dict[str, Any] = {}
     if isinstance(body, list):
@@ -143,6 +147,8 @@ def derive(ep: Endpoint, style: str) -> Shape:
                 data["metadata"] = "none"
                 del data["keys"]
     data["source"] = where
+    if in_envelope:
+        data["in_envelope"] = True
     try:
         response = ListResponse.model_validate(data)
         response.check(style)
@@ -156,30 +162,27 @@ def derive(ep: Endpoint, style: str) -> Shape:
             )
         )
         return Shape(None, shape.notes)
+    if in_envelope:
+        return Shape(response, shape.notes, within=wrapped[2] if wrapped else None)
     if _is_default(response, style):
         return Shape(None, shape.notes)
     return Shape(response, shape.notes)
 
 
-def _wrapped_pages(ep: Endpoint) -> list[tuple[str, str, str]]:
-    """A page inside the answer envelope's object ({"status": "success", "data": {"items":
-    [...], "total": 3}}) is a shape the plan cannot say (its items sit beside the marker): said,
-    never dropped."""
+# Keys an envelope holds its object under (the envelope reader's), where a page may sit.
+_DATA_KEYS = ("data", "result")
+
+
+def _wrapped_page(ep: Endpoint) -> tuple[Any, str, str] | None:
+    """The page inside the answer envelope's object ({"status": "success", "data": {"items":
+    [...], "total": 3}}): the inner object, where it is shown and its key, or None."""
     for body, where in ep.response_examples:
         if not isinstance(body, dict):
             continue
-        inner = [k for k, v in body.items() if isinstance(v, dict) and _rows_key(v) is not None]
+        inner = [k for k in _DATA_KEYS if isinstance(body.get(k), dict) and _rows_key(body[k])]
         if len(inner) == 1:
-            return [
-                (
-                    f"GET {ep.path}: the list answer puts its page inside {inner[0]!r} "
-                    f"({', '.join(sorted(body[inner[0]]))}), a nesting the plan cannot say",
-                    where,
-                    "the items and page keys beside the envelope's marker, as the plan's list "
-                    "answer is; wrap it in app/extensions/ if clients read it nested",
-                )
-            ]
-    return []
+            return body[inner[0]], where, inner[0]
+    return None
 
 
 def _looks_like_list(body: Any) -> bool:
