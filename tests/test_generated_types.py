@@ -53,6 +53,7 @@ FROM_SPECS = {
     "locker-hire": "lockers",
     "mooring-register": "berths",
     "radio-schedule": "shows",
+    "bike-coop-openapi": "repairs",  # int account ids, a camelCase profile key
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 

@@ -133,3 +133,19 @@ def test_plan_schema_is_json_schema() -> None:
     schema = json.loads(result.stdout)
     assert schema["title"] == "BackendPlan"
     assert {"feature", "resources", "auth", "errors"} <= set(schema["properties"])
+
+
+@pytest.mark.parametrize("key", ["email", "nickName"])
+def test_a_profile_json_name_taken_by_the_account_or_another_field_is_refused(key: str) -> None:
+    from pydantic import ValidationError
+
+    from sp_backend.plan.accounts import Accounts
+
+    fields = {
+        "nick_name": {"type": "str", "json_name": "nickName"},
+        "home_town": {"type": "str", "json_name": key},
+    }
+    with pytest.raises(ValidationError, match=f"profile json_name '{key}'"):
+        Accounts.model_validate({"fields": fields})
+    fields["home_town"]["json_name"] = "homeTown"
+    assert Accounts.model_validate({"fields": fields}).fields["home_town"].json_name == "homeTown"

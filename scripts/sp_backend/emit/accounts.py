@@ -23,7 +23,8 @@ class AccountsView:
     def of(cls, auth: AuthConfig) -> AccountsView:
         spec = auth.accounts
         fields = [
-            build_field("user", name, f, WHERE, owned=False) for name, f in spec.fields.items()
+            build_field("user", name, f, WHERE, owned=False, wire=f.json_name)
+            for name, f in spec.fields.items()
         ]
         return cls(auth, spec, fields)
 
@@ -94,7 +95,7 @@ class AccountsView:
 
     @property
     def user_keys(self) -> list[str]:
-        return ["id", "email", *(f.name for f in self.fields), "created_at"]
+        return ["id", "email", *(f.wire for f in self.fields), "created_at"]
 
     @property
     def token_subscript(self) -> str:
@@ -118,16 +119,17 @@ class AccountsView:
         return {f.type for f in self.fields}
 
     def profile_payload(self, second: bool = False) -> dict[str, Any]:
-        """Every profile field with a valid value (the second set differs where it can)."""
-        return {f.name: (f.other_valid_value if second else f.valid_value) for f in self.fields}
+        """Every profile field with a valid value (the second set differs where it can), under
+        its JSON key."""
+        return {f.wire: (f.other_valid_value if second else f.valid_value) for f in self.fields}
 
     def required_payload(self) -> dict[str, Any]:
-        return {f.name: f.valid_value for f in self.required_fields}
+        return {f.wire: f.valid_value for f in self.required_fields}
 
     @property
     def invalid_cases(self) -> list[tuple[str, Any, str]]:
-        """(field, value, why) that register must refuse."""
-        return [(f.name, value, why) for f in self.fields for value, why in f.invalid_cases]
+        """(JSON key, value, why) that register must refuse."""
+        return [(f.wire, value, why) for f in self.fields for value, why in f.invalid_cases]
 
     @property
     def readme_register_body(self) -> str:

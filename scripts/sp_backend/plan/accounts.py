@@ -163,6 +163,13 @@ class Accounts(_Strict):
                 )
             if set(spec.input_rules) - {"not_blank"}:
                 raise ValueError(f"{where}: only the input rule not_blank applies to profiles")
+        wires = [spec.json_name or name for name, spec in self.fields.items()]
+        taken = [w for w in wires if w in ACCOUNT_COLUMNS or wires.count(w) > 1]
+        if taken:
+            raise ValueError(
+                f"profile json_name {taken[0]!r}: the key is taken by the account itself or by "
+                "another profile field; expected a key of its own"
+            )
         if self.current_password_key == self.new_password_key:
             raise ValueError("current_password_key and new_password_key must differ")
         return self

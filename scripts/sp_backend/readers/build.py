@@ -1687,7 +1687,9 @@ def _accounts(inp: Inputs, notes: _Notes, data: dict[str, Any]) -> None:
     users = [t for t in inp.models if _model_key(t.name) in accounts_tables]
     for name, facts in reading.profile.items():
         wire = {f.name for f in facts}
-        if wire != {name}:
+        # One spelling the contract keeps (fullName): served under it, the column snake_case.
+        json_name = next(iter(wire)) if len(wire) == 1 and wire != {name} else None
+        if len(wire) > 1:
             notes.add(
                 f"account profile field {name}: the contract's key is {', '.join(sorted(wire))}",
                 _best_source(facts),
@@ -1705,7 +1707,9 @@ def _accounts(inp: Inputs, notes: _Notes, data: dict[str, Any]) -> None:
                 "left out; add it to a resource of its own",
             )
             continue
-        profile[name] = spec.model_copy(update={"unique": False, "index": False})
+        profile[name] = spec.model_copy(
+            update={"unique": False, "index": False, "json_name": json_name}
+        )
     for t in users:
         for f in t.fields:
             name = snake_name(f.name)
