@@ -51,6 +51,7 @@ FROM_SPECS = {
     "venue-directory-json": "venues",
     "kiln-log": "firings",
     "locker-hire": "lockers",
+    "invoice-desk": "invoices",
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 
