@@ -15,6 +15,7 @@ from sp_backend.plan.model import (
     CONSTRAINTS_BY_TYPE,
     FIELD_TYPES,
     FILTER_TYPES,
+    ID_RANDOM_LENGTH,
     JSON_TYPES,
     LEFT_OUT,
     MEMBER_TYPES,
@@ -845,21 +846,21 @@ def _text_references(resources: dict[str, Resource], notes: _Notes) -> None:
     text (id: str); it is then bounded as they are (emit gives it their pattern and length), so
     the contract's own bounds and example, which may show an id cut short, are left to them."""
     for name, r in resources.items():
-        for field, spec in r.fields.items():
+        for field_name, spec in r.fields.items():
             ref = spec.references
             if ref is None or spec.type != "str":
                 continue
             target = resources.get(ref.resource)
             if target is not None and target.id == "str":
                 keep = {"pattern": None, "max_length": None, "min_length": None, "example": None}
-                r.fields[field] = spec.model_copy(update=keep)
+                r.fields[field_name] = spec.model_copy(update=keep)
                 continue
             notes.add(
-                f"{name}.{field}: refers to {ref.resource}.id, whose ids are not text",
+                f"{name}.{field_name}: refers to {ref.resource}.id, whose ids are not text",
                 spec.source,
                 "kept as a plain field: make the field's type that of the ids to check it",
             )
-            r.fields[field] = spec.model_copy(update={"references": None})
+            r.fields[field_name] = spec.model_copy(update={"references": None})
 
 
 def _id_type(
@@ -874,8 +875,11 @@ def _id_type(
 
 
 # A text id as contracts show one: a prefix (letters or digits, then _ or -) and a random part
-# of letters and digits, perhaps cut short with an ellipsis (inv_3kd9..., cus_Nf0b2Qa).
-_PREFIXED_EXAMPLE = re.compile(r"([A-Za-z][A-Za-z0-9]{0,15}[_-])[A-Za-z0-9]{4,}(?:\.\.\.|…)?")
+# of letters and digits, both kinds, perhaps cut short with an ellipsis (inv_3kd9...,
+# cus_Nf0b2Qa); a slug's words (summer-sale) have no digits, its numbers (page-2026) no letters.
+_PREFIXED_EXAMPLE = re.compile(
+    r"([A-Za-z][A-Za-z0-9]{0,15}[_-])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{4,}(?:\.\.\.|…)?"
+)
 # The prefix a pattern starts with before its first class or escape (^inv_[A-Za-z0-9]{20}$).
 _PREFIXED_PATTERN = re.compile(r"\^([A-Za-z][A-Za-z0-9]{0,15}[_-])(?=[\[\\(.])")
 
@@ -892,7 +896,9 @@ def _id_prefix(g: Group, facts: dict[str, list[FieldFact]], notes: _Notes) -> st
         if found is not None:
             shown.setdefault(found.group(1), f.source)
     if len(shown) == 1:
-        return next(iter(shown))
+        prefix = next(iter(shown))
+        _note_other_id_forms(g, facts, prefix, notes)
+        return prefix
     first = facts["id"][0].source if facts.get("id") else g.endpoints[0].source
     if not shown:
         notes.add(
@@ -908,6 +914,28 @@ def _id_prefix(g: Group, facts: dict[str, list[FieldFact]], notes: _Notes) -> st
             "uuid; set id: str and the one id_prefix the server uses",
         )
     return None
+
+
+def _note_other_id_forms(
+    g: Group, facts: dict[str, list[FieldFact]], prefix: str, notes: _Notes
+) -> None:
+    """The server makes ids of one form (the prefix, then ID_RANDOM_LENGTH letters and digits):
+    a pattern the contract states that is another (16 lowercase characters) is said."""
+    made = f"^{re.escape(prefix)}[0-9A-Za-z]{{{ID_RANDOM_LENGTH}}}$"
+
+    def plain(pattern: str) -> str:  # the same form, however the class and escapes are spelt
+        return pattern.replace("\\", "").replace("[A-Za-z0-9]", "[0-9A-Za-z]")
+
+    for f in facts.get("id", []):
+        pattern = f.get("pattern")
+        if pattern is not None and plain(str(pattern)) != plain(made):
+            notes.add(
+                f"{g.name}.id: the contract's id pattern {pattern!r} is not the form the "
+                "server makes",
+                f.source,
+                f"ids are {prefix} and {ID_RANDOM_LENGTH} random letters and digits ({made})",
+            )
+            return
 
 
 def _id_kind(g: Group, facts: dict[str, list[FieldFact]], notes: _Notes) -> str:
