@@ -211,7 +211,7 @@ def test_another_form_of_text_id_is_unresolved(tmp_path: Path) -> None:
 
 
 def test_text_ids_without_a_prefix_stay_uuid_and_are_said(tmp_path: Path) -> None:
-    schema = "{type: string, example: summer-sale}"
+    schema = "{type: string, example: summer-sale, readOnly: true}"
     plan = gather(_openapi(tmp_path, schema), "orders").plan
     assert plan.resources["order"].id == "uuid"
     notes = [u.what for u in plan.unresolved if u.what.startswith("order.id")]
@@ -224,3 +224,43 @@ def test_text_ids_without_a_prefix_stay_uuid_and_are_said(tmp_path: Path) -> Non
 def test_the_invoicing_fixture_is_a_valid_plan() -> None:
     plan = load_plan(INVOICING)
     assert {r.id_prefix for r in plan.resources.values()} == {"cus_", "inv_", "pay-"}
+
+
+def test_an_id_the_client_gives_is_unresolved(tmp_path: Path) -> None:
+    """A slug the client sends on create cannot be planned yet: said, and the id stays uuid."""
+    root = tmp_path / "wiki"
+    (root / "specs" / "api").mkdir(parents=True)
+    (root / "specs" / "api" / "pages-endpoints.md").write_text(
+        textwrap.dedent(
+            """\
+            # Wiki pages
+
+            Requests carry a bearer token (HS256, secret in `WIKI_SECRET`).
+
+            ## POST /api/pages
+
+            The client names the page. Request:
+
+            ```json
+            {"id": "summer-sale", "title": "Summer sale"}
+            ```
+
+            Response `201`:
+
+            ```json
+            {"id": "summer-sale", "title": "Summer sale", "user_id": "u1"}
+            ```
+
+            ## GET /api/pages/{id}
+
+            `200` with the page, `404` when there is none.
+            """
+        )
+    )
+    plan = gather(root, "pages").plan
+    assert plan.resources["page"].id == "uuid"
+    notes = [u.what for u in plan.unresolved if u.what.startswith("page.id")]
+    assert notes == [
+        "page.id: the client gives the id on create (a slug or a key of its own), which the "
+        "plan cannot represent yet"
+    ]

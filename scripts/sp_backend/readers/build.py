@@ -900,6 +900,16 @@ def _id_prefix(g: Group, facts: dict[str, list[FieldFact]], notes: _Notes) -> st
         _note_other_id_forms(g, facts, prefix, notes)
         return prefix
     first = facts["id"][0].source if facts.get("id") else g.endpoints[0].source
+    ids = facts.get("id", [])
+    if any(f.get("in_input") for f in ids) and not any(f.get("read_only") for f in ids):
+        notes.add(
+            f"{g.name}.id: the client gives the id on create (a slug or a key of its own), "
+            "which the plan cannot represent yet",
+            next(f.source for f in ids if f.get("in_input")),
+            "uuid made by the server; keep the client's value as a unique field, or write the "
+            "create route in app/extensions/",
+        )
+        return None
     if not shown:
         notes.add(
             f"{g.name}.id: ids are text, but no prefix the server puts before a random part "
