@@ -24,6 +24,8 @@ CASES = {
     "ferry-wiki": "tickets",
     "locker-hire": "lockers",
     "invoice-desk": "invoices",
+    "mooring-register": "berths",
+    "radio-schedule": "shows",
 }
 
 
