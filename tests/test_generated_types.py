@@ -51,6 +51,7 @@ FROM_SPECS = {
     "venue-directory-json": "venues",
     "kiln-log": "firings",
     "locker-hire": "lockers",
+    "invoice-desk": "invoices",
     "mooring-register": "berths",
     "radio-schedule": "shows",
     "bike-coop-openapi": "repairs",  # int account ids, a camelCase profile key

@@ -36,8 +36,8 @@ def test_reference_rules() -> None:
     ref = {"resource": "board", "on_delete": "set_null"}
     with pytest.raises(ValidationError, match="set_null needs a nullable field"):
         FieldSpec(type="uuid", required=True, references=ref)
-    with pytest.raises(ValidationError, match="type uuid or int"):
-        FieldSpec(type="str", references={"resource": "board"})
+    with pytest.raises(ValidationError, match="type uuid, int or str"):
+        FieldSpec(type="text", references={"resource": "board"})
     assert FieldSpec(type="uuid", nullable=True, references=ref).references.on_delete == "set_null"
 
 

@@ -23,6 +23,7 @@ CASES = {
     "fleet-memo": "servicelog",
     "ferry-wiki": "tickets",
     "locker-hire": "lockers",
+    "invoice-desk": "invoices",
     "mooring-register": "berths",
     "radio-schedule": "shows",
 }

@@ -16,7 +16,7 @@ from typing import Any
 from sp_backend.check.contract import Promise
 from sp_backend.check.report import CheckReport, Mismatch
 from sp_backend.emit.fields import _valid_values
-from sp_backend.plan.model import BackendPlan, Resource
+from sp_backend.plan.model import ID_RANDOM_LENGTH, BackendPlan, Resource
 from sp_backend.readers.facts import endpoint_key
 
 OTHER_USER = {
@@ -105,6 +105,9 @@ class Prober:
         return data.get("id") if status < 300 and isinstance(data, dict) else None
 
     def missing_id(self, resource: Resource) -> str:
+        if resource.id == "str":
+            # Well formed (the prefix, then the random part's length), so the answer is a 404.
+            return (resource.id_prefix or "") + "0" * ID_RANDOM_LENGTH
         return str(uuid.uuid4()) if resource.id == "uuid" else "2147483646"
 
 

@@ -22,6 +22,7 @@ from sp_backend.plan.envelopes import ANSWER_MARKERS, ANSWER_SHAPES, ERROR_SHAPE
 from sp_backend.plan.load import cite
 from sp_backend.plan.model import (
     DEFAULT_META,
+    ID_RANDOM_LENGTH,
     AuthConfig,
     BackendPlan,
     ErrorConventions,
@@ -32,6 +33,7 @@ from sp_backend.plan.model import (
 )
 
 USER_ID_PY = {"str": "str", "uuid": "UUID", "int": "int"}
+ID_PY = {"uuid": "UUID", "int": "int", "str": "str"}
 TIMESTAMPS = ("created_at", "updated_at")
 SAMPLE_USERS = {
     "str": ("user-alice-0001", "user-bob-0002"),
@@ -363,6 +365,34 @@ class ResourceView:
     # "cascade" or "restrict"); the owner column is then a foreign key to users.id. None when the
     # users live elsewhere (a token mode without accounts) or nothing is owned.
     owner_on_delete: str | None = None
+
+    # the row's id ----------------------------------------------------------------------------
+    @property
+    def id_pattern(self) -> str | None:
+        """id str: what every id matches (the path parameter and references refuse others)."""
+        return self.plan.id_pattern
+
+    @property
+    def id_length(self) -> int | None:
+        return self.plan.id_length
+
+    @property
+    def id_prefix(self) -> str:
+        return self.plan.id_prefix or ""
+
+    @property
+    def id_random_length(self) -> int:
+        return ID_RANDOM_LENGTH
+
+    @property
+    def new_id_function(self) -> str:
+        """id str: the model module's function that makes a new id."""
+        return f"new_{self.name}_id"
+
+    @property
+    def missing_id(self) -> str:
+        """id str: a well-formed id no row has (the random part is all zeros)."""
+        return self.id_prefix + "0" * ID_RANDOM_LENGTH
 
     # names -----------------------------------------------------------------------------------
     @property
@@ -990,7 +1020,7 @@ def build_resource(
         feature=feature,
         fields=fields,
         owner_py=owner_py,
-        id_py="UUID" if resource.id == "uuid" else "int",
+        id_py=ID_PY[resource.id],
         sort=sort,
         errors=errors,
         sample_users=SAMPLE_USERS[auth.user_id_type],

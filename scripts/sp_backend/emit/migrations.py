@@ -68,12 +68,19 @@ def column(name: str, type_: str, nullable: bool, **extra: Any) -> Column:
     return {"name": name, "type": type_, "nullable": nullable, **extra}
 
 
+def id_column_type(resource: ResourceView) -> str:
+    """The type of a column holding the resource's ids: its own id, or a row id it names."""
+    if resource.id_py == "str":
+        return f"sqlmodel.sql.sqltypes.AutoString(length={resource.id_length})"
+    return "sa.Uuid()" if resource.id_py == "UUID" else "sa.Integer()"
+
+
 def table_of(resource: ResourceView) -> Table:
     """The table the resource's model declares (app/models/<resource>.py), as plain data."""
     columns = [
-        column("id", "sa.Uuid()", False)
-        if resource.id_py == "UUID"
-        else column("id", "sa.Integer()", False, autoincrement=True)
+        column("id", "sa.Integer()", False, autoincrement=True)
+        if resource.id_py == "int"
+        else column("id", id_column_type(resource), False)
     ]
     if resource.owner:
         columns.append(column(resource.owner, OWNER_TYPES[resource.owner_py or "str"], False))
@@ -148,7 +155,7 @@ def idempotency_table_of(resource: ResourceView) -> Table:
     columns += [
         column("key", "sqlmodel.sql.sqltypes.AutoString(length=255)", False),
         column("request_hash", "sqlmodel.sql.sqltypes.AutoString(length=64)", False),
-        column("row_id", "sa.Uuid()" if resource.id_py == "UUID" else "sa.Integer()", False),
+        column("row_id", id_column_type(resource), False),
         column("created_at", UTC_DATETIME, False),
     ]
     return _table(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sp_backend.emit.fields import _model_decl
+from sp_backend.emit.fields import _model_decl, build_field
 from sp_backend.emit.naming import title_words
 from sp_backend.errors import PlanError
 
@@ -125,7 +125,7 @@ def link_references(resources: list[ResourceView], order: list[str] | None = Non
     by_name = {r.name: r for r in resources}
     position = {f: i for i, f in enumerate(order or [])}
     for source in resources:
-        for f in source.fields:
+        for position_in_source, f in enumerate(list(source.fields)):
             ref = f.spec.references
             if ref is None:
                 continue
@@ -142,12 +142,15 @@ def link_references(resources: list[ResourceView], order: list[str] | None = Non
                     f"{where}: a resource referring to itself is not supported yet; keep the "
                     "parent id as a plain field"
                 )
-            wanted = "uuid" if target.id_py == "UUID" else "int"
+            wanted = target.plan.id
             if f.spec.type != wanted:
                 raise PlanError(
                     f"{where}: {target.name!r} ids are {wanted}, the field is {f.spec.type}; "
                     f"make the field type {wanted}"
                 )
+            if wanted == "str":
+                f = _holding_text_ids(source, f, target, where)
+                source.fields[position_in_source] = f
             if target.owner and not source.owner:
                 # Without an owner there is no caller to check the referenced row against.
                 raise PlanError(
@@ -185,6 +188,25 @@ def link_references(resources: list[ResourceView], order: list[str] | None = Non
                 foreign_key=(f"{target.table}.id", view.sql_on_delete),
             )
     _refuse_cycles(resources)
+
+
+def _holding_text_ids(
+    source: ResourceView, f: FieldView, target: ResourceView, where: str
+) -> FieldView:
+    """A field holding text ids (id: str) is bounded as they are: the target's pattern and
+    length, so a malformed id is a validation error and the column fits every id."""
+    stated = {"pattern": f.spec.pattern, "max_length": f.spec.max_length}
+    wanted = {"pattern": target.id_pattern, "max_length": target.id_length}
+    for key, value in stated.items():
+        if value is not None and value != wanted[key]:
+            raise PlanError(
+                f"{where}: {key} {value!r} is not that of {target.name!r} ids "
+                f"({wanted[key]!r}); leave it out, the field takes the ids' own"
+            )
+    spec = f.spec.model_copy(update=wanted)
+    return build_field(
+        source.name, f.name, spec, f"resources.{source.name}", owned=bool(source.owner), wire=f.wire
+    )
 
 
 def _refuse_cycles(resources: list[ResourceView]) -> None:

@@ -662,8 +662,8 @@ class FieldSpec(_Strict):
         if self.unique and t in JSON_TYPES | {"text"}:
             raise ValueError(f"unique is not supported on {t}")
         if self.references is not None:
-            if t not in ("uuid", "int"):
-                raise ValueError(f"a reference holds an id: type uuid or int, not {t}")
+            if t not in ("uuid", "int", "str"):
+                raise ValueError(f"a reference holds an id: type uuid, int or str, not {t}")
             if self.references.on_delete == "set_null" and not self.is_nullable:
                 raise ValueError("on_delete set_null needs a nullable field (nullable: true)")
             if self.read_only:
@@ -1179,6 +1179,11 @@ class Action(_Strict):
         return self
 
 
+# A text id (id: str) is id_prefix followed by this many random letters and digits: 62**20,
+# about 119 bits, so ids cannot be guessed or enumerated.
+ID_RANDOM_LENGTH = 20
+ID_PREFIX_PATTERN = r"[A-Za-z0-9]{1,16}[_-]?"
+
 # A path parameter of a custom operation besides the item's own {id}.
 PathParamType = Literal["str", "int", "uuid"]
 _OP_PATH = re.compile(r"(/\{id\}|/\{[a-z][a-z0-9_]*\}|/[a-z0-9][a-z0-9_.-]*)*")
@@ -1332,7 +1337,21 @@ class Resource(_Strict):
         "Several levels nest the same way (the parent has a parent of its own).",
         examples=["board_id"],
     )
-    id: Literal["uuid", "int"] = "uuid"
+    id: Literal["uuid", "int", "str"] = Field(
+        "uuid",
+        description="The type of the row's id: uuid (random, made by the server), int (numbered "
+        "by the database) or str, a text id made by the server as id_prefix followed by "
+        f"{ID_RANDOM_LENGTH} random letters and digits from a cryptographic source (unguessable, "
+        "never in order), as Stripe-style contracts show them (inv_3kd9Qx...). A malformed id "
+        "in a path is answered with the validation status, as for a uuid.",
+        examples=["str"],
+    )
+    id_prefix: str | None = Field(
+        None,
+        description="id str: the text every generated id starts with, e.g. inv_ or cus_ (1 to "
+        "16 letters or digits, then optionally _ or -). Only for id: str.",
+        examples=["inv_"],
+    )
     owner: Identifier | None = Field(
         "user_id", description="Column holding the owning user's id; null for unowned resources."
     )
@@ -1427,8 +1446,42 @@ class Resource(_Strict):
             names += ["created_at", "updated_at"]
         return {name: self.wire(name) for name in names}
 
+    @property
+    def id_length(self) -> int | None:
+        """id str: the length of every id (the prefix and the random part)."""
+        if self.id != "str":
+            return None
+        return len(self.id_prefix or "") + ID_RANDOM_LENGTH
+
+    @property
+    def id_pattern(self) -> str | None:
+        """id str: the regular expression every id matches (the path refuses others)."""
+        if self.id != "str":
+            return None
+        return f"^{re.escape(self.id_prefix or '')}[0-9A-Za-z]{{{ID_RANDOM_LENGTH}}}$"
+
+    def _id_fits(self) -> None:
+        if self.id != "str":
+            if self.id_prefix is not None:
+                raise ValueError(
+                    f"id_prefix applies to a text id (id: str), not to id: {self.id}; drop "
+                    "id_prefix or make the id str"
+                )
+            return
+        if self.id_prefix is None:
+            raise ValueError(
+                "id: str is made by the server as id_prefix + random letters and digits; "
+                "state id_prefix (e.g. inv_)"
+            )
+        if not re.fullmatch(ID_PREFIX_PATTERN, self.id_prefix):
+            raise ValueError(
+                f"id_prefix {self.id_prefix!r} must be 1 to 16 letters or digits, then "
+                "optionally _ or - (like inv_ or cus-): it is part of URLs"
+            )
+
     @model_validator(mode="after")
     def _consistent(self) -> Resource:
+        self._id_fits()
         if not re.fullmatch(r"(/[a-z0-9_-]+|/\{[a-z][a-z0-9_]*\})+", self.path):
             raise ValueError(
                 f"path {self.path!r} must be like /api/items or /api/{{user_id}}/items "

@@ -16,6 +16,7 @@ from sp_backend.plan.model import (
     CONSTRAINTS_BY_TYPE,
     FIELD_TYPES,
     FILTER_TYPES,
+    ID_RANDOM_LENGTH,
     JSON_TYPES,
     LEFT_OUT,
     MEMBER_TYPES,
@@ -221,6 +222,7 @@ def build_plan(inp: Inputs) -> Built:
         built.resources[name] = [f"{e.method} {e.path}" for e in g.endpoints]
         planned += g.collection_eps + g.item_eps + list(g.actions.values())
         answered[name] = _operation_endpoints(g)
+    _text_references(resources, notes)
     # What a planned resource's schema states that no plan key holds (a CHECK, a composite key).
     for t in inp.models:
         if any(_model_key(t.name) == name for name in built.resources):
@@ -501,7 +503,7 @@ def _resource(
         name: merge_field(name, fs, [] if name == "id" else notes.conflicts, g.name)
         for name, fs in facts.items()
     }
-    id_type = _id_type(g, merged, facts, notes)
+    id_type, id_prefix = _id_type(g, merged, facts, notes)
     owner = _owner(g, merged, notes, owner_types, inp) if owned else None
     if owner is not None and owner_rules is not None:
         rule = _owner_rule(owner, merged, inp)
@@ -568,6 +570,7 @@ def _resource(
             path=path,
             parent=parent,
             id=id_type,
+            id_prefix=id_prefix,
             owner=owner,
             timestamps=timestamps,
             json_names=json_names,
@@ -828,7 +831,9 @@ def _reference(
     target = (tables or {}).get(table.lower())
     if target is None and _model_key(table) in (tables or {}).values():
         target = _model_key(table)  # a model's name (Prisma: Artist), not its table
-    if target is None or column != "id" or kind not in ("uuid", "int") or target == res:
+    # A text id's reference (kind str) is checked against the target's id once both are built
+    # (_text_references).
+    if target is None or column != "id" or kind not in ("uuid", "int", "str") or target == res:
         notes.add(
             f"{res}.{name}: refers to {fk}, not the id of another resource of this feature",
             None,
@@ -839,9 +844,114 @@ def _reference(
     return {"resource": target, "on_delete": on_delete or "restrict"}
 
 
+def _text_references(resources: dict[str, Resource], notes: _Notes) -> None:
+    """A text field referring to another resource's id is a reference only when those ids are
+    text (id: str); it is then bounded as they are (emit gives it their pattern and length), so
+    the contract's own bounds and example, which may show an id cut short, are left to them."""
+    for name, r in resources.items():
+        for field_name, spec in r.fields.items():
+            ref = spec.references
+            if ref is None or spec.type != "str":
+                continue
+            target = resources.get(ref.resource)
+            if target is not None and target.id == "str":
+                keep = {"pattern": None, "max_length": None, "min_length": None, "example": None}
+                r.fields[field_name] = spec.model_copy(update=keep)
+                continue
+            notes.add(
+                f"{name}.{field_name}: refers to {ref.resource}.id, whose ids are not text",
+                spec.source,
+                "kept as a plain field: make the field's type that of the ids to check it",
+            )
+            r.fields[field_name] = spec.model_copy(update={"references": None})
+
+
 def _id_type(
     g: Group, merged: dict[str, dict[str, Chosen]], facts: dict[str, list[FieldFact]], notes: _Notes
-) -> str:
+) -> tuple[str, str | None]:
+    """The id's type, and for a text id the prefix the server puts before its random part."""
+    kind = _id_kind(g, facts, notes)
+    if kind != "str":
+        return kind, None
+    prefix = _id_prefix(g, facts, notes)
+    return ("str", prefix) if prefix is not None else ("uuid", None)
+
+
+# A text id as contracts show one: a prefix (letters or digits, then _ or -) and a random part
+# of letters and digits, both kinds, perhaps cut short with an ellipsis (inv_3kd9...,
+# cus_Nf0b2Qa); a slug's words (summer-sale) have no digits, its numbers (page-2026) no letters.
+_PREFIXED_EXAMPLE = re.compile(
+    r"([A-Za-z][A-Za-z0-9]{0,15}[_-])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{4,}(?:\.\.\.|…)?"
+)
+# The prefix a pattern starts with before its first class or escape (^inv_[A-Za-z0-9]{20}$).
+_PREFIXED_PATTERN = re.compile(r"\^([A-Za-z][A-Za-z0-9]{0,15}[_-])(?=[\[\\(.])")
+
+
+def _id_prefix(g: Group, facts: dict[str, list[FieldFact]], notes: _Notes) -> str | None:
+    """The prefix the contract's ids share (its pattern's, else its examples'); None, with a
+    note, when none is shown or they disagree."""
+    shown: dict[str, str] = {}
+    for f in facts.get("id", []):
+        pattern, example = f.get("pattern"), f.get("example")
+        found = _PREFIXED_PATTERN.match(str(pattern)) if pattern is not None else None
+        if found is None and isinstance(example, str):
+            found = _PREFIXED_EXAMPLE.fullmatch(example)
+        if found is not None:
+            shown.setdefault(found.group(1), f.source)
+    if len(shown) == 1:
+        prefix = next(iter(shown))
+        _note_other_id_forms(g, facts, prefix, notes)
+        return prefix
+    first = facts["id"][0].source if facts.get("id") else g.endpoints[0].source
+    ids = facts.get("id", [])
+    if any(f.get("in_input") for f in ids) and not any(f.get("read_only") for f in ids):
+        notes.add(
+            f"{g.name}.id: the client gives the id on create (a slug or a key of its own), "
+            "which the plan cannot represent yet",
+            next(f.source for f in ids if f.get("in_input")),
+            "uuid made by the server; keep the client's value as a unique field, or write the "
+            "create route in app/extensions/",
+        )
+        return None
+    if not shown:
+        notes.add(
+            f"{g.name}.id: ids are text, but no prefix the server puts before a random part "
+            "is shown (such as inv_3kd9...)",
+            first,
+            "uuid; for ids like inv_..., set id: str and id_prefix in the plan",
+        )
+    else:
+        notes.add(
+            f"{g.name}.id: the ids shown start with different prefixes ({', '.join(shown)})",
+            next(iter(shown.values())),
+            "uuid; set id: str and the one id_prefix the server uses",
+        )
+    return None
+
+
+def _note_other_id_forms(
+    g: Group, facts: dict[str, list[FieldFact]], prefix: str, notes: _Notes
+) -> None:
+    """The server makes ids of one form (the prefix, then ID_RANDOM_LENGTH letters and digits):
+    a pattern the contract states that is another (16 lowercase characters) is said."""
+    made = f"^{re.escape(prefix)}[0-9A-Za-z]{{{ID_RANDOM_LENGTH}}}$"
+
+    def plain(pattern: str) -> str:  # the same form, however the class and escapes are spelt
+        return pattern.replace("\\", "").replace("[A-Za-z0-9]", "[0-9A-Za-z]")
+
+    for f in facts.get("id", []):
+        pattern = f.get("pattern")
+        if pattern is not None and plain(str(pattern)) != plain(made):
+            notes.add(
+                f"{g.name}.id: the contract's id pattern {pattern!r} is not the form the "
+                "server makes",
+                f.source,
+                f"ids are {prefix} and {ID_RANDOM_LENGTH} random letters and digits ({made})",
+            )
+            return
+
+
+def _id_kind(g: Group, facts: dict[str, list[FieldFact]], notes: _Notes) -> str:
     candidates: list[Value] = []
     for f in facts.get("id", []):
         t = f.attrs.get("type")
@@ -861,7 +971,7 @@ def _id_type(
     if chosen is None:
         notes.add(f"{g.name}.id: the id type is not stated", g.endpoints[0].source, "uuid")
         return "uuid"
-    if chosen.value not in ("uuid", "int"):
+    if chosen.value not in ("uuid", "int", "str"):
         notes.add(f"{g.name}.id: ids are {chosen.value}", chosen.source, "uuid")
         return "uuid"
     return str(chosen.value)
