@@ -304,6 +304,12 @@ class ChoiceView:
         return list(dict.fromkeys(v for v in self.values.values() if v is not None))
 
 
+def role_gate(roles: list[str]) -> str:
+    """The dependency's name for a set of roles: require_admin, require_admin_or_editor."""
+    words = ["".join(ch if ch.isalnum() else "_" for ch in role).lower() for role in sorted(roles)]
+    return "require_" + "_or_".join(words)
+
+
 @dataclass
 class ResourceView:
     name: str
@@ -384,6 +390,56 @@ class ResourceView:
             kw.append("index=True")
         kw.append("nullable=False")
         return Call(f"{self.owner}: {self.owner_py} = Field", kw).render(4)
+
+    # access ---------------------------------------------------------------------------------
+    @property
+    def read_rule(self) -> str:
+        """owner, signed_in or public: who lists and gets rows (plan access.read)."""
+        return self.plan.access.read_rule(self.owner is not None)
+
+    @property
+    def write_rule(self) -> str:
+        """owner or signed_in: who changes rows (plan access.write)."""
+        return self.plan.access.write_rule(self.owner is not None)
+
+    @property
+    def reads_owned(self) -> bool:
+        """Reads carry the owner filter: each caller lists and gets only their own rows."""
+        return self.owner is not None and self.read_rule == "owner"
+
+    @property
+    def writes_owned(self) -> bool:
+        """Writes carry the owner filter: only the row's owner changes it."""
+        return self.owner is not None and self.write_rule == "owner"
+
+    @property
+    def every_row(self) -> list[str]:
+        """Roles the owner filter lets through (they reach every row)."""
+        return list(self.plan.access.every_row) if self.owner is not None else []
+
+    @property
+    def reads_every_row(self) -> bool:
+        return bool(self.every_row) and self.reads_owned
+
+    @property
+    def writes_every_row(self) -> bool:
+        return bool(self.every_row) and self.writes_owned
+
+    @property
+    def access_stated(self) -> bool:
+        """The plan states access rules for this resource (its access tests are generated)."""
+        access = self.plan.access
+        return bool(access.read or access.write or access.roles or access.every_row)
+
+    def gate(self, operation: str) -> str | None:
+        """The dependency refusing callers without the roles an operation needs, or None."""
+        roles = self.plan.access.roles.get(operation)
+        return role_gate(roles) if roles else None
+
+    @property
+    def gates(self) -> list[tuple[str, list[str], str]]:
+        """(operation, roles, dependency) for each role-gated operation."""
+        return [(op, list(roles), role_gate(roles)) for op, roles in self.plan.access.roles.items()]
 
     @property
     def path_user(self) -> bool:
@@ -772,6 +828,20 @@ class ProjectView:
     # "specs/backend/books.plan.yaml:9"); a setting missing here is the default.
     stated: dict[str, str] = field(default_factory=dict)
     responses: ResponseConventions = field(default_factory=ResponseConventions)
+
+    @property
+    def role_gates(self) -> list[tuple[str, list[str]]]:
+        """(dependency, roles) for every set of roles an operation of this backend needs."""
+        gates: dict[str, list[str]] = {}
+        for r in self.resources:
+            for _, roles, gate in r.gates:
+                gates.setdefault(gate, sorted(roles))
+        return sorted(gates.items())
+
+    @property
+    def uses_roles(self) -> bool:
+        """Some resource names roles: app/utils/auth.py reads the roles claim."""
+        return any(r.gates or r.every_row for r in self.resources)
 
     @property
     def error_shape(self) -> str:
