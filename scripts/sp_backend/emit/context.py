@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from sp_backend.emit import access
 from sp_backend.emit.derived import DerivedView, derived_views
 from sp_backend.emit.envelope import EnvelopeView
 from sp_backend.emit.fields import Call, FieldView, build_field, public_decl, py_literal
@@ -837,6 +838,33 @@ class ProjectView:
             for _, roles, gate in r.gates:
                 gates.setdefault(gate, sorted(roles))
         return sorted(gates.items())
+
+    @property
+    def gate_roles(self) -> list[str]:
+        """Every role some operation needs: the generated tests' tokens carry them all."""
+        return sorted({role for _, roles in self.role_gates for role in roles})
+
+    @property
+    def every_row_roles(self) -> list[str]:
+        return sorted({role for r in self.resources for role in r.every_row})
+
+    @property
+    def own_rows_roles(self) -> list[str]:
+        """The roles of a token that reaches only its own rows (no every-row role)."""
+        return [role for role in self.gate_roles if role not in self.every_row_roles]
+
+    def refused_without_every_row(self, r: ResourceView, operation: str) -> bool:
+        """A token of own_rows_roles lacks every role this operation needs (403 for it)."""
+        roles = r.plan.access.roles.get(operation)
+        return bool(roles) and not set(roles) & set(self.own_rows_roles)
+
+    def access_callers(self, r: ResourceView) -> list[Any]:
+        """The callers the access tests sign in as (emit/access.py)."""
+        return access.callers(r, self.gate_roles)
+
+    def access_cases(self, r: ResourceView) -> list[Any]:
+        """(operation, caller, status, listed) the access tests expect (emit/access.py)."""
+        return access.cases(r, self.gate_roles)
 
     @property
     def uses_roles(self) -> bool:
