@@ -347,8 +347,8 @@ class AuthConfig(_Strict):
     roles_claim: str | None = Field(
         None,
         min_length=1,
-        description="The token claim naming the caller's roles: one name (\"role\": "
-        "\"admin\") or a list of names (\"roles\": [\"admin\", \"editor\"]). Read, from a "
+        description='The token claim naming the caller\'s roles: one name ("role": '
+        '"admin") or a list of names ("roles": ["admin", "editor"]). Read, from a '
         "verified token only, where a resource's access names roles (access.roles, "
         "access.every_row); a token without it holds no role. shared-secret and jwks.",
         examples=["role", "roles"],
