@@ -184,6 +184,7 @@ RESERVED_CLASS_NAMES = frozenset(
         "ErrorResponse",
         "Executable",
         "Field",
+        "ForbiddenError",
         "Header",
         "IntegrityError",
         "InterfaceError",
@@ -1478,11 +1479,11 @@ class Resource(_Strict):
                 f"{where}.read: a path with {{user_id}} is the caller's own collection; "
                 f"{access.read!r} reads other users' rows, so the path cannot name one"
             )
-        if self.parent is not None and (access.read or access.write or access.every_row):
+        if self.parent is not None and access != Access():
             raise ValueError(
                 f"{where}: a nested resource is reached through its parent, whose rows the path "
-                "checks are the caller's; read, write and every_row rules for nested routes are "
-                "not generated (access.roles is)"
+                "checks are the caller's (a public child of a private parent would show what "
+                "the parent hides); access rules for nested routes are not generated"
             )
         ops = self.operations
         known = [n for n in GATED_OPERATIONS if getattr(ops, n) is not None] + list(ops.actions)
