@@ -51,6 +51,7 @@ FROM_SPECS = {
     "venue-directory-json": "venues",
     "kiln-log": "firings",
     "locker-hire": "lockers",
+    "pattern-swap": "patterns",
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 
