@@ -52,6 +52,8 @@ FROM_SPECS = {
     "kiln-log": "firings",
     "locker-hire": "lockers",
     "pattern-swap": "patterns",
+    "mooring-register": "berths",
+    "radio-schedule": "shows",
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 

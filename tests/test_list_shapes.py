@@ -105,3 +105,26 @@ def test_reader_keeps_the_default_for_the_default_shape_or_part_of_it() -> None:
     body = {"items": [ROW], "pagination": {"total": 1, "page": 1, "page_size": 20}}
     assert derive(endpoint(body), "page").response is None
     assert derive(endpoint({"id": 1, "tags": []}), "page").response is None
+
+
+def test_a_page_inside_the_envelopes_object_is_read_as_in_envelope() -> None:
+    """JSend's {"status": "success", "data": {"items": [...], "total": 1}}: the page's own
+    shape, inside the envelope's data key."""
+    body = {"status": "success", "data": {"shows": [ROW], "total": 1, "page": 1}}
+    shape = derive(endpoint(body), "page")
+    assert shape.response is not None and shape.response.in_envelope
+    assert (shape.response.items, shape.response.metadata) == ("shows", "flat")
+    assert shape.response.keys == {"total": "total", "page": "page"}
+    assert shape.within == "data" and shape.notes == []
+
+
+def test_in_envelope_needs_an_envelope_and_room_for_items() -> None:
+    from sp_backend.plan.model import BackendPlan
+
+    listing = {"response": {"in_envelope": True}}
+    plan = {"feature": "visits", "resources": {"visit": resource(listing).model_dump()}}
+    with pytest.raises(ValidationError, match="in_envelope.*responses.envelope is none"):
+        BackendPlan.model_validate(plan)
+    assert BackendPlan.model_validate(plan | {"responses": {"envelope": "success"}})
+    with pytest.raises(ValidationError, match="in_envelope puts the page inside"):
+        resource({"response": {"in_envelope": True, "items": None, "metadata": "none"}})

@@ -187,12 +187,14 @@ def test_schemathesis_finds_nothing(feature: str, tmp_path: Path) -> None:
         _run_schemathesis(feature, PLANS[feature], tmp_path, stack)
 
 
-# Spec fixtures whose contracts shape the accounts (paths, profile fields, sign-in answers): the
-# plan gather writes, unedited, fuzzed like the examples.
+# Spec fixtures whose contracts shape the accounts (paths, profile fields, sign-in answers) or
+# every answer (JSend, the page inside its data, a delete's bare marker): the plan gather
+# writes, unedited, fuzzed like the examples.
 GATHERED = {
     "allotment-accounts": "plots",
     "observatory-ddl": "observing",
     "bike-coop-openapi": "repairs",
+    "radio-schedule": "shows",
 }
 
 

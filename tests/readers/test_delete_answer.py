@@ -53,7 +53,20 @@ def test_a_marker_beside_the_message_is_said_not_answered() -> None:
     ]
 
 
-@pytest.mark.parametrize("body", [{}, {"success": True}, "Deleted", None])
+@pytest.mark.parametrize(
+    "body",
+    [{"success": True}, {"status": "success", "data": None}, {"success": True, "data": None}],
+)
+def test_the_envelopes_marker_alone_is_a_marker_answer(body: dict[str, object]) -> None:
+    """{"success": true} and JSend's {"status": "success", "data": null}: a body a client reads
+    as JSON, never an empty 200."""
+    shown = read_delete_answer(_ep(body), FIELDS)
+    assert shown is not None and shown.keys == {"answer": "marker"}
+    op = _delete(_ep(body, {200: "200 OK"}), {}, _Notes())
+    assert (op.answer, op.status) == ("marker", None)
+
+
+@pytest.mark.parametrize("body", [{}, "Deleted", None])
 def test_no_answer_shown_is_an_empty_answer(body: object) -> None:
     notes = _Notes()
     op = _delete(_ep(body), {}, notes)
@@ -102,3 +115,32 @@ def test_an_action_whose_body_is_one_field_sets_it() -> None:
         "zone",
         "PATCH",
     )
+
+
+def test_a_marker_answer_needs_the_envelope_the_other_answers_show(tmp_path: Path) -> None:
+    """Only the delete shows {"success": true}: the plan's envelope has no marker, so the delete
+    is planned empty and the note says why (a marker answer would not validate)."""
+    api = tmp_path / "specs" / "api"
+    api.mkdir(parents=True)
+    text = (
+        "# Kite club API\n\n## Kite\n\n| Field | Type | Notes |\n|---|---|---|\n"
+        "| name | string | required |\n| span_cm | integer | required |\n\n## Endpoints\n\n"
+        "`POST /kites` answers 201 with the kite.\n\n`GET /kites` answers 200 with the kites.\n\n"
+        "`GET /kites/{kite_id}` answers 200.\n\n`DELETE /kites/{kite_id}` answers `200 OK`:\n\n"
+        '```json\n{"success": true}\n```\n'
+    )
+    (api / "kites.md").write_text(text)
+    shown_at = text.splitlines().index("```json") + 2  # its first line, counted from 1
+    plan = gather(tmp_path, "kites").plan
+    delete = plan.resources["kite"].operations.delete
+    assert delete is not None and (delete.answer, delete.status) == ("none", 200)
+    notes = [u for u in plan.unresolved if u.what.startswith("DELETE /kites/{kite_id} answers")]
+    assert notes and notes[0].source == f"specs/api/kites.md:{shown_at}", plan.unresolved
+
+
+def test_the_delete_of_mooring_register_answers_the_marker() -> None:
+    """A declaring line that ends in ':' labels the JSON after it (mooring-register)."""
+    plan = gather(FIXTURES / "mooring-register", "berths").plan
+    delete = plan.resources["berth"].operations.delete
+    assert plan.responses.envelope == "success"
+    assert delete is not None and delete.answer == "marker"

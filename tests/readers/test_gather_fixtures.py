@@ -23,6 +23,8 @@ CASES = {
     "fleet-memo": "servicelog",
     "ferry-wiki": "tickets",
     "locker-hire": "lockers",
+    "mooring-register": "berths",
+    "radio-schedule": "shows",
 }
 
 

@@ -107,14 +107,40 @@ class ListShapeView:
     envelope: EnvelopeView | None = None
 
     @property
+    def in_envelope(self) -> bool:
+        """The page sits inside the envelope's data key ({"success": true, "data": {page}})."""
+        return self.op.response.in_envelope
+
+    @property
+    def data_key(self) -> str:
+        return self.envelope.responses.data_key if self.envelope is not None else "data"
+
+    @property
     def added(self) -> dict[str, Any]:
-        """Key -> value beside the items (a bare array has no room: the plan refuses that)."""
+        """Key -> value the envelope adds beside the items, or beside the page when it holds
+        the page (a bare array has no room: the plan refuses that)."""
         return {} if self.envelope is None or self.bare else self.envelope.added("list")
 
     @property
     def added_source(self) -> str:
-        """Those keys as the leading items of a Python dict display."""
-        return "" if self.envelope is None or self.bare else self.envelope.items_source("list")
+        """Those keys as the leading items of a Python dict display (beside the items)."""
+        if self.envelope is None or self.bare or self.in_envelope:
+            return ""
+        return self.envelope.items_source("list")
+
+    @property
+    def answer_source(self) -> str:
+        """in_envelope: the envelope's keys as the leading items of a dict display."""
+        return self.envelope.items_source("list") if self.envelope is not None else ""
+
+    @property
+    def page_path(self) -> str:
+        """Subscript that takes the page out of the parsed body: '["data"]' or ''."""
+        return f"[{py_literal(self.data_key)}]" if self.in_envelope else ""
+
+    @property
+    def page_answer_decl(self) -> str:
+        return _aliased("data", self.data_key, f"{self.cls}Page")
 
     @property
     def added_keys_source(self) -> str:
@@ -123,7 +149,15 @@ class ListShapeView:
 
     @property
     def added_decls(self) -> list[str]:
-        return [] if self.envelope is None or self.bare else self.envelope.decls
+        """The envelope's attributes beside the items (none when it holds the page)."""
+        if self.envelope is None or self.bare or self.in_envelope:
+            return []
+        return self.envelope.decls
+
+    @property
+    def answer_decls(self) -> list[str]:
+        """in_envelope: the envelope's attributes beside the page."""
+        return self.envelope.decls if self.envelope is not None else []
 
     @property
     def style(self) -> str:
@@ -140,7 +174,7 @@ class ListShapeView:
     @property
     def rows_key(self) -> str:
         """Subscript that takes the rows out of the parsed body: '["data"]', or '' (bare)."""
-        return "" if self.items_key is None else f"[{py_literal(self.items_key)}]"
+        return "" if self.items_key is None else f"{self.page_path}[{py_literal(self.items_key)}]"
 
     @property
     def metadata(self) -> str:
@@ -205,7 +239,7 @@ class ListShapeView:
         """The answer's shape in one line of JSON-like text."""
         meta = ", ".join(f'"{v}"' for v in self.body_meta.values())
         text = "a bare JSON array" if self.bare else f'{{"{self.items_key}": [...]'
-        if self.added:
+        if self.added and not self.in_envelope:
             text = "{" + self.envelope.shape_text + ", " + text[1:]  # type: ignore[union-attr]
         if self.metadata == "nested":
             text += f', "{self.meta_key}": {{{meta}}}}}'
@@ -213,6 +247,10 @@ class ListShapeView:
             text += f", {meta}}}"
         elif not self.bare:
             text += "}"
+        if self.in_envelope and self.envelope is not None:
+            added = self.envelope.shape_text + ", " if self.added else ""
+            text = f'{{{added}"{self.data_key}": {text}}}'
+
         if self.headers:
             text += "; page metadata in headers " + ", ".join(self.headers)
         return text
@@ -793,7 +831,7 @@ class ResourceView:
 
     @property
     def delete_answer(self) -> str:
-        """What DELETE answers: none, message or object (DeleteOperation)."""
+        """What DELETE answers: none, message, object or marker (DeleteOperation)."""
         return str(self.ops.delete.answer) if self.ops.delete else "none"
 
     @property

@@ -855,6 +855,14 @@ class ListResponse(_Strict):
         "headers: {total: X-Total-Count}.",
         examples=[{"total": "total", "page": "page", "page_size": "per_page"}],
     )
+    in_envelope: bool = Field(
+        False,
+        description="The page (its items and metadata) sits inside the envelope's data key, as "
+        'a single object does: {"success": true, "data": {"items": [...], "pagination": '
+        "{...}}}. Needs responses.envelope data, success or status; false: the items sit "
+        "beside the envelope's marker.",
+        examples=[True],
+    )
     source: str | None = None
 
     def meta_names(self, style: str) -> dict[str, str]:
@@ -876,6 +884,11 @@ class ListResponse(_Strict):
             )
         if self.metadata == "none" and self.keys:
             raise ValueError("metadata 'none' takes no keys")
+        if self.in_envelope and self.items is None:
+            raise ValueError(
+                "in_envelope puts the page inside the envelope's data key; a bare JSON array "
+                "there is items under that key: use items: <the data key>, in_envelope: false"
+            )
         names = self.meta_names(style)
         for key, name in names.items():
             if key == "links":
@@ -1115,7 +1128,7 @@ class ReplaceOperation(Operation):
         return self
 
 
-DeleteAnswer = Literal["none", "message", "object"]
+DeleteAnswer = Literal["none", "message", "object", "marker"]
 
 
 class DeleteOperation(Operation):
@@ -1125,8 +1138,10 @@ class DeleteOperation(Operation):
         "none",
         description="none: an empty body (204, or the stated status); message: "
         '{"<message_key>": "<message>"}, e.g. {"message": "Reservation cancelled"}; object: '
-        "the deleted row as read answers it (in responses.envelope). A body needs a status "
-        "other than 204 (default 200).",
+        "the deleted row as read answers it (in responses.envelope); marker: the envelope's "
+        'marker alone, {"success": true} or JSend\'s {"status": "success", "data": null} '
+        "(responses.envelope success or status). A body needs a status other than 204 "
+        "(default 200).",
         examples=["message"],
     )
     message: Message | None = Field(
@@ -1924,6 +1939,14 @@ class BackendPlan(_Strict):
         }
         for name, r in self.resources.items():
             listing = r.operations.list
+            if listing is not None and listing.response.in_envelope:
+                if self.responses.envelope == "none":
+                    raise ValueError(
+                        f"resources.{name}.operations.list.response.in_envelope: the page goes "
+                        "inside the envelope's data key, and responses.envelope is none; set "
+                        "the envelope (data, success or status) or in_envelope: false"
+                    )
+                continue  # the envelope's keys sit beside the page, not among its keys
             if listing is not None and added and listing.response.items is None:
                 key = added[0]
                 told = what.get(key, f"responses.message_key puts {key!r}")
@@ -1936,6 +1959,13 @@ class BackendPlan(_Strict):
                     raise ValueError(
                         f"resources.{name}: a list key is called {key!r}, which the envelope takes"
                     )
+            delete = r.operations.delete
+            if delete is not None and delete.answer == "marker" and self.responses.marker is None:
+                raise ValueError(
+                    f"resources.{name}.operations.delete: answer 'marker' is the envelope's "
+                    "marker alone, and responses.envelope has none; set the envelope to success "
+                    "or status, or answer none"
+                )
             if r.messages.answers and self.responses.message_key is None:
                 raise ValueError(
                     f"resources.{name}: messages.answers states messages beside the answers, "

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from sp_backend.plan.accounts import PROFILE_TYPES
+from sp_backend.plan.envelopes import ANSWER_MARKERS
 from sp_backend.plan.model import (
     CONSTRAINTS_BY_TYPE,
     FIELD_TYPES,
@@ -245,6 +246,8 @@ def build_plan(inp: Inputs) -> Built:
         notes.add(what, where, resolution)
     _answer_messages(resources, answered, envelope.messages)
     _served_by_the_envelope(notes, envelope.conventions)
+    _markers_served(resources, answered, envelope.conventions, notes)
+    _pages_in_the_envelope(resources, answered, envelope.conventions, notes)
     data: dict[str, Any] = {
         "feature": inp.feature,
         "sources": inp.sources,
@@ -979,7 +982,7 @@ def _action_field(action: str, merged: dict[str, dict[str, Chosen]]) -> str | No
 
 
 _CRUD = {("GET", False): "list", ("POST", False): "create", ("GET", True): "read"}
-_CRUD |= {("PATCH", True): "update", ("PUT", True): "replace"}
+_CRUD |= {("PATCH", True): "update", ("PUT", True): "replace", ("DELETE", True): "delete"}
 
 
 def _served_by_the_envelope(notes: _Notes, conventions: dict[str, Any] | None) -> None:
@@ -1071,6 +1074,61 @@ def _roles_claim(
     auth.roles_claim = claim
 
 
+def _markers_served(
+    resources: dict[str, Resource],
+    answered: dict[str, dict[str, Endpoint]],
+    conventions: dict[str, Any] | None,
+    notes: _Notes,
+) -> None:
+    """A delete answering the envelope's marker alone ({"success": true}) needs the envelope
+    the other answers show; without it (or with another marker) the delete is empty, said."""
+    marker = ANSWER_MARKERS.get((conventions or {}).get("envelope", ""))
+    for name, resource in resources.items():
+        delete = resource.operations.delete
+        if delete is None or delete.answer != "marker":
+            continue
+        ep = answered[name]["delete"]
+        shown = read_delete_answer(ep, set(resource.fields))
+        if marker is not None and shown is not None and marker[0] in shown.markers:
+            continue
+        notes.add(
+            f"DELETE {ep.path} answers {', '.join(shown.markers if shown else ())} alone, an "
+            "envelope marker the other answers do not show",
+            shown.where if shown else ep.source,
+            "planned as an empty answer; set responses.envelope and operations.delete.answer "
+            "marker if every answer carries it",
+        )
+        resource.operations.delete = DeleteOperation(status=_status(ep, 204), source=delete.source)
+
+
+def _pages_in_the_envelope(
+    resources: dict[str, Resource],
+    answered: dict[str, dict[str, Endpoint]],
+    conventions: dict[str, Any] | None,
+    notes: _Notes,
+) -> None:
+    """A page shown inside the envelope's object needs that envelope, under the key the other
+    answers use; without it the page is answered at the top, said."""
+    envelope = (conventions or {}).get("envelope", "none")
+    data_key = (conventions or {}).get("data_key", "data")
+    for name, resource in resources.items():
+        listing = resource.operations.list
+        if listing is None or not listing.response.in_envelope:
+            continue
+        ep = answered[name]["list"]
+        within = list_shape.derive(ep, listing.pagination.style).within
+        if envelope != "none" and within == data_key:
+            continue
+        notes.add(
+            f"GET {ep.path} answers its page inside {within!r}, an envelope the other answers "
+            "do not show",
+            listing.response.source,
+            "the page answered at the top of the body; set responses.envelope and "
+            "operations.list.response.in_envelope if every answer carries it",
+        )
+        listing.response = listing.response.model_copy(update={"in_envelope": False})
+
+
 def _operation_endpoints(g: Group) -> dict[str, Endpoint]:
     """Operation name (create, read, ..., an action's or custom operation's) -> its endpoint."""
     found: dict[str, Endpoint] = {}
@@ -1120,7 +1178,7 @@ def _delete(ep: Endpoint, fields: dict[str, FieldSpec], notes: _Notes) -> Delete
             "planned as 204 with no body; set operations.delete.answer and status 200 to answer it",
         )
         return DeleteOperation(status=204, source=ep.source)
-    if shown.markers:
+    if shown.markers and shown.keys["answer"] == "message":
         notes.add(
             f"DELETE {ep.path} shows {', '.join(shown.markers)} beside its message",
             shown.where,

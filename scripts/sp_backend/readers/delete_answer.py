@@ -1,7 +1,8 @@
 """What a delete answers, read from the contract's literal evidence: the JSON its DELETE
 example shows. `{"message": "Reservation cancelled"}` (one text beside any envelope marker) is
 a message answer under that key; the deleted row itself (its id and fields, bare or under a
-data key) is an object answer; no body, or a 204, is an empty answer. Anything else is said in
+data key) is an object answer; the envelope's marker alone (`{"success": true}`) is a marker
+answer; no body, or a 204, is an empty answer. Anything else is said in
 an unresolved note, never guessed (plan: operations.delete, answer/message/message_key)."""
 
 from __future__ import annotations
@@ -56,8 +57,12 @@ def read_delete_answer(ep: Endpoint, fields: set[str]) -> DeleteAnswer | None:
     under = next(iter(rest.values())) if len(rest) == 1 and next(iter(rest)) in _DATA_KEYS else None
     if _is_row(rest, fields) or _is_row(under, fields):
         return DeleteAnswer({"answer": "object"}, where)
+    markers = tuple(k for k in body if k not in rest)
+    if markers and all(k in _DATA_KEYS and v is None for k, v in rest.items()):
+        # {"success": true}, JSend's {"status": "success", "data": null}: the marker alone.
+        return DeleteAnswer({"answer": "marker"}, where, markers=markers)
     if not rest:
-        return None  # {"success": true}: the marker alone, which the envelope already answers
+        return None
     return DeleteAnswer(
         {},
         where,

@@ -301,11 +301,28 @@ def _is_error_text(text: str) -> bool:
     return bool(re.match(r"^\s*(?:errors?|error response|failure)\b", text, re.IGNORECASE))
 
 
-def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block]) -> None:
-    label = _label(ep.title) if not _DECL.match(ep.title) else ""
+def _declaration_label(opening: str) -> str:
+    """The label a declaring paragraph sets when it introduces what follows ("`GET /berths`
+    answers 200 OK with the berths:"), from its words after the path; "" otherwise."""
+    text = " ".join(plain(line) for line in opening.splitlines()).strip()
+    m = _DECL.match(text)
+    rest = text[m.end() :].strip() if m else ""
+    if not rest.endswith(":"):
+        return ""
+    return _label(rest)
+
+
+def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block], opening: str = "") -> None:
+    """An endpoint's section: the blocks after its declaration (`opening`, the declaring
+    paragraph, when it is one) up to the next."""
+    label = _label(ep.title) if not _DECL.match(ep.title) else _declaration_label(opening)
     texts: list[str] = [ep.title]
     answered = False  # a response was named: a later bare 'Body' is the response's
+    first = True  # nothing read yet: a bare JSON block right after `POST /path` is its body
     for block in _split_labelled(blocks):
+        if first and not label and block.kind == "fence" and ep.method in ("POST", "PUT", "PATCH"):
+            label = "body" if _is_json(block.text) and not _is_error_json(block.text) else label
+        first = False
         if block.kind in ("paragraph", "item") and not _is_error_text(block.text):
             inline = _inline_object(block, ep, answered)
             if inline is not None:
@@ -481,13 +498,14 @@ def find_endpoints(doc: Doc, rank: int) -> list[Endpoint]:
     """Every endpoint in one contract file, with its section read; duplicates not yet folded."""
     found: list[Endpoint] = []
     heading_level = 0
-    current: tuple[Endpoint, int] | None = None  # endpoint and the heading level that bounds it
+    # The endpoint, the heading level that bounds it and its declaring paragraph's text.
+    current: tuple[Endpoint, int, str] | None = None
     owned: list[Block] = []
 
     def close() -> None:
         nonlocal current, owned
         if current is not None:
-            _read_section(doc, current[0], owned)
+            _read_section(doc, current[0], owned, current[2])
         current, owned = None, []
 
     for block in _route_lines_split(doc.blocks):
@@ -514,7 +532,7 @@ def find_endpoints(doc: Doc, rank: int) -> list[Endpoint]:
                     title=plain(block.text.splitlines()[0]),
                 )
                 bound = block.level if block.kind == "heading" else heading_level
-                current = (ep, bound)
+                current = (ep, bound, block.text if block.kind == "paragraph" else "")
                 found.append(ep)
                 if block.kind == "paragraph":
                     owned.extend(_labelled_parts(block))

@@ -34,6 +34,7 @@ _LINK_HEADER = re.compile(r"\bLink\b[^\n]{0,80}\brel\s*=|\bLink\s+header\b", re.
 class Shape:
     response: ListResponse | None  # None: the default shape (nothing in the contract says else)
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # (what, source, resolution)
+    within: str | None = None  # in_envelope: the key the example holds the page under
 
 
 def _norm(key: str) -> str:
@@ -109,8 +110,12 @@ def derive(ep: Endpoint, style: str) -> Shape:
     text = ep.text
     total_header = _TOTAL_HEADER.search(text)
     links = bool(_LINK_HEADER.search(text))
+    in_envelope = False
     if not examples:
-        return shape
+        wrapped = _wrapped_page(ep)
+        if wrapped is None:
+            return shape
+        examples, in_envelope = [wrapped[:2]], True
     body, where = examples[0]
     data: dict[str, Any] = {}
     if isinstance(body, list):
@@ -142,6 +147,8 @@ def derive(ep: Endpoint, style: str) -> Shape:
                 data["metadata"] = "none"
                 del data["keys"]
     data["source"] = where
+    if in_envelope:
+        data["in_envelope"] = True
     try:
         response = ListResponse.model_validate(data)
         response.check(style)
@@ -155,9 +162,27 @@ def derive(ep: Endpoint, style: str) -> Shape:
             )
         )
         return Shape(None, shape.notes)
+    if in_envelope:
+        return Shape(response, shape.notes, within=wrapped[2] if wrapped else None)
     if _is_default(response, style):
         return Shape(None, shape.notes)
     return Shape(response, shape.notes)
+
+
+# Keys an envelope holds its object under (the envelope reader's), where a page may sit.
+_DATA_KEYS = ("data", "result")
+
+
+def _wrapped_page(ep: Endpoint) -> tuple[Any, str, str] | None:
+    """The page inside the answer envelope's object ({"status": "success", "data": {"items":
+    [...], "total": 3}}): the inner object, where it is shown and its key, or None."""
+    for body, where in ep.response_examples:
+        if not isinstance(body, dict):
+            continue
+        inner = [k for k in _DATA_KEYS if isinstance(body.get(k), dict) and _rows_key(body[k])]
+        if len(inner) == 1:
+            return body[inner[0]], where, inner[0]
+    return None
 
 
 def _looks_like_list(body: Any) -> bool:

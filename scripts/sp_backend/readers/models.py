@@ -37,9 +37,13 @@ _QUESTION = re.compile(
 )
 
 
+# A section number before a heading's words: "1. The show", "2.3 Invoice", "§4 Members".
+_SECTION_NUMBER = re.compile(r"^\s*(?:§\s*)?\d+(?:\.\d+)*[.)]?\s+")
+
+
 def model_key(name: str) -> str:
     """'Tasks Table' / 'Table: tasks' / 'TaskOut' / 'task_items' -> 'task' / 'task_item'."""
-    text = plain(name)
+    text = _SECTION_NUMBER.sub("", plain(name))
     asked = _QUESTION.match(text)
     if asked:
         text = asked.group(1)
@@ -73,7 +77,7 @@ def _io(name: str) -> str | None:
 
 
 def _looks_like_model_heading(text: str, strict: bool) -> bool:
-    t = plain(text)
+    t = _SECTION_NUMBER.sub("", plain(text))
     if re.search(r"\b(GET|POST|PUT|PATCH|DELETE)\b", t):
         return False
     if not strict:
