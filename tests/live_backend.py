@@ -48,12 +48,21 @@ def migrate(backend: Path, env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
 
 
-def devtoken(backend: Path, env: dict[str, str], user_id: str, mode: str = "") -> str:
-    """A development token; "" when the plan's auth.mode is none: that backend has no
-    app/devtoken.py to run, and answers without a token."""
+def devtoken(
+    backend: Path,
+    env: dict[str, str],
+    user_id: str,
+    mode: str = "",
+    roles: tuple[str, ...] | list[str] = (),
+) -> str:
+    """A development token (holding `roles`, for a plan with auth.roles_claim); "" when the
+    plan's auth.mode is none: that backend has no app/devtoken.py to run, and answers without
+    a token."""
     if mode == "none":
         return ""
-    result = run_in(backend, [sys.executable, "-m", "app.devtoken", user_id], env)
+    role_args = [arg for role in roles for arg in ("--role", role)]
+    command = [sys.executable, "-m", "app.devtoken", user_id, *role_args]
+    result = run_in(backend, command, env)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 

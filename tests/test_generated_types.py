@@ -52,6 +52,7 @@ FROM_SPECS = {
     "kiln-log": "firings",
     "locker-hire": "lockers",
     "invoice-desk": "invoices",
+    "pattern-swap": "patterns",
     "mooring-register": "berths",
     "radio-schedule": "shows",
     "bike-coop-openapi": "repairs",  # int account ids, a camelCase profile key

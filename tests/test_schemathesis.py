@@ -230,7 +230,12 @@ def _run_schemathesis(
         token = keys.token(jwks, user_id)
     else:
         mode = "none" if all(a.mode == "none" for a in auths) else ""
-        token = "" if local else devtoken(backend, env, user_id, mode)
+        # Every role the plans name: schemathesis reaches each role-gated operation too.
+        named = [
+            r.access.role_names for p in map(load_plan, plan_files) for r in p.resources.values()
+        ]
+        roles = sorted({role for names in named for role in names})
+        token = "" if local else devtoken(backend, env, user_id, mode, roles)
     rules = _unstated_rules(plan_files)
     with serve(backend, env, tmp_path / "server.log") as server:
         with urllib.request.urlopen(f"{server.url}/openapi.json", timeout=20) as response:

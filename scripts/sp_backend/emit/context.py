@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from sp_backend.emit import access
 from sp_backend.emit.derived import DerivedView, derived_views
 from sp_backend.emit.envelope import EnvelopeView
 from sp_backend.emit.fields import Call, FieldView, build_field, public_decl, py_literal
@@ -30,6 +31,7 @@ from sp_backend.plan.model import (
     ListOperation,
     Resource,
     ResponseConventions,
+    role_word,
 )
 
 USER_ID_PY = {"str": "str", "uuid": "UUID", "int": "int"}
@@ -344,6 +346,12 @@ class ChoiceView:
         return list(dict.fromkeys(v for v in self.values.values() if v is not None))
 
 
+def role_gate(roles: list[str]) -> str:
+    """The dependency's name for a set of roles: require_admin, require_admin_or_editor."""
+    words = [role_word(role) for role in sorted(roles)]
+    return "require_" + "_or_".join(words)
+
+
 @dataclass
 class ResourceView:
     name: str
@@ -452,6 +460,56 @@ class ResourceView:
             kw.append("index=True")
         kw.append("nullable=False")
         return Call(f"{self.owner}: {self.owner_py} = Field", kw).render(4)
+
+    # access ---------------------------------------------------------------------------------
+    @property
+    def read_rule(self) -> str:
+        """owner, signed_in or public: who lists and gets rows (plan access.read)."""
+        return self.plan.access.read_rule(self.owner is not None)
+
+    @property
+    def write_rule(self) -> str:
+        """owner or signed_in: who changes rows (plan access.write)."""
+        return self.plan.access.write_rule(self.owner is not None)
+
+    @property
+    def reads_owned(self) -> bool:
+        """Reads carry the owner filter: each caller lists and gets only their own rows."""
+        return self.owner is not None and self.read_rule == "owner"
+
+    @property
+    def writes_owned(self) -> bool:
+        """Writes carry the owner filter: only the row's owner changes it."""
+        return self.owner is not None and self.write_rule == "owner"
+
+    @property
+    def every_row(self) -> list[str]:
+        """Roles the owner filter lets through (they reach every row)."""
+        return list(self.plan.access.every_row) if self.owner is not None else []
+
+    @property
+    def reads_every_row(self) -> bool:
+        return bool(self.every_row) and self.reads_owned
+
+    @property
+    def writes_every_row(self) -> bool:
+        return bool(self.every_row) and self.writes_owned
+
+    @property
+    def access_stated(self) -> bool:
+        """The plan states access rules for this resource (its access tests are generated)."""
+        access = self.plan.access
+        return bool(access.read or access.write or access.roles or access.every_row)
+
+    def gate(self, operation: str) -> str | None:
+        """The dependency refusing callers without the roles an operation needs, or None."""
+        roles = self.plan.access.roles.get(operation)
+        return role_gate(roles) if roles else None
+
+    @property
+    def gates(self) -> list[tuple[str, list[str], str]]:
+        """(operation, roles, dependency) for each role-gated operation."""
+        return [(op, list(roles), role_gate(roles)) for op, roles in self.plan.access.roles.items()]
 
     @property
     def path_user(self) -> bool:
@@ -840,6 +898,47 @@ class ProjectView:
     # "specs/backend/books.plan.yaml:9"); a setting missing here is the default.
     stated: dict[str, str] = field(default_factory=dict)
     responses: ResponseConventions = field(default_factory=ResponseConventions)
+
+    @property
+    def role_gates(self) -> list[tuple[str, list[str]]]:
+        """(dependency, roles) for every set of roles an operation of this backend needs."""
+        gates: dict[str, list[str]] = {}
+        for r in self.resources:
+            for _, roles, gate in r.gates:
+                gates.setdefault(gate, sorted(roles))
+        return sorted(gates.items())
+
+    @property
+    def gate_roles(self) -> list[str]:
+        """Every role some operation needs: the generated tests' tokens carry them all."""
+        return sorted({role for _, roles in self.role_gates for role in roles})
+
+    @property
+    def every_row_roles(self) -> list[str]:
+        return sorted({role for r in self.resources for role in r.every_row})
+
+    @property
+    def own_rows_roles(self) -> list[str]:
+        """The roles of a token that reaches only its own rows (no every-row role)."""
+        return [role for role in self.gate_roles if role not in self.every_row_roles]
+
+    def refused_without_every_row(self, r: ResourceView, operation: str) -> bool:
+        """A token of own_rows_roles lacks every role this operation needs (403 for it)."""
+        roles = r.plan.access.roles.get(operation)
+        return bool(roles) and not set(roles) & set(self.own_rows_roles)
+
+    def access_callers(self, r: ResourceView) -> list[Any]:
+        """The callers the access tests sign in as (emit/access.py)."""
+        return access.callers(r, self.gate_roles)
+
+    def access_cases(self, r: ResourceView) -> list[Any]:
+        """(operation, caller, status, listed) the access tests expect (emit/access.py)."""
+        return access.cases(r, self.gate_roles)
+
+    @property
+    def uses_roles(self) -> bool:
+        """Some resource names roles: app/utils/auth.py reads the roles claim."""
+        return any(r.gates or r.every_row for r in self.resources)
 
     @property
     def error_shape(self) -> str:

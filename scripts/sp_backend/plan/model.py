@@ -135,6 +135,7 @@ TOKEN_SETTINGS = (
     "user_id_type",
     "issuer",
     "audience",
+    "roles_claim",
     "jwks_url_env",
     "jwks_cache_seconds",
     "jwks_timeout_seconds",
@@ -183,6 +184,7 @@ RESERVED_CLASS_NAMES = frozenset(
         "ErrorResponse",
         "Executable",
         "Field",
+        "ForbiddenError",
         "Header",
         "IntegrityError",
         "InterfaceError",
@@ -343,6 +345,15 @@ class AuthConfig(_Strict):
     user_id_type: Literal["str", "uuid", "int"] = "str"
     issuer: str | None = None
     audience: str | None = None
+    roles_claim: str | None = Field(
+        None,
+        min_length=1,
+        description='The token claim naming the caller\'s roles: one name ("role": '
+        '"admin") or a list of names ("roles": ["admin", "editor"]). Read, from a '
+        "verified token only, where a resource's access names roles (access.roles, "
+        "access.every_row); a token without it holds no role. shared-secret and jwks.",
+        examples=["role", "roles"],
+    )
     jwks_url_env: EnvName = Field("JWKS_URL", description="jwks: variable holding the key URL.")
     jwks_cache_seconds: int = Field(
         300, ge=1, le=86_400, description="jwks: how long fetched keys are reused."
@@ -395,6 +406,12 @@ class AuthConfig(_Strict):
         clash = self.accounts.clashes(self.routes_prefix)
         if clash:
             raise ValueError(f"accounts: {clash}; give each its own path")
+        if self.mode == "local" and self.roles_claim is not None:
+            raise ValueError(
+                "auth.roles_claim: mode 'local' issues its own tokens, and a role column in the "
+                "users table is not generated yet; use shared-secret or jwks, whose identity "
+                "provider puts the roles in the token"
+            )
         return self
 
 
@@ -1319,6 +1336,68 @@ class Operations(_Strict):
         return self
 
 
+RoleName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.:-]{0,63}$")]
+
+
+def role_word(role: str) -> str:
+    """A role as a Python name's part (the generated gate is named after it): 'shop-admin' ->
+    'shop_admin'. Two roles with one word would share a gate, so the plan refuses that."""
+    return "".join(ch if ch.isalnum() else "_" for ch in role).lower()
+
+
+ReadRule = Literal["owner", "signed_in", "public"]
+WriteRule = Literal["owner", "signed_in"]
+# The operations a role may gate, besides the resource's actions (by name).
+GATED_OPERATIONS = ("list", "read", "create", "update", "replace", "delete")
+
+
+class Access(_Strict):
+    """Who may read and who may change a resource's rows, beyond "each user their own"."""
+
+    read: ReadRule | None = Field(
+        None,
+        description="Who lists and gets rows. owner: each caller only their own rows (the "
+        "owner filter, in SQL); signed_in: every signed-in caller every row; public: anyone, "
+        "with or without a token, every row. Default: owner with an owner column, else "
+        "signed_in.",
+        examples=["signed_in", "public"],
+    )
+    write: WriteRule | None = Field(
+        None,
+        description="Who updates, replaces, acts on and deletes a row. owner: only the row's "
+        "owner (someone else's row answers errors.not_owner_status); signed_in: every "
+        "signed-in caller. Create always stores the caller as the owner. Default: owner with "
+        "an owner column, else signed_in.",
+        examples=["owner"],
+    )
+    roles: dict[Identifier, list[RoleName]] = Field(
+        default_factory=dict,
+        description="Operation (list, read, create, update, replace, delete, or an action's "
+        "name) -> the roles allowed to call it (any one of them; auth.roles_claim carries "
+        "them). A caller holding none is answered 403. The read and write rules still apply.",
+        examples=[{"delete": ["admin"], "publish": ["admin", "editor"]}],
+    )
+    every_row: list[RoleName] = Field(
+        default_factory=list,
+        description="Roles whose holders read and change every row, not only their own (the "
+        "owner filter lets them through, in SQL); e.g. moderators. Needs an owner column.",
+        examples=[["admin"]],
+    )
+    source: str | None = None
+
+    def read_rule(self, owned: bool) -> ReadRule:
+        return self.read or ("owner" if owned else "signed_in")
+
+    def write_rule(self, owned: bool) -> WriteRule:
+        return self.write or ("owner" if owned else "signed_in")
+
+    @property
+    def role_names(self) -> list[str]:
+        """Every role this resource names, sorted."""
+        names = {role for roles in self.roles.values() for role in roles} | set(self.every_row)
+        return sorted(names)
+
+
 class Resource(_Strict):
     table: Identifier
     path: str = Field(
@@ -1369,6 +1448,13 @@ class Resource(_Strict):
         default_factory=ResourceMessages,
         description="The contract's error messages for this resource (not found, taken values).",
     )
+    access: Access = Field(
+        default_factory=Access,
+        description="Who reads and who changes rows (owner, signed_in, public), operations "
+        "only a role may call, and roles that reach every row. Default: each user their own "
+        "rows (with an owner column), every signed-in caller (without).",
+        examples=[{"read": "public", "write": "owner", "roles": {"delete": ["admin"]}}],
+    )
     source: str | None = None
 
     @property
@@ -1413,6 +1499,44 @@ class Resource(_Strict):
             )
         if self.owner is not None and self.owner == self.parent:
             raise ValueError(f"{where}: the owner column cannot be the parent")
+
+    def _access_fits(self) -> None:
+        """The access rules name this resource's operations and fit its owner column."""
+        access = self.access
+        where = "access"
+        if self.owner is None and access.write == "owner":
+            raise ValueError(
+                f"{where}.write: 'owner' needs an owner column (owner: ...); without one every "
+                "signed-in caller changes rows (signed_in), or gate writes with access.roles"
+            )
+        if self.owner is None and access.read == "owner":
+            raise ValueError(f"{where}.read: 'owner' needs an owner column (owner: ...)")
+        if self.owner is None and access.every_row:
+            raise ValueError(
+                f"{where}.every_row: without an owner column every caller reaches every row "
+                "already; drop it"
+            )
+        if self.path_has_user_id and access.read_rule(True) != "owner":
+            raise ValueError(
+                f"{where}.read: a path with {{user_id}} is the caller's own collection; "
+                f"{access.read!r} reads other users' rows, so the path cannot name one"
+            )
+        if self.parent is not None and access != Access():
+            raise ValueError(
+                f"{where}: a nested resource is reached through its parent, whose rows the path "
+                "checks are the caller's (a public child of a private parent would show what "
+                "the parent hides); access rules for nested routes are not generated"
+            )
+        ops = self.operations
+        known = [n for n in GATED_OPERATIONS if getattr(ops, n) is not None] + list(ops.actions)
+        for name, roles in access.roles.items():
+            if name not in known:
+                raise ValueError(
+                    f"{where}.roles.{name}: not an operation of this resource; use one of: "
+                    f"{', '.join(known)} (a custom operation's handler decides for itself)"
+                )
+            if not roles:
+                raise ValueError(f"{where}.roles.{name}: name at least one role (or drop it)")
 
     def answering_operations(self) -> list[str]:
         """The operations whose success answer carries a body (a message may ride beside it)."""
@@ -1489,6 +1613,7 @@ class Resource(_Strict):
                 "parent, the parents' ids the only parameters)"
             )
         self._parent_fits()
+        self._access_fits()
         if self.path_has_user_id and self.owner is None:
             raise ValueError("a path with {user_id} needs an owner column")
         if not self.fields:
@@ -1803,7 +1928,32 @@ class BackendPlan(_Strict):
             self._without_owners()
         self._answers_have_room()
         self._parents_in_plan()
+        self._roles_have_claim()
         return self
+
+    def _roles_have_claim(self) -> None:
+        """A role rule needs the token claim that carries roles; a public read of a child
+        under an owned parent would show rows whose parent is private."""
+        words: dict[str, str] = {}
+        for name, r in self.resources.items():
+            for role in r.access.role_names:
+                other = words.setdefault(role_word(role), role)
+                if other != role:
+                    raise ValueError(
+                        f"resources.{name}.access: roles {other!r} and {role!r} differ only in "
+                        "case or punctuation, so one check would pass both; expected names "
+                        "that differ in letters or digits"
+                    )
+        for name, r in self.resources.items():
+            if self.auth.mode == "none":
+                return  # refused with every other rule that needs a caller
+            access = r.access
+            if (access.roles or access.every_row) and self.auth.roles_claim is None:
+                key = "roles" if access.roles else "every_row"
+                raise ValueError(
+                    f"resources.{name}.access.{key}: names roles, but auth.roles_claim is not "
+                    "set; name the token claim that carries them (e.g. auth.roles_claim: role)"
+                )
 
     def _parents_in_plan(self) -> None:
         """A nested resource's path continues its parent resource's: the parent's path, the
@@ -1923,6 +2073,18 @@ def _open_problems(plan: BackendPlan) -> Iterator[str]:
             yield (
                 f"{where}.path: {r.path!r} names a {{user_id}}, which needs a signed-in "
                 "caller; auth.mode 'none' has none"
+            )
+        access = r.access
+        if access.roles or access.every_row:
+            yield (
+                f"{where}.access.{'roles' if access.roles else 'every_row'}: auth.mode 'none' "
+                "has no signed-in caller to hold a role; drop it or choose a token mode"
+            )
+        if access.read not in (None, "public") or access.write is not None:
+            rule = "read" if access.read not in (None, "public") else "write"
+            yield (
+                f"{where}.access.{rule}: auth.mode 'none' has no signed-in callers nor owners: "
+                "every route is open to anyone; drop it"
             )
         for op_name, op in r.operations.custom.items():
             at = f"{where}.operations.custom.{op_name}"

@@ -48,6 +48,8 @@ from sp_backend.plan.model import (
     resource_class,
 )
 from sp_backend.readers import list_shape
+from sp_backend.readers.access import read_text as read_access_text
+from sp_backend.readers.access import roles_claim as read_roles_claim
 from sp_backend.readers.accounts import read_accounts
 from sp_backend.readers.auth import Signals
 from sp_backend.readers.custom import (
@@ -194,6 +196,8 @@ def build_plan(inp: Inputs) -> Built:
         )
         if resource is None:
             continue
+        if no_auth is None:
+            resource = _access(g, resource, notes)
         twin = next((n for n, r in resources.items() if r.table == resource.table), None)
         if twin is not None:
             # One collection under two prefixes (/resources, /staff/resources): one table,
@@ -234,6 +238,7 @@ def build_plan(inp: Inputs) -> Built:
     auth: AuthConfig | dict[str, Any]
     if no_auth is None:
         auth = _auth(inp, notes, owner_types, resources, owner_rules)
+        _roles_claim(auth, resources, inp, notes)
     else:
         # Stated, and nothing else: the token settings do not apply (plan/model.py).
         auth = {"mode": "none", "source": no_auth.source}
@@ -1102,6 +1107,81 @@ def _served_by_the_envelope(notes: _Notes, conventions: dict[str, Any] | None) -
     # A delete's message carries the envelope's marker too (app/schemas: <Resource>Deleted).
     said += [f"shows {k} beside its message" for k in keys[1:]]
     notes.unresolved = [u for u in notes.unresolved if not any(s in u.what for s in said)]
+
+
+def _access(g: Group, resource: Resource, notes: _Notes) -> Resource:
+    """The access rules each operation's own words state (readers/access.py): a shared or
+    public read, owner-only writes, operations only a role may call, roles reaching every row.
+    Rules the plan cannot hold here go to unresolved, and the resource keeps the default."""
+    read: str | None = None
+    write: str | None = None
+    roles: dict[str, list[str]] = {}
+    every_row: set[str] = set()
+    source: str | None = None
+    for operation, ep in _operation_endpoints(g).items():
+        found = read_access_text(" ".join([ep.title, ep.description, ep.text]))
+        if found.rules or found.roles or found.every_row:
+            source = source or ep.source
+        if operation in ("list", "read"):
+            if "read:public" in found.rules:
+                read = "public"
+            elif "read:signed_in" in found.rules and read is None:
+                read = "signed_in"
+        elif "write:owner" in found.rules and operation != "create":
+            write = "owner"
+        if found.roles:
+            roles[operation] = sorted(set(found.roles))
+        every_row |= set(found.every_row)
+    if read is None and write is None and not roles and not every_row:
+        return resource
+    if resource.owner is None:
+        write, every_row = None, set()  # every signed-in caller reaches every row already
+    stated: dict[str, Any] = {"read": read, "write": write, "source": source}
+    stated = {k: v for k, v in stated.items() if v is not None}
+    if roles:
+        stated["roles"] = roles
+    if every_row:
+        stated["every_row"] = sorted(every_row)
+    try:
+        return Resource.model_validate(
+            {**resource.model_dump(exclude_none=True, exclude={"access"}), "access": stated}
+        )
+    except ValidationError as exc:
+        notes.add(
+            f"{g.name}: the contract's access rules cannot be planned: {exc.errors()[0]['msg']}",
+            source,
+            "left out: each user reaches only their own rows",
+        )
+        return resource
+
+
+def _roles_claim(
+    auth: AuthConfig, resources: dict[str, Resource], inp: Inputs, notes: _Notes
+) -> None:
+    """The token claim carrying roles, when a resource names roles: as the contract names it,
+    else `role` (noted). auth.mode local issues its own tokens: no roles there yet."""
+    named = [(n, r) for n, r in resources.items() if r.access.roles or r.access.every_row]
+    if not named:
+        return
+    source = named[0][1].access.source
+    if auth.mode == "local":
+        for name, resource in named:
+            resource.access.roles, resource.access.every_row = {}, []
+            notes.add(
+                f"{name}: operations only a role may call, with accounts of this backend's own",
+                source,
+                "left out: roles in local mode are not generated yet; gate them in app/extensions/",
+            )
+        return
+    claim = read_roles_claim(inp.contract_text)
+    if claim is None:
+        claim = "role"
+        notes.add(
+            "which token claim carries the caller's roles",
+            source,
+            "assumed 'role' (one name or a list); set auth.roles_claim to the issuer's claim",
+        )
+    auth.roles_claim = claim
 
 
 def _markers_served(

@@ -393,11 +393,12 @@ def test_path_user_must_be_the_caller(client: TestClient) -> None:
 def test_other_users_cannot_read_change_or_delete_a_row(client: TestClient) -> None:
     created = create(client, ALICE)
     item = url(BOB, f"/{created['id']}")
-    assert_error(client.get(item, headers=auth(BOB)), 404)
-    assert_error(client.patch(item, json=OTHER, headers=auth(BOB)), 404)
+    bob = auth(BOB)
+    assert_error(client.get(item, headers=bob), 404)
+    assert_error(client.patch(item, json=OTHER, headers=bob), 404)
     action_path = url(BOB, "/{id}/pin".replace("{id}", str(created["id"])))
-    assert_error(client.post(action_path, headers=auth(BOB)), 404)
-    assert_error(client.delete(item, headers=auth(BOB)), 404)
+    assert_error(client.post(action_path, headers=bob), 404)
+    assert_error(client.delete(item, headers=bob), 404)
     unchanged = client.get(url(ALICE, f"/{created['id']}"), headers=auth(ALICE)).json()
     assert unchanged == created
 

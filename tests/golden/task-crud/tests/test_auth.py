@@ -24,6 +24,7 @@ from app.utils import auth as auth_module
 from tests.conftest import ALICE, BOB, USER_ID_CLAIM, assert_error, auth, make_token
 
 # A protected endpoint that answers 200 to a valid token.
+PROBE_METHOD = "GET"
 PROBE = "/api/tasks".replace("{user_id}", str(ALICE))
 PROBE_OK = 200
 PUBLIC_ROUTES = {
@@ -92,7 +93,7 @@ ATTACKS: dict[str, Callable[[], dict[str, str]]] = {
 
 
 def test_a_valid_token_is_accepted(client: TestClient) -> None:
-    response = client.get(PROBE, headers=auth())
+    response = client.request(PROBE_METHOD, PROBE, headers=auth())
     assert response.status_code == PROBE_OK, response.text
 
 
@@ -109,26 +110,26 @@ def test_a_remembered_token_is_verified_again_once_it_expires(
     monkeypatch.setattr(auth_module, "decode_token", counted)
     headers = auth(expires_in=60)
     for _ in range(2):
-        assert client.get(PROBE, headers=headers).status_code == PROBE_OK
+        assert client.request(PROBE_METHOD, PROBE, headers=headers).status_code == PROBE_OK
     assert len(verified) == 1  # verified once, then remembered
     # Past exp (and the leeway) by the cache's clock, the token is verified in full again, where
     # an expired token is refused (test_bad_tokens_are_refused_with_401).
     later = time.time() + 60 + get_settings().jwt_leeway_seconds + 1
     monkeypatch.setattr(auth_module, "time", SimpleNamespace(time=lambda: later))
-    assert client.get(PROBE, headers=headers).status_code == PROBE_OK
+    assert client.request(PROBE_METHOD, PROBE, headers=headers).status_code == PROBE_OK
     assert len(verified) == 2
 
 
 @pytest.mark.parametrize("attack", list(ATTACKS))
 def test_bad_tokens_are_refused_with_401(client: TestClient, attack: str) -> None:
-    response = client.get(PROBE, headers=ATTACKS[attack]())
+    response = client.request(PROBE_METHOD, PROBE, headers=ATTACKS[attack]())
     assert_error(response, 401)
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
 def test_remembered_tokens_are_kept_as_digests_not_as_tokens(client: TestClient) -> None:
     token = make_token()
-    assert client.get(PROBE, headers=bearer(token)).status_code == PROBE_OK
+    assert client.request(PROBE_METHOD, PROBE, headers=bearer(token)).status_code == PROBE_OK
     kept = auth_module.verified_tokens._entries
     assert kept and all(isinstance(key, bytes) and len(key) == 32 for key in kept)
     assert token.encode() not in kept
@@ -144,7 +145,7 @@ def test_refused_tokens_are_logged_as_security_events_without_the_token(
     security.addHandler(handler)
     token = make_token(expires_in=-120)
     try:
-        client.get(PROBE, headers=bearer(token))
+        client.request(PROBE_METHOD, PROBE, headers=bearer(token))
     finally:
         security.removeHandler(handler)
     assert lines and lines[0].startswith("token_refused"), lines

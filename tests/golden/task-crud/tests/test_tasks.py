@@ -455,11 +455,12 @@ def test_list_shows_only_the_callers_rows(client: TestClient) -> None:
 def test_other_users_cannot_read_change_or_delete_a_row(client: TestClient) -> None:
     created = create(client, ALICE)
     item = url(BOB, f"/{created['id']}")
-    assert_error(client.get(item, headers=auth(BOB)), 404)
-    assert_error(client.patch(item, json=OTHER, headers=auth(BOB)), 404)
+    bob = auth(BOB)
+    assert_error(client.get(item, headers=bob), 404)
+    assert_error(client.patch(item, json=OTHER, headers=bob), 404)
     action_path = url(BOB, "/{id}/complete".replace("{id}", str(created["id"])))
-    assert_error(client.patch(action_path, headers=auth(BOB)), 404)
-    assert_error(client.delete(item, headers=auth(BOB)), 404)
+    assert_error(client.patch(action_path, headers=bob), 404)
+    assert_error(client.delete(item, headers=bob), 404)
     unchanged = client.get(url(ALICE, f"/{created['id']}"), headers=auth(ALICE)).json()
     assert unchanged == created
 
