@@ -48,6 +48,8 @@ SEED = 20261126
 HOOKS = Path(__file__).resolve().parent / "schemathesis_hooks.py"
 SPEC_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "specs"
 FUZZ_PASSWORD = "fuzz-Password-12345"  # the fuzzer's own account
+# The tenant the fuzzer's token names, by auth.tenant_id_type.
+FUZZ_TENANTS = {"str": "fuzz-tenant", "uuid": "0b8f1c2d-3e4f-4a5b-9c6d-7e8f9a0b1c2d", "int": "77"}
 
 
 def _unstated_rules(plan_files: list[Path]) -> dict[str, object]:
@@ -175,6 +177,8 @@ class KeyServer:
             claims["iss"] = auth.issuer
         if auth.audience:
             claims["aud"] = auth.audience
+        if auth.tenant_claim:
+            claims[auth.tenant_claim] = FUZZ_TENANTS[auth.tenant_id_type]
         return jwt.encode(claims, self.key, algorithm="ES256", headers={"kid": "fuzz-key"})
 
     def __exit__(self, *exc: object) -> None:
@@ -235,7 +239,10 @@ def _run_schemathesis(
             r.access.role_names for p in map(load_plan, plan_files) for r in p.resources.values()
         ]
         roles = sorted({role for names in named for role in names})
-        token = "" if local else devtoken(backend, env, user_id, mode, roles)
+        # A tenant's rows are reached with a token naming a tenant (auth.tenant_claim).
+        scoped = next((a for a in auths if a.tenant_claim), None)
+        tenant = None if scoped is None else FUZZ_TENANTS[scoped.tenant_id_type]
+        token = "" if local else devtoken(backend, env, user_id, mode, roles, tenant)
     rules = _unstated_rules(plan_files)
     with serve(backend, env, tmp_path / "server.log") as server:
         with urllib.request.urlopen(f"{server.url}/openapi.json", timeout=20) as response:
