@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import jwt
@@ -124,9 +125,11 @@ def _post_json(url: str, body: dict[str, object], token: str = "") -> dict:
 _PROFILE_SAMPLES = {"str": "Fuzzer", "text": "Fuzzer", "int": 7, "float": 7.0, "bool": False}
 
 
-def _sign_up(base_url: str, auth: AuthConfig) -> tuple[str, str]:
+def _sign_up(
+    base_url: str, auth: AuthConfig, grant: Callable[[str], None] | None = None
+) -> tuple[str, str]:
     """Register and log in through the API at the plan's account paths; return the token and
-    the account's id."""
+    the account's id. `grant` gives the new account a role (by email) before it signs in."""
     accounts = auth.accounts
     paths = accounts.paths(auth.routes_prefix)
     account: dict[str, object] = {"email": "fuzzer@example.com", "password": FUZZ_PASSWORD}
@@ -136,6 +139,8 @@ def _sign_up(base_url: str, auth: AuthConfig) -> tuple[str, str]:
         elif spec.required:
             account[name] = _PROFILE_SAMPLES.get(spec.type, "2030-01-01")  # a date
     _post_json(base_url + paths["register"], account)
+    if grant is not None:
+        grant(str(account["email"]))
     credentials = {"email": account["email"], "password": account["password"]}
     token = _post_json(base_url + paths["login"], credentials)[accounts.login_answer.token_key]
     headers = {"Authorization": f"Bearer {token}"}
@@ -248,7 +253,15 @@ def _run_schemathesis(
         with urllib.request.urlopen(f"{server.url}/openapi.json", timeout=20) as response:
             _assert_described(json.loads(response.read()), rules)
         if local:  # a real account, so /me and every owned route see an existing user
-            token, user_id = _sign_up(server.url, local)
+            grant = None
+            if local.role_column and roles:  # the account's role, as an operator grants it
+
+                def grant(email: str) -> None:
+                    command = [sys.executable, "-m", "app.roles", "grant", email, roles[0]]
+                    result = run_in(backend, command, env)
+                    assert result.returncode == 0, result.stderr
+
+            token, user_id = _sign_up(server.url, local, grant)
         run_env = {
             **env,
             "SCHEMATHESIS_HOOKS": "schemathesis_hooks",

@@ -963,6 +963,26 @@ class ProjectView:
         return access.cases(r, self.gate_roles)
 
     @property
+    def role_names(self) -> list[str]:
+        """Every role some resource of this backend names (gates and every-row roles)."""
+        return sorted({role for r in self.resources for role in r.plan.access.role_names})
+
+    @property
+    def role_probe(self) -> tuple[str, str, str, Any, int] | None:
+        """A route a role gates, to prove a granted role opens it: (method, path, role, body,
+        success status), a list or a create of a top-level resource; None without one."""
+        for r in self.resources:
+            if r.parent_ref or r.path_user:
+                continue
+            roles = r.plan.access.roles
+            if r.list_op and roles.get("list"):
+                return ("get", r.prefix, sorted(roles["list"])[0], None, 200)
+            if r.ops.create and roles.get("create"):
+                create = sorted(roles["create"])[0]
+                return ("post", r.prefix, create, r.create_payload(), r.create_status())
+        return None
+
+    @property
     def uses_tenant(self) -> bool:
         """Some resource is tenant-scoped: app/utils/auth.py reads the tenant claim."""
         return any(r.tenant for r in self.resources)

@@ -216,6 +216,12 @@ def users_table(view: ProjectView) -> Table:
                 )
                 for f in view.accounts.fields
             ),
+            # auth.role_column: the account's role (app/roles.py sets it).
+            *(
+                [column(view.auth.role_column, "sqlmodel.sql.sqltypes.AutoString(length=63)", True)]
+                if view.auth.role_column
+                else []
+            ),
             column("created_at", UTC_DATETIME, False),
         ],
         unique=[{"name": "uq_users_email", "columns": ["email"]}],

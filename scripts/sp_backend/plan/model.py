@@ -136,6 +136,7 @@ TOKEN_SETTINGS = (
     "issuer",
     "audience",
     "roles_claim",
+    "role_column",
     "tenant_claim",
     "tenant_id_type",
     "jwks_url_env",
@@ -353,8 +354,19 @@ class AuthConfig(_Strict):
         description='The token claim naming the caller\'s roles: one name ("role": '
         '"admin") or a list of names ("roles": ["admin", "editor"]). Read, from a '
         "verified token only, where a resource's access names roles (access.roles, "
-        "access.every_row); a token without it holds no role. shared-secret and jwks.",
+        "access.every_row); a token without it holds no role. shared-secret and jwks: the "
+        "identity provider's claim; local: the claim the tokens this backend issues carry the "
+        "account's auth.role_column in.",
         examples=["role", "roles"],
+    )
+    role_column: Identifier | None = Field(
+        None,
+        description="local: the users-table column holding each account's role (one name, none "
+        "for a new account), put in the tokens this backend issues under auth.roles_claim, so "
+        "a change takes effect at the account's next sign-in. Never set through the API (the "
+        "register and profile bodies refuse it): an operator runs `python -m app.roles grant "
+        "EMAIL ROLE` (or revoke) on the server, which is also how the first admin is made.",
+        examples=["role"],
     )
     tenant_claim: str | None = Field(
         None,
@@ -428,13 +440,37 @@ class AuthConfig(_Strict):
                 "no tenant to put in them (who joins which organization is not generated); use "
                 "shared-secret or jwks, whose identity provider puts the tenant in the token"
             )
-        if self.mode == "local" and self.roles_claim is not None:
-            raise ValueError(
-                "auth.roles_claim: mode 'local' issues its own tokens, and a role column in the "
-                "users table is not generated yet; use shared-secret or jwks, whose identity "
-                "provider puts the roles in the token"
-            )
+        self._role_column_fits()
         return self
+
+    def _role_column_fits(self) -> None:
+        """local: roles come from a users-table column, put in the tokens this backend issues;
+        a token mode's come from the identity provider."""
+        if self.mode != "local":
+            if self.role_column is not None:
+                raise ValueError(
+                    "auth.role_column: only mode 'local' has a users table; the identity "
+                    "provider puts the roles in its tokens (auth.roles_claim)"
+                )
+            return
+        if self.roles_claim is not None and self.role_column is None:
+            raise ValueError(
+                "auth.roles_claim: mode 'local' issues its own tokens: name the users-table "
+                "column their roles come from (auth.role_column: role)"
+            )
+        if self.role_column is None:
+            return
+        if self.roles_claim is None:
+            raise ValueError(
+                "auth.role_column: the tokens carry the role in a claim; name it "
+                "(auth.roles_claim: role)"
+            )
+        taken = {"id", "email", "password", "password_hash", "created_at", *self.accounts.fields}
+        if self.role_column in taken or self.roles_claim in ("sub", "exp", "iat", "iss", "aud"):
+            raise ValueError(
+                f"auth.role_column: {self.role_column!r} (claim {self.roles_claim!r}) is taken by "
+                "the account's own columns or the token's registered claims; choose another name"
+            )
 
 
 ErrorEnvelope = Literal["error", "success", "detail", "message", "status"]
