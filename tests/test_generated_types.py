@@ -53,6 +53,7 @@ FROM_SPECS = {
     "locker-hire": "lockers",
     "invoice-desk": "invoices",
     "pattern-swap": "patterns",
+    "pantry-minutes": "pantry",
     "mooring-register": "berths",
     "radio-schedule": "shows",
     "bike-coop-openapi": "repairs",  # int account ids, a camelCase profile key
