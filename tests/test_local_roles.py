@@ -69,3 +69,30 @@ def test_emitted_tokens_carry_the_column_and_no_body_sets_it(tmp_path: Path) -> 
     command = (backend / "app" / "roles.py").read_text()
     assert 'ROLES = ["captain"]' in command
     assert (backend / "tests" / "test_roles.py").exists()
+
+
+def test_gather_reads_a_role_rule_of_local_accounts_as_the_users_column(tmp_path: Path) -> None:
+    """A contract whose API registers its own accounts (observatory-ddl) and keeps one
+    operation for a role: gather plans the role in the users table, carried by the tokens, and
+    says how the first one is granted (unresolved, with the line it read)."""
+    import shutil
+
+    from tests.conftest import sp_backend
+
+    root = tmp_path / "project"
+    fixture = Path(__file__).resolve().parent / "fixtures" / "specs" / "observatory-ddl"
+    shutil.copytree(fixture, root, ignore=shutil.ignore_patterns("expected.plan.yaml"))
+    contract = root / "specs" / "api" / "observing.md"
+    lines = contract.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines) if line.startswith("3.5 `DELETE"))
+    lines[number] += " Restricted to curators."
+    contract.write_text("\n".join(lines) + "\n")
+    gathered = sp_backend("gather", "observing", "--root", str(root))
+    assert gathered.returncode == 0, gathered.stderr
+    plan = load_plan(root / "specs" / "backend" / "observing.plan.yaml")
+    assert (plan.auth.mode, plan.auth.role_column, plan.auth.roles_claim) == ("local", "role", "role")
+    (session,) = plan.resources.values()
+    assert session.access.roles == {"delete": ["curator"]}
+    said = next(u for u in plan.unresolved if u.what == "how an account gets its role")
+    assert said.source == f"specs/api/observing.md:{number + 1}"
+    assert "python -m app.roles grant" in str(said.resolution)

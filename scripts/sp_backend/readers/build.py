@@ -1260,16 +1260,27 @@ def _roles_claim(
     if not named:
         return
     source = named[0][1].access.source
+    claim = read_roles_claim(inp.contract_text)
     if auth.mode == "local":
-        for name, resource in named:
-            resource.access.roles, resource.access.every_row = {}, []
+        # The backend's own accounts: the role is a users-table column, in the issued tokens.
+        column = "role"
+        auth.role_column, auth.roles_claim = column, claim or column
+        notes.add(
+            "how an account gets its role",
+            source,
+            f"the users table's {column!r} column (auth.role_column), carried by the issued "
+            "tokens; never set through the API: an operator runs `python -m app.roles grant "
+            "EMAIL ROLE`, which also makes the first admin",
+        )
+        if column in auth.accounts.fields:
+            where = auth.accounts.fields.pop(column).source
             notes.add(
-                f"{name}: operations only a role may call, with accounts of this backend's own",
-                source,
-                "left out: roles in local mode are not generated yet; gate them in app/extensions/",
+                f"the account's {column} among the profile fields",
+                where,
+                "left out of register and the profile update: a caller never grants "
+                "themselves a role",
             )
         return
-    claim = read_roles_claim(inp.contract_text)
     if claim is None:
         claim = "role"
         notes.add(
