@@ -2,6 +2,7 @@
 """Benchmark the generated backend side by side with the anchors in ../shared/bench.
 
     python bench/run.py [--rows N] [--seconds S] [--out DIR] [--smoke]
+    python bench/run.py --scale [--scale-rows N ...] [--seconds S] [--out DIR]
 
 Generates the task example backend (with the claim and secret names the anchors use), seeds
 PostgreSQL with N tasks for each of two users, starts each app under uvicorn as in production
@@ -121,11 +122,17 @@ def generate(workdir: Path, style: str) -> Path:
     return root / "backend"
 
 
-def seed_generated(backend: Path, url: str, rows: int, env: dict[str, str]) -> dict[str, list[str]]:
+def seed_generated(
+    backend: Path, url: str, rows: int, env: dict[str, str], other_users: int = 0
+) -> dict[str, list[str]]:
+    """`rows` tasks for each of the two measured users, and `rows // 10` for each of
+    `other_users` more, so the table holds many owners as a real one does."""
     run([PY, "-m", "alembic", "upgrade", "head"], cwd=backend, env=env)
     ids: dict[str, list[str]] = {}
+    owners = [(user, rows) for user in USERS]
+    owners += [(str(uuid.uuid4()), max(1, rows // 10)) for _ in range(other_users)]
     with psycopg.connect(url, autocommit=True) as conn:
-        for user in USERS:
+        for user, count in owners:
             conn.execute(
                 """INSERT INTO tasks (id, user_id, title, description, priority, completed,
                                       due_date, tags, created_at, updated_at)
@@ -133,7 +140,7 @@ def seed_generated(backend: Path, url: str, rows: int, env: dict[str, str]) -> d
                           (ARRAY['low', 'medium', 'high'])[1 + i %% 3], i %% 2 = 0, NULL,
                           '["a", "b"]'::json, now() - make_interval(secs => i), now()
                    FROM generate_series(1, %s) AS i""",
-                (user, rows),
+                (user, count),
             )
         settle(conn, "tasks")
         for user in USERS:
@@ -487,6 +494,69 @@ def measure_generated(args: argparse.Namespace, workdir: Path, results: dict) ->
         results["footprint"] = footprint
 
 
+SEARCHED = "/api/tasks?page=1&page_size=20&search=task%204"
+# The generated list statements, compiled in the backend's own process for its dialect, so the
+# plans shown are those of the SQL it sends.
+COMPILE_LISTS = """
+import json
+from sqlalchemy.dialects import postgresql
+from app.services.task_service import list_statement
+dialect = postgresql.psycopg.dialect()
+shapes = {"list_first": (), "list_searched": ("search",)}
+print(json.dumps({
+    name: str(list_statement(names, "created_at", True).compile(dialect=dialect))
+    for name, names in shapes.items()
+}))
+"""
+
+
+def query_plans(backend: Path, url: str, env: dict[str, str]) -> dict[str, str]:
+    compiled = json.loads(run([PY, "-c", COMPILE_LISTS], cwd=backend, env=env).stdout)
+    values = {"owner": USERS[0], "offset": 0, "limit": 20, "search": "%task 4%"}
+    plans: dict[str, str] = {}
+    with psycopg.connect(url) as conn:
+        for name, sql in compiled.items():
+            rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", values).fetchall()
+            plans[name] = "\n".join(row[0] for row in rows)
+    return plans
+
+
+def measure_scale(args: argparse.Namespace, workdir: Path, results: dict) -> None:
+    """Every read at each table size, on a fresh database each: how the cost grows."""
+    page_backend = generate(workdir, "page")
+    cursor_backend = generate(workdir, "cursor")
+    auth = token(USERS[0])
+    scale: dict[str, dict] = {}
+    for rows in args.scale_rows:
+        log(f"== scale: {rows} rows per user, {args.scale_users} other users")
+        with database(f"scale{rows}") as url:
+            env = {
+                **os.environ,
+                "DATABASE_URL": sqlalchemy_url(url),
+                "SECRET_KEY": SECRET,
+                "ENVIRONMENT": "production",
+                "LOG_LEVEL": "WARNING",
+            }
+            ids = seed_generated(page_backend, url, rows, env, args.scale_users)
+            (workdir / "ids.txt").write_text("\n".join(ids[USERS[0]]) + "\n")
+            lua_env = {"BENCH_IDS": str(workdir / "ids.txt"), "BENCH_BASE": "/api/tasks"}
+            ops: dict[str, dict] = {}
+            with server(page_backend, "app.main:app", env) as port:
+                warm(port, LIST_FIRST, auth)
+                for op, path, script in (
+                    ("list_first", LIST_FIRST, None),
+                    ("list_searched", SEARCHED, None),
+                    ("get", "/api/tasks", "get.lua"),
+                ):
+                    ops[op] = wrk(port, path, auth, args.seconds, args.connections, script, lua_env)
+                    log(f"   {op:17} {ops[op]}")
+            with server(cursor_backend, "app.main:app", env) as port:
+                cursor = cursor_at(port, rows // 2, auth)
+                ops.update(measure_cursor_pages(port, auth, cursor, args))
+            scale[str(rows)] = {"operations": ops, "plans": query_plans(page_backend, url, env)}
+    results["scale"] = scale
+
+
 def returns_the_model(backend: Path, workdir: Path) -> Path:
     """A copy of the generated backend whose list and get routes return their model, typed,
     for FastAPI to serialise (the FastAPI way), instead of json_response(model)."""
@@ -774,6 +844,41 @@ def write_reports(results: dict, out: Path) -> None:
     fig.savefig(out / "results.png", dpi=120)
 
 
+def run_scale(args: argparse.Namespace) -> int:
+    results: dict = {"seconds": args.seconds, "connections": args.connections}
+    with tempfile.TemporaryDirectory(prefix="spb-bench-") as tmp:
+        measure_scale(args, Path(tmp), results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
+    sizes = list(results["scale"])
+    operations = list(results["scale"][sizes[0]]["operations"])
+    lines = [
+        "| operation | " + " | ".join(f"{size} rows/user req/s (p99 ms)" for size in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    for op in operations:
+        cells = []
+        for size in sizes:
+            m = results["scale"][size]["operations"][op]
+            cells.append(f"{m['rps']} ({m['p99_ms']})")
+        lines.append(f"| {op} | " + " | ".join(cells) + " |")
+    for size in sizes:
+        for name, plan in results["scale"][size]["plans"].items():
+            lines += ["", f"{name}, {size} rows per user:", "", "```", plan, "```"]
+    (args.out / "scale.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    failed = [
+        (size, op)
+        for size, facts in results["scale"].items()
+        for op, m in facts["operations"].items()
+        if m["errors"]
+    ]
+    if failed:
+        log(f"errors or non-2xx answers in: {failed}")
+        return 1
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -794,6 +899,20 @@ def main() -> int:
         action="store_true",
         help="CI smoke: 1000 rows, 2 s per operation, generated backend only",
     )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="instead: the reads at each --scale-rows size (writes DIR/scale.json, scale.md)",
+    )
+    parser.add_argument(
+        "--scale-rows", type=int, nargs="+", default=[1_000, 10_000, 100_000], metavar="N"
+    )
+    parser.add_argument(
+        "--scale-users",
+        type=int,
+        default=50,
+        help="--scale: other users in the table, rows/10 each (default 50)",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.rows, args.seconds, args.workers = 1000, 2, [1]
@@ -807,6 +926,8 @@ def main() -> int:
         "connections": args.connections,
         "apps": {},
     }
+    if args.scale:
+        return run_scale(args)
     with tempfile.TemporaryDirectory(prefix="spb-bench-") as tmp:
         workdir = Path(tmp)
         measure_generated(args, workdir, results)
