@@ -25,6 +25,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -491,7 +492,65 @@ def measure_generated(args: argparse.Namespace, workdir: Path, results: dict) ->
                     )
                     log(f"   {op:17} {measured_ops[op]}")
             results["apps"]["generated_response_model"] = measured_ops
+            results["decisions"] = decide(page_backend, async_backend, returning, env, auth, args)
         results["footprint"] = footprint
+
+
+def decide(
+    backend: Path,
+    async_backend: Path,
+    returning: Path,
+    env: dict[str, str],
+    auth: str,
+    args: argparse.Namespace,
+) -> dict[str, dict]:
+    """Issue 13's two choices, each between two apps served side by side and measured in
+    alternation (three rounds each), so a load that comes and goes on the machine falls on
+    both alike: the read path (custom asyncpg reader or SQLAlchemy's async engine) on
+    list_first, and the response (json_response or the returned model) on list_first and get."""
+    lua_env = {"BENCH_IDS": str(Path(args.workdir) / "ids.txt"), "BENCH_BASE": "/api/tasks"}
+    choices = {
+        "read_path": (
+            ("generated", backend),
+            ("generated_async_engine", async_backend),
+            [("list_first", LIST_FIRST, None)],
+        ),
+        "response": (
+            ("generated", backend),
+            ("generated_response_model", returning),
+            [("list_first", LIST_FIRST, None), ("get", "/api/tasks", "get.lua")],
+        ),
+    }
+    decisions: dict[str, dict] = {}
+    for choice, (first, second, operations) in choices.items():
+        log(f"== decision: {choice}, {first[0]} and {second[0]} in alternation")
+        figures: dict[str, dict[str, list[float]]] = {first[0]: {}, second[0]: {}}
+        with (
+            server(first[1], "app.main:app", env) as one,
+            server(second[1], "app.main:app", env) as other,
+        ):
+            ports = {first[0]: one, second[0]: other}
+            for port in ports.values():
+                warm(port, LIST_FIRST, auth)
+            for _ in range(3):
+                for name, port in ports.items():
+                    for op, path, script in operations:
+                        measured = wrk(
+                            port, path, auth, args.seconds, args.connections, script, lua_env
+                        )
+                        figures[name].setdefault(op, []).append(measured["rps"])
+        medians = {
+            name: {op: statistics.median(rounds) for op, rounds in ops.items()}
+            for name, ops in figures.items()
+        }
+        log(f"   medians {medians}")
+        decisions[choice] = {"rps_rounds": figures, "median_rps": medians}
+    read = decisions["read_path"]["median_rps"]
+    # The rule: keep the custom reader only if it is at least 25% faster on list_first.
+    decisions["read_path"]["custom_reader_kept"] = (
+        read["generated"]["list_first"] >= 1.25 * read["generated_async_engine"]["list_first"]
+    )
+    return decisions
 
 
 SEARCHED = "/api/tasks?page=1&page_size=20&search=task%204"
@@ -784,10 +843,8 @@ def summarise(results: dict) -> dict:
         },
         "list_first_over_handwritten": ratio("generated", "handwritten", "list_first"),
     }
-    mine, engine = generated.get("list_first"), apps.get("generated_async_engine", {})
-    if mine and engine.get("list_first"):
-        # Issue 13's rule: keep a custom path only if it is at least 25% faster on list_first.
-        summary["custom_read_path_kept"] = mine["rps"] >= 1.25 * engine["list_first"]["rps"]
+    if "decisions" in results:
+        summary["custom_reader_kept"] = results["decisions"]["read_path"]["custom_reader_kept"]
     return summary
 
 
@@ -930,6 +987,7 @@ def main() -> int:
         return run_scale(args)
     with tempfile.TemporaryDirectory(prefix="spb-bench-") as tmp:
         workdir = Path(tmp)
+        args.workdir = tmp
         measure_generated(args, workdir, results)
         if not args.smoke and ANCHORS.exists():
             measure_anchors(args, results)
