@@ -43,6 +43,7 @@ FROM_SPECS = {
     "expenses-designer": "expenses",
     "fleet-memo": "servicelog",
     "choir-attendance": "attendance",
+    "apiary-openapi": "inspections",
     "inventory-table": "inventory",
     "notes-heading": "notes",
     "room-booking": "room-booking",

@@ -22,6 +22,7 @@ CASES = {
     "vinyl-shelf": "shelf",
     "fleet-memo": "servicelog",
     "choir-attendance": "attendance",
+    "apiary-openapi": "inspections",
     "ferry-wiki": "tickets",
     "locker-hire": "lockers",
     "invoice-desk": "invoices",

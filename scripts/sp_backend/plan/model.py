@@ -415,7 +415,7 @@ class AuthConfig(_Strict):
         return self
 
 
-ErrorEnvelope = Literal["error", "success", "detail", "message", "status"]
+ErrorEnvelope = Literal["error", "success", "detail", "message", "status", "errors"]
 Message = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 # Answers whose message the contract may state in its own words (the rest are the generator's).
 ErrorSituation = Literal["validation", "conflict", "not_found", "forbidden"]
@@ -444,6 +444,15 @@ class ErrorConventions(_Strict):
     )
     validation_status: Literal[400, 422] = 422
     source: str | None = None
+
+    @model_validator(mode="after")
+    def _details_fit_the_envelope(self) -> ErrorConventions:
+        if self.envelope == "errors" and self.details == "map":
+            raise ValueError(
+                "details: map does not fit envelope errors, which lists one object per "
+                "problem (its source names the field); use details: list"
+            )
+        return self
 
 
 class ResponseConventions(_Strict):

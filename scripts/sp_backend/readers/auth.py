@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sp_backend.readers.accounts import token_lifetime
 from sp_backend.readers.facts import Value
@@ -210,17 +211,36 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
             signals.envelope.append(_v("error", doc, i, rank))
         elif not in_fence and re.search(r"\{\s*\"status\"\s*:\s*\"(?:error|fail)\"", line):
             signals.envelope.append(_v("status", doc, i, rank))  # JSend
+        elif not in_fence and re.search(r"\{\s*\"errors\"\s*:\s*\[", line):
+            signals.envelope.append(_v("errors", doc, i, rank))
         if re.search(r"\{\s*\"error\"\s*:\s*\"", line) and "{" in line:
             signals.envelope_odd.append(_v('{"error": "<code>"}', doc, i, rank))
     if fence_lines:
         _fence(doc, rank, fence_lines, signals)
 
 
+def error_envelope(body: Any) -> str | None:
+    """The error envelope (plan errors.envelope) a failure answer's JSON shows, or None."""
+    if not isinstance(body, dict):
+        return None
+    if isinstance(body.get("errors"), list) and set(body) <= {"errors", "meta", "links"}:
+        return "errors"  # {"errors": [{"status", "detail", ...}]}
+    if isinstance(body.get("error"), dict):
+        return "success" if body.get("success") is False else "error"
+    if "detail" in body and len(body) == 1:
+        return "detail"
+    if body.get("status") in ("error", "fail"):
+        return "status"  # JSend
+    return None
+
+
 def _fence(doc: Doc, rank: int, fence: list[tuple[int, str]], signals: Signals) -> None:
     text = "\n".join(line for _, line in fence)
     first = fence[0][0] if fence else 0
     compact = re.sub(r"\s+", "", text)
-    if compact.startswith('{"error":{'):
+    if compact.startswith('{"errors":['):
+        signals.envelope.append(_v("errors", doc, first, rank))
+    elif compact.startswith('{"error":{'):
         signals.envelope.append(_v("error", doc, first, rank))
     elif compact.startswith('{"detail":'):
         signals.envelope.append(_v("detail", doc, first, rank))
@@ -243,4 +263,4 @@ def _fence(doc: Doc, rank: int, fence: list[tuple[int, str]], signals: Signals) 
                 break
 
 
-__all__ = ["Signals", "provider", "scan"]
+__all__ = ["Signals", "error_envelope", "provider", "scan"]
