@@ -44,6 +44,7 @@ FROM_SPECS = {
     "fleet-memo": "servicelog",
     "choir-attendance": "attendance",
     "apiary-openapi": "inspections",
+    "garden-plots-scenarios": "garden-plots",
     "inventory-table": "inventory",
     "notes-heading": "notes",
     "room-booking": "room-booking",

@@ -23,6 +23,7 @@ CASES = {
     "fleet-memo": "servicelog",
     "choir-attendance": "attendance",
     "apiary-openapi": "inspections",
+    "garden-plots-scenarios": "garden-plots",
     "ferry-wiki": "tickets",
     "locker-hire": "lockers",
     "invoice-desk": "invoices",

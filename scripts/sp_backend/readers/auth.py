@@ -15,6 +15,8 @@ from sp_backend.readers.markdown import Doc
 MAX_TOKEN_MINUTES = 60 * 24 * 30  # auth.token_ttl_minutes' bound
 _ALGS = r"\b(HS256|HS384|HS512|RS256|RS384|RS512|ES256|ES384|EdDSA)\b"
 _SECRET = re.compile(r"\b([A-Z][A-Z0-9_]*(?:SECRET|_KEY)[A-Z0-9_]*)\b")
+# CLERK_JWKS_URL, AUTH0_JWKS_URI, JWKS_ENDPOINT: an environment variable naming the key set.
+_JWKS_ENV = re.compile(r"\b([A-Z][A-Z0-9_]*JWKS(?:_(?:URL|URI|ENDPOINT))?)\b")
 _OTHERS_ROW = re.compile(
     r"another user|other user|other users|someone else|belongs to (?:a |an)?"
     r"(?:different|another)|not owned|not own\b|isn't theirs|not theirs|"
@@ -100,6 +102,7 @@ def provider(line: str) -> str | None:
 class Signals:
     mode: list[Value] = field(default_factory=list)
     secret_env: list[Value] = field(default_factory=list)
+    jwks_env: list[Value] = field(default_factory=list)  # the variable holding the JWKS URL
     algorithms: list[Value] = field(default_factory=list)
     claim: list[Value] = field(default_factory=list)
     claim_type: list[Value] = field(default_factory=list)
@@ -165,11 +168,16 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
             name = m.group(1)
             if "SECRET" in name or re.search(r"(?:JWT|TOKEN|SIGNING|AUTH)\w*_KEY$", name):
                 signals.secret_env.append(_v(name, doc, i, rank))
+        for m in _JWKS_ENV.finditer(line):
+            signals.jwks_env.append(_v(m.group(1), doc, i, rank))
         for m in re.finditer(_ALGS, line):
             signals.algorithms.append(_v(m.group(1), doc, i, rank))
-        named = re.search(r"[`'\"](sub|user_id|userId|uid)[`'\"]\s+claim", line)
+        named = re.search(
+            r"[`'\"](sub|user_id|userId|uid)[`'\"]\s+claim|token'?s\s+[`'\"](sub|user_id|userId|uid)[`'\"]",
+            line,
+        )
         if named:
-            signals.claim.append(_v(named.group(1), doc, i, rank))
+            signals.claim.append(_v(named.group(1) or named.group(2), doc, i, rank))
             # "the singer's id is the `sub` claim (a UUID)": the id's type, said beside it.
             said = line[named.end() : named.end() + 40]
             if re.search(r"\b(?:uuid|guid)s?\b", said, re.IGNORECASE):

@@ -1479,9 +1479,14 @@ def _int_in(text: str | None) -> int | None:
 # "max 50", "maximum: 50", "at most 50", "up to 50", "no more than 50", "1–50", "1 to 50".
 _SIZE_AT_MOST = (
     re.compile(r"\bmax(?:imum)?\s*[:=]?\s*(\d+)", re.IGNORECASE),
-    re.compile(r"\b(?:at most|up to|no more than|not more than)\s+(\d+)", re.IGNORECASE),
+    re.compile(
+        r"\b(?:at most|up to|no more than|not more than|never more than)\s+(\d+)", re.IGNORECASE
+    ),
     re.compile(r"\b\d+\s*(?:-|–|—|\.\.|to)\s*(\d+)\b", re.IGNORECASE),
 )
+
+
+_STATED_DEFAULT = re.compile(r"\bdefault(?:s to|\s+is|:)?\s*(?:of\s+)?(\d+)", re.IGNORECASE)
 
 
 def _size_at_most(description: str) -> int | None:
@@ -1518,6 +1523,12 @@ def _list(
             pagination["default"] = _int_in(size.default)
         most = _size_at_most(size.description)
         if most is not None:
+            pagination["max"] = most
+        # "Default page size 20, never more than 100.": said of the page size in a sentence.
+        said = re.search(r"\bpage[ _-]?size\b[^.\n]*", ep.text, re.IGNORECASE)
+        if said and "default" not in pagination and (m := _STATED_DEFAULT.search(said.group(0))):
+            pagination["default"] = int(m.group(1))
+        if said and "max" not in pagination and (most := _size_at_most(said.group(0))):
             pagination["max"] = most
     m = re.search(
         r"maximum\W{0,6}(\d+)\s*(?:items|per page|results)", inp.contract_text, re.IGNORECASE
@@ -1857,6 +1868,10 @@ def _auth(
             "how tokens are issued is not stated", None, "shared-secret HS256 JWT verification"
         )
         data["mode"] = "shared-secret"
+    if data["mode"] == "jwks":
+        pick = decide("auth.jwks_url_env", s.jwks_env, [], "jwks_url_env")
+        if pick is not None:
+            data["jwks_url_env"] = pick.value
     if data["mode"] in ("shared-secret", "local"):
         names = [v for v in s.secret_env]
         better = [v for v in names if v.value == "BETTER_AUTH_SECRET"]
