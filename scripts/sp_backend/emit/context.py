@@ -697,6 +697,13 @@ class ResourceView:
         return bool(self.summaries or self.counts)
 
     @property
+    def embedded_models(self) -> list[tuple[str, str]]:
+        """(module, class) of the resources its answers embed, sorted."""
+        pairs = {(s.target.module, s.target.cls) for s in self.summaries}
+        pairs |= {(n.child.module, n.child.cls) for n in self.counts}
+        return sorted(pairs)
+
+    @property
     def embeds_by_owner(self) -> bool:
         """An embedded value is filtered by the caller's id (bound as `owner`)."""
         return any(e.owner_filtered for e in [*self.summaries, *self.counts])
