@@ -62,6 +62,11 @@ class SummaryView:
         """The columns as a Python tuple (the schema's SUMMARIES)."""
         return "(" + ", ".join(f'"{c}"' for c in self.columns) + ")"
 
+    @property
+    def constant(self) -> str:
+        """The service module's conditions that pick the summarised row."""
+        return f"{self.key.upper()}_SHOWN"
+
     def label(self, column: str) -> str:
         """The label of one of its values in the row (`_` first: no field name starts so)."""
         return f"_{self.key}__{column}"
