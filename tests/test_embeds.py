@@ -207,7 +207,11 @@ def test_readers_take_summaries_and_counts_from_the_examples() -> None:
     card, board = resources["card"], resources["board"]
     assert "board" not in card.fields
     summary = card.embed.summaries["board"]
-    assert (summary.reference, summary.fields, summary.source) == ("board_id", ["name"], "api.md:40")
+    assert (summary.reference, summary.fields, summary.source) == (
+        "board_id",
+        ["name"],
+        "api.md:40",
+    )
     assert "cards_count" not in board.fields
     assert board.embed.counts["cards_count"].resource == "card"
     assert "word_count" in board.fields  # a number of something the plan does not hold

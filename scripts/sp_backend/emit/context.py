@@ -11,12 +11,12 @@ from pydantic import BaseModel, ValidationError
 
 from sp_backend.emit import access
 from sp_backend.emit.derived import DerivedView, derived_views
+from sp_backend.emit.embeds import link_embeds
 from sp_backend.emit.envelope import EnvelopeView
 from sp_backend.emit.fields import Call, FieldView, build_field, public_decl, py_literal
 from sp_backend.emit.filters import AnyOfView, RangeView, any_of_views, range_views
 from sp_backend.emit.naming import class_name, title_words
 from sp_backend.emit.operations import OperationView, operation_views
-from sp_backend.emit.embeds import link_embeds
 from sp_backend.emit.references import link_references, refusal_answers, still_referred
 from sp_backend.emit.samples import distinct_values
 from sp_backend.errors import PlanError

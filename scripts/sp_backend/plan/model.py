@@ -563,8 +563,7 @@ class Count(_Strict):
     resource: Identifier = Field(..., description="The resource whose rows are counted.")
     field: Identifier | None = Field(
         None,
-        description="Its reference field naming this resource; needed only when it has "
-        "several.",
+        description="Its reference field naming this resource; needed only when it has several.",
     )
     json_name: JsonKey | None = Field(
         None, description="The key on the wire, when not the resource's json_names form."
@@ -2247,8 +2246,7 @@ def summary_field_problem(target: Resource, fields: list[str]) -> str | None:
             return f"{f!r} is not a field of the referenced resource (its fields: {known})"
         if spec.type not in SUMMARY_TYPES:
             return (
-                f"{f!r} is {spec.type}; a summary shows plain values "
-                f"({', '.join(SUMMARY_TYPES)})"
+                f"{f!r} is {spec.type}; a summary shows plain values ({', '.join(SUMMARY_TYPES)})"
             )
     return None
 
@@ -2257,9 +2255,7 @@ def count_field_problem(
     parent: str, child_name: str, child: Resource, field: str | None
 ) -> str | None:
     """Why rows of `child` cannot be counted per `parent` row (None when they can)."""
-    refs = [
-        n for n, f in child.fields.items() if f.references and f.references.resource == parent
-    ]
+    refs = [n for n, f in child.fields.items() if f.references and f.references.resource == parent]
     if field is not None:
         if field not in refs:
             return (

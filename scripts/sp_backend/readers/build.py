@@ -59,8 +59,8 @@ from sp_backend.readers.custom import (
     relative_path,
 )
 from sp_backend.readers.delete_answer import read_delete_answer
-from sp_backend.readers.embeds import read_embeds
 from sp_backend.readers.derived import is_flag, read_derived
+from sp_backend.readers.embeds import read_embeds
 from sp_backend.readers.envelope import read_envelope
 from sp_backend.readers.facts import (
     RANK_CONTRACT,

@@ -129,4 +129,4 @@ def _count(
             "kept as a plain field; state embed.counts with the field to count by",
         )
         return None
-    return Count(resource=child_name, json_name=spec.json_name, source=spec.source)
+    return Count(resource=child_name, field=None, json_name=spec.json_name, source=spec.source)
