@@ -57,6 +57,7 @@ FROM_SPECS = {
     "mooring-register": "berths",
     "radio-schedule": "shows",
     "bike-coop-openapi": "repairs",  # int account ids, a camelCase profile key
+    "apiary-letter": "honeycomb",  # embedded summaries and counts
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 

@@ -27,6 +27,7 @@ CASES = {
     "invoice-desk": "invoices",
     "mooring-register": "berths",
     "radio-schedule": "shows",
+    "apiary-letter": "honeycomb",  # nested routes, cascade, embedded summaries and counts
 }
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from sp_backend.emit import access
 from sp_backend.emit.derived import DerivedView, derived_views
+from sp_backend.emit.embeds import link_embeds
 from sp_backend.emit.envelope import EnvelopeView
 from sp_backend.emit.fields import Call, FieldView, build_field, public_decl, py_literal
 from sp_backend.emit.filters import AnyOfView, RangeView, any_of_views, range_views
@@ -368,6 +369,9 @@ class ResourceView:
     # (emit/references.py: link_references).
     references: list[Any] = field(default_factory=list)
     referenced_by: list[Any] = field(default_factory=list)
+    # What its answers embed (plan: embed; emit/embeds.py: link_embeds).
+    summaries: list[Any] = field(default_factory=list)
+    counts: list[Any] = field(default_factory=list)
     responses: ResponseConventions = field(default_factory=ResponseConventions)
     # auth.mode local: what deleting an account does to its rows (auth.accounts.owner_on_delete,
     # "cascade" or "restrict"); the owner column is then a foreign key to users.id. None when the
@@ -674,7 +678,35 @@ class ResourceView:
         pairs |= {(ref.target.module, ref.target.cls) for ref in self.references}
         pairs |= {(ref.target.module, ref.target.cls) for ref in self.ancestry}
         pairs |= {(ref.source.module, ref.source.cls) for ref in self.restricting}
+        pairs |= {(count.child.module, count.child.cls) for count in self.counts}
         return sorted(pairs)
+
+    @property
+    def answer_only_keys(self) -> list[str]:
+        """The JSON keys an answer carries that no create body may: the id, the owner, the
+        timestamps, the parent the path names, what the answer embeds."""
+        names = ["id", *([self.owner] if self.owner else [])]
+        names += ["created_at", "updated_at"] if self.timestamps else []
+        names += [self.plan.parent] if self.plan.parent else []
+        keys = [self.wire(name) for name in names]
+        return keys + [e.wire for e in [*self.summaries, *self.counts]]
+
+    @property
+    def embeds(self) -> bool:
+        """Its answers embed related data (summaries, counts)."""
+        return bool(self.summaries or self.counts)
+
+    @property
+    def embedded_models(self) -> list[tuple[str, str]]:
+        """(module, class) of the resources its answers embed, sorted."""
+        pairs = {(s.target.module, s.target.cls) for s in self.summaries}
+        pairs |= {(n.child.module, n.child.cls) for n in self.counts}
+        return sorted(pairs)
+
+    @property
+    def embeds_by_owner(self) -> bool:
+        """An embedded value is filtered by the caller's id (bound as `owner`)."""
+        return any(e.owner_filtered for e in [*self.summaries, *self.counts])
 
     @property
     def timestamps(self) -> bool:
@@ -1214,6 +1246,7 @@ def build_project(
                     build_resource(plan.feature, name, resource, plan, auth, errors, responses)
                 )
     link_references(resources, order)
+    link_embeds(resources)
     first = next((by_feature[f] for f in order or [] if f in by_feature), base)
     return ProjectView(
         title=first.project.name,

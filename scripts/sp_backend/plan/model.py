@@ -532,6 +532,67 @@ class Reference(_Strict):
     source: str | None = None
 
 
+# The types a summary may show of the referenced row (a plain JSON value each).
+SUMMARY_TYPES = ("str", "text", "int", "float", "bool", "date", "datetime", "uuid", "email", "uri")
+
+
+class Summary(_Strict):
+    """The referenced row, embedded in this resource's answers: its id and the fields named
+    (`"board": {"id": ..., "name": ...}` beside `board_id`)."""
+
+    reference: Identifier = Field(
+        ..., description="The reference field of this resource whose row is shown."
+    )
+    fields: list[Identifier] = Field(
+        ...,
+        min_length=1,
+        description="Fields of the referenced resource shown beside its id (plain values: "
+        + ", ".join(SUMMARY_TYPES)
+        + ").",
+        examples=[["name"]],
+    )
+    json_name: JsonKey | None = Field(
+        None, description="The key on the wire, when not the resource's json_names form."
+    )
+    source: str | None = None
+
+
+class Count(_Strict):
+    """How many rows of another resource refer to this row (`"cards_count": 3`)."""
+
+    resource: Identifier = Field(..., description="The resource whose rows are counted.")
+    field: Identifier | None = Field(
+        None,
+        description="Its reference field naming this resource; needed only when it has several.",
+    )
+    json_name: JsonKey | None = Field(
+        None, description="The key on the wire, when not the resource's json_names form."
+    )
+    source: str | None = None
+
+
+class Embed(_Strict):
+    """Related data in every answer of a row (list, read, and the answers of writes), loaded
+    in the statement that reads the rows (subqueries, never a query per row); the related rows
+    are filtered as the caller would be (the owner filter applies to them too)."""
+
+    summaries: dict[Identifier, Summary] = Field(
+        default_factory=dict,
+        description="Answer key -> the referenced row shown under it (null when the reference "
+        "is null).",
+        examples=[{"board": {"reference": "board_id", "fields": ["name"]}}],
+    )
+    counts: dict[Identifier, Count] = Field(
+        default_factory=dict,
+        description="Answer key -> the resource whose rows referring to this one are counted.",
+        examples=[{"cards_count": {"resource": "card"}}],
+    )
+
+    @property
+    def keys(self) -> list[str]:
+        return [*self.summaries, *self.counts]
+
+
 def _types_doc() -> str:
     """The type key's description in `sp-backend plan-schema`: what each type is and the
     constraints it takes (from CONSTRAINTS_BY_TYPE, so the two never disagree)."""
@@ -1455,6 +1516,12 @@ class Resource(_Strict):
         "rows (with an owner column), every signed-in caller (without).",
         examples=[{"read": "public", "write": "owner", "roles": {"delete": ["admin"]}}],
     )
+    embed: Embed = Field(
+        default_factory=Embed,
+        description="Related data in the answers: summaries of referenced rows and counts of "
+        "rows referring to this one, as the contract's examples show them.",
+        examples=[{"summaries": {"board": {"reference": "board_id", "fields": ["name"]}}}],
+    )
     source: str | None = None
 
     @property
@@ -1728,8 +1795,53 @@ class Resource(_Strict):
                     f"action {name!r} changes {action.field!r}, which is immutable "
                     "(never changed after create)"
                 )
+        self._embed_fits()
         del known
         return self
+
+    def embed_wire(self, key: str) -> str:
+        """The JSON key of an embedded summary or count."""
+        spec = self.embed.summaries.get(key) or self.embed.counts.get(key)
+        if spec is not None and spec.json_name is not None:
+            return spec.json_name
+        return camel_case(key) if self.json_names == "camelCase" else key
+
+    def _embed_fits(self) -> None:
+        """Embedded keys are new answer keys: none is a field's name or JSON key, and each
+        summary shows the row of one of this resource's own references."""
+        wires = {key: name for name, key in self.wire_names().items()}
+        names = set(self.wire_names())
+        seen: dict[str, str] = {}
+        for key in self.embed.keys:
+            kind = "summaries" if key in self.embed.summaries else "counts"
+            where = f"embed.{kind}.{key}"
+            if key in seen:
+                raise ValueError(f"{where}: {key!r} is both a summary and a count; keep one")
+            if key in names or key in RESERVED_FIELD_NAMES or key.startswith("_"):
+                raise ValueError(
+                    f"{where}: {key!r} is the name of a field of this resource (or reserved); "
+                    "name the embedded key differently"
+                )
+            wire = self.embed_wire(key)
+            if wire in wires:
+                raise ValueError(
+                    f"{where}: its JSON key {wire!r} is that of {wires[wire]!r}; give it a "
+                    "json_name of its own"
+                )
+            if wire in seen.values():
+                raise ValueError(f"{where}: its JSON key {wire!r} is another embedded key's")
+            seen[key] = wire
+        for key, summary in self.embed.summaries.items():
+            where = f"embed.summaries.{key}.reference"
+            spec = self.fields.get(summary.reference)
+            if spec is None or spec.references is None:
+                refs = sorted(n for n, f in self.fields.items() if f.references is not None)
+                raise ValueError(
+                    f"{where}: {summary.reference!r} is not a reference field of this resource; "
+                    f"expected one of {refs or 'none (add references: {resource: ...})'}"
+                )
+            if len(set(summary.fields)) != len(summary.fields):
+                raise ValueError(f"embed.summaries.{key}.fields: {summary.fields} repeats a field")
 
 
 def _check_filters(
@@ -1929,7 +2041,32 @@ class BackendPlan(_Strict):
         self._answers_have_room()
         self._parents_in_plan()
         self._roles_have_claim()
+        self._embeds_in_plan()
         return self
+
+    def _embeds_in_plan(self) -> None:
+        """Each summary's fields are fields of the referenced resource, each counted resource
+        refers to this one; resources of other plans are checked when the backend is emitted
+        (sp_backend.emit.embeds)."""
+        for name, r in self.resources.items():
+            for key, summary in r.embed.summaries.items():
+                ref = r.fields[summary.reference].references
+                target = self.resources.get(ref.resource) if ref is not None else None
+                if target is not None:
+                    problem = summary_field_problem(target, summary.fields)
+                    if problem:
+                        raise ValueError(
+                            f"resources.{name}.embed.summaries.{key}.fields: {problem}"
+                        )
+            for key, count in r.embed.counts.items():
+                where = f"resources.{name}.embed.counts.{key}"
+                child = self.resources.get(count.resource)
+                if child is None:
+                    # Another plan's resource: checked at emit, where every plan is known.
+                    continue
+                problem = count_field_problem(name, count.resource, child, count.field)
+                if problem:
+                    raise ValueError(f"{where}: {problem}")
 
     def _roles_have_claim(self) -> None:
         """A role rule needs the token claim that carries roles; a public read of a child
@@ -2096,6 +2233,44 @@ def _open_problems(plan: BackendPlan) -> Iterator[str]:
         yield "errors.not_owner_status: auth.mode 'none' has no row owners; drop it"
     if "forbidden" in plan.errors.messages:
         yield "errors.messages.forbidden: auth.mode 'none' forbids nothing; drop it"
+
+
+def summary_field_problem(target: Resource, fields: list[str]) -> str | None:
+    """Why a summary cannot show these fields of `target` (None when it can)."""
+    for f in fields:
+        if f == "id":
+            return "'id' is always shown; list only the other fields"
+        spec = target.fields.get(f)
+        if spec is None:
+            known = ", ".join(sorted(target.fields))
+            return f"{f!r} is not a field of the referenced resource (its fields: {known})"
+        if spec.type not in SUMMARY_TYPES:
+            return (
+                f"{f!r} is {spec.type}; a summary shows plain values ({', '.join(SUMMARY_TYPES)})"
+            )
+    return None
+
+
+def count_field_problem(
+    parent: str, child_name: str, child: Resource, field: str | None
+) -> str | None:
+    """Why rows of `child` cannot be counted per `parent` row (None when they can)."""
+    refs = [n for n, f in child.fields.items() if f.references and f.references.resource == parent]
+    if field is not None:
+        if field not in refs:
+            return (
+                f"field {field!r} of {child_name!r} is not a reference to {parent!r} "
+                f"(its references to it: {refs or 'none'})"
+            )
+        return None
+    if not refs:
+        return (
+            f"{child_name!r} has no field referring to {parent!r}, so none of its rows belong "
+            "to one; count a resource whose field has references: {resource: " + parent + "}"
+        )
+    if len(refs) > 1:
+        return f"{child_name!r} refers to {parent!r} by {refs}; name one as field"
+    return None
 
 
 def camel_case(name: str) -> str:

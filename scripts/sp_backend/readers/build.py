@@ -60,6 +60,7 @@ from sp_backend.readers.custom import (
 )
 from sp_backend.readers.delete_answer import read_delete_answer
 from sp_backend.readers.derived import is_flag, read_derived
+from sp_backend.readers.embeds import read_embeds
 from sp_backend.readers.envelope import read_envelope
 from sp_backend.readers.facts import (
     RANK_CONTRACT,
@@ -227,6 +228,7 @@ def build_plan(inp: Inputs) -> Built:
         planned += g.collection_eps + g.item_eps + list(g.actions.values())
         answered[name] = _operation_endpoints(g)
     _text_references(resources, notes)
+    read_embeds(resources, notes)
     # What a planned resource's schema states that no plan key holds (a CHECK, a composite key).
     for t in inp.models:
         if any(_model_key(t.name) == name for name in built.resources):
