@@ -520,11 +520,17 @@ PHRASES: tuple[Phrase, ...] = (
     # -- text patterns ------------------------------------------------------------------------
     Phrase(
         "pattern",
-        re.compile(r"\b(?:pattern|regex|format)\s*[:=]?\s*[`\"']?(\^[^`\"'\s]+)", re.IGNORECASE),
+        # An anchored pattern ends at its `$`: punctuation after it is the sentence's.
+        re.compile(
+            r"\b(?:pattern|regex|format)\s*[:=]?\s*[`\"']?"
+            r"(\^[^`\"'\s]+?\$(?=[,;.)]*(?:\s|$))|\^[^`\"'\s]+)",
+            re.IGNORECASE,
+        ),
         _one("pattern", str),
         (
             ("pattern ^[A-Z]{3}$", {"pattern": "^[A-Z]{3}$"}),
             ("regex: `^\\d{4}$`", {"pattern": "^\\d{4}$"}),
+            ("pattern `^[a-z][a-z0-9-]+$`, lowercase", {"pattern": "^[a-z][a-z0-9-]+$"}),
         ),
         raw=True,
     ),
