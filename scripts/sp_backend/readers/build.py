@@ -895,6 +895,8 @@ def _id_type(
         return kind, None, None  # else a schema shared by request and answer, as most are
     if given_at is not None:
         given = _given_id(g, facts, given_at, notes)
+        if given is not None:
+            _note_put_creates(g, notes)
         return ("str", None, given) if given is not None else ("uuid", None, None)
     if kind != "str":
         return kind, None, None
@@ -911,16 +913,29 @@ def _client_gives_id(g: Group, facts: dict[str, list[FieldFact]]) -> tuple[str |
     said = next((f.source for f in ids if f.get("given_by_client")), None)
     if said is not None:
         return said, True
-    if any(f.get("read_only") for f in ids):
-        return None, False
-    sent = next((f.source for f in ids if f.get("in_input")), None)
-    if sent is not None:
-        return sent, False
     creates_by_put = [ep for ep in g.item_eps if ep.method == "PUT" and 201 in ep.statuses]
     posts = [ep for ep in g.collection_eps if ep.method == "POST"]
     if creates_by_put and not posts:
-        return creates_by_put[0].source, False
-    return None, False
+        return creates_by_put[0].source, False  # the id is the path's, whatever the body says
+    if any(f.get("read_only") for f in ids):
+        return None, False
+    sent = next((f.source for f in ids if f.get("in_input")), None)
+    return (sent, False) if sent is not None else (None, False)
+
+
+def _note_put_creates(g: Group, notes: _Notes) -> None:
+    """A PUT to an item's path that creates the row (201) is not generated: creation is a POST
+    to the collection with the id in its body, and PUT replaces a row that exists."""
+    for ep in g.item_eps:
+        if ep.method == "PUT" and 201 in ep.statuses:
+            notes.add(
+                f"PUT {ep.path}: creates the row at the id the client gives (201), which the "
+                "backend does not generate",
+                ep.source,
+                f"created by POST {g.collection} with the id in the body; PUT replaces a row "
+                "that exists (404 otherwise); write create-by-PUT in app/extensions/",
+            )
+            return
 
 
 def _shown_prefixes(facts: dict[str, list[FieldFact]]) -> dict[str, str]:
