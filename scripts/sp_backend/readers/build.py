@@ -1623,6 +1623,23 @@ def _int_in(text: str | None) -> int | None:
     return int(m.group()) if m else None
 
 
+# "max 50", "maximum: 50", "at most 50", "up to 50", "no more than 50", "1–50", "1 to 50".
+_SIZE_AT_MOST = (
+    re.compile(r"\bmax(?:imum)?\s*[:=]?\s*(\d+)", re.IGNORECASE),
+    re.compile(r"\b(?:at most|up to|no more than|not more than)\s+(\d+)", re.IGNORECASE),
+    re.compile(r"\b\d+\s*(?:-|–|—|\.\.|to)\s*(\d+)\b", re.IGNORECASE),
+)
+
+
+def _size_at_most(description: str) -> int | None:
+    """The largest page a size parameter's note allows, or None when it states none."""
+    for pattern in _SIZE_AT_MOST:
+        m = pattern.search(description or "")
+        if m:
+            return int(m.group(1))
+    return None
+
+
 def _list(
     g: Group, ep: Endpoint, fields: dict[str, FieldSpec], inp: Inputs, notes: _Notes
 ) -> ListOperation:
@@ -1646,9 +1663,9 @@ def _list(
     if size is not None:
         if _int_in(size.default):
             pagination["default"] = _int_in(size.default)
-        m = re.search(r"max(?:imum)?\s*[:=]?\s*(\d+)", size.description, re.IGNORECASE)
-        if m:
-            pagination["max"] = int(m.group(1))
+        most = _size_at_most(size.description)
+        if most is not None:
+            pagination["max"] = most
     m = re.search(
         r"maximum\W{0,6}(\d+)\s*(?:items|per page|results)", inp.contract_text, re.IGNORECASE
     )
@@ -1748,6 +1765,8 @@ def _list(
                 p.source,
                 "not planned as a filter; map it to a field in the plan",
             )
+    if "fields" not in sort and (stated := _stated_order(ep, fields)) is not None:
+        sort.update(stated)
     asc = sort.pop("_asc", False)
     if "default" in sort and not asc and "order_param" in sort:
         sort["default"] = "-" + sort["default"].lstrip("-")
@@ -1782,6 +1801,40 @@ def _list(
         source=ep.source,
         **extra,
     )
+
+
+# "newest first", "most recent rehearsal first", "oldest entries first": the list's order in
+# words, where no sort parameter exists (or before it is read).
+_ORDER_IN_WORDS = re.compile(
+    r"\b(newest|latest|most recent|most recently \w+|oldest|earliest)\s+"
+    r"(?:([A-Za-z][\w -]{0,40}?)\s+)?first\b",
+    re.IGNORECASE,
+)
+_SORTABLE_TIMES = ("date", "datetime")
+
+
+def _stated_order(ep: Endpoint, fields: dict[str, FieldSpec]) -> dict[str, Any] | None:
+    """The default order the endpoint's words give: the date field their noun names (or the
+    creation time), newest first descending, oldest first ascending; None when none is said
+    or the noun names no date field."""
+    m = _ORDER_IN_WORDS.search(ep.text)
+    if m is None:
+        return None
+    descending = not m.group(1).lower().startswith(("oldest", "earliest"))
+    noun = (m.group(2) or "").lower().split()
+    named = [
+        name
+        for name, spec in fields.items()
+        if spec.type in _SORTABLE_TIMES and any(word.rstrip("s") in name for word in noun)
+    ]
+    if len(named) > 1:
+        return None
+    field = named[0] if named else "created_at"
+    return {
+        "fields": list(dict.fromkeys([field, "created_at"])),
+        "default": f"-{field}" if descending else field,
+        "_source": ep.source,
+    }
 
 
 def _pagination(found: dict[str, Any], ep: Endpoint, notes: _Notes) -> Pagination:
