@@ -28,6 +28,7 @@ CASES = {
     "mooring-register": "berths",
     "radio-schedule": "shows",
     "apiary-letter": "honeycomb",  # nested routes, cascade, embedded summaries and counts
+    "trail-handbook": "trails",
 }
 
 

@@ -1262,6 +1262,142 @@ class Action(_Strict):
 ID_RANDOM_LENGTH = 20
 ID_PREFIX_PATTERN = r"[A-Za-z0-9]{1,16}[_-]?"
 
+# Characters a client-given id may never hold: it is one segment of a URL path, so no slash,
+# no query or fragment mark, no percent escape, no backslash, no space or control character.
+UNSAFE_ID_CHARS = "/?#%\\ \t\r\n\x00"
+# The longest client-given id (the column's length).
+GIVEN_ID_MAX_LENGTH = 255
+
+
+def _pattern_allows(pattern: str, char: str) -> bool:
+    """Whether some position of `pattern` can match `char` (its character classes, literals
+    and `.` are read from Python's own regex parser; lookarounds count as matching)."""
+    try:
+        from re import _constants as sre  # type: ignore[attr-defined]
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - older layout
+        import sre_constants as sre  # type: ignore[no-redef]
+        import sre_parse  # type: ignore[no-redef]
+    code = ord(char)
+    categories = {
+        sre.CATEGORY_DIGIT: char.isdigit(),
+        sre.CATEGORY_NOT_DIGIT: not char.isdigit(),
+        sre.CATEGORY_WORD: char.isalnum() or char == "_",
+        sre.CATEGORY_NOT_WORD: not (char.isalnum() or char == "_"),
+        sre.CATEGORY_SPACE: char.isspace(),
+        sre.CATEGORY_NOT_SPACE: not char.isspace(),
+    }
+
+    def in_class(items: list[Any]) -> bool:
+        negate = bool(items) and items[0][0] is sre.NEGATE
+        hit = False
+        for op, arg in items:
+            if op is sre.LITERAL:
+                hit |= code == arg
+            elif op is sre.RANGE:
+                hit |= arg[0] <= code <= arg[1]
+            elif op is sre.CATEGORY:
+                hit |= categories.get(arg, True)
+        return hit != negate
+
+    def walk(nodes: Any) -> bool:
+        for op, arg in nodes:
+            if op is sre.LITERAL and arg == code:
+                return True
+            if op is sre.NOT_LITERAL and arg != code:
+                return True
+            if op is sre.ANY and char != "\n":
+                return True
+            if op is sre.IN and in_class(arg):
+                return True
+            if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+                if walk(arg[2]):
+                    return True
+            elif op is sre.SUBPATTERN:
+                if walk(arg[-1]):
+                    return True
+            elif op is getattr(sre, "ATOMIC_GROUP", None):
+                if walk(arg):
+                    return True
+            elif op is sre.BRANCH:
+                if any(walk(branch) for branch in arg[1]):
+                    return True
+        return False
+
+    return walk(sre_parse.parse(pattern))
+
+
+class GivenId(_Strict):
+    """A text id the client gives on create (a slug, a code): checked by the contract's pattern
+    and length, stored as given, never changed afterwards, and the row's key in every path."""
+
+    pattern: str | None = Field(
+        None,
+        description="The regular expression every id matches, anchored (^...$), e.g. "
+        "^[a-z0-9]+(-[a-z0-9]+)*$. It may not match an empty id nor any character a URL path "
+        "segment cannot carry as is (/ ? # % \\ spaces): the id is one segment of the path.",
+        examples=["^[a-z0-9]+(-[a-z0-9]+)*$"],
+    )
+    max_length: int = Field(
+        ...,
+        ge=1,
+        le=GIVEN_ID_MAX_LENGTH,
+        description="The longest id (the column's length); the contract's maxLength.",
+        examples=[64],
+    )
+    unique: Literal["owner", "global"] | None = Field(
+        None,
+        description="Where an id must be unique. owner (the default, and the only choice that "
+        "keeps users apart): each user has their own ids, two users may both hold "
+        "'blue-room', and a user never learns whether another's id exists. global: one row "
+        "per id across every user (public handles), so a 409 tells a caller the id is taken "
+        "by someone; only when the contract says so. A resource without an owner column is "
+        "global.",
+        examples=["owner"],
+    )
+    example: str | None = Field(
+        None, description="A valid id, for the generated tests and the OpenAPI."
+    )
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> GivenId:
+        if self.pattern is None:
+            raise ValueError(
+                "a client-given id states the pattern it must match (pattern: "
+                "'^[a-z0-9]+(-[a-z0-9]+)*$'): without one any text, a slash among it, "
+                "would be a key"
+            )
+        try:
+            compiled = re.compile(self.pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {self.pattern!r} is not a regular expression: {exc}") from None
+        if not (self.pattern.startswith("^") and self.pattern.endswith("$")):
+            raise ValueError(
+                f"pattern {self.pattern!r} must be anchored (^...$): the whole id matches it"
+            )
+        if compiled.fullmatch("") is not None:
+            raise ValueError(f"pattern {self.pattern!r} matches an empty id; require a character")
+        unsafe = [c for c in UNSAFE_ID_CHARS if _pattern_allows(self.pattern, c)]
+        if unsafe:
+            shown = ", ".join(repr(c) for c in unsafe)
+            raise ValueError(
+                f"pattern {self.pattern!r} allows {shown}: an id is one segment of a URL path, "
+                "so it may hold none of / ? # % \\ or spaces"
+            )
+        for segment in (".", ".."):
+            if compiled.fullmatch(segment):
+                raise ValueError(
+                    f"pattern {self.pattern!r} matches {segment!r}, which a URL path reads as a "
+                    "directory step; exclude it (e.g. start with a letter or digit)"
+                )
+        if self.example is not None and not compiled.fullmatch(self.example):
+            raise ValueError(f"example {self.example!r} does not match pattern {self.pattern!r}")
+        if self.example is not None and len(self.example) > self.max_length:
+            raise ValueError(f"example {self.example!r} is longer than max_length {self.max_length}")
+        return self
+
+
 # A path parameter of a custom operation besides the item's own {id}.
 PathParamType = Literal["str", "int", "uuid"]
 _OP_PATH = re.compile(r"(/\{id\}|/\{[a-z][a-z0-9_]*\}|/[a-z0-9][a-z0-9_.-]*)*")
@@ -1492,6 +1628,15 @@ class Resource(_Strict):
         "16 letters or digits, then optionally _ or -). Only for id: str.",
         examples=["inv_"],
     )
+    id_given: GivenId | None = Field(
+        None,
+        description="id str: the client gives the id on create (a slug or a code, in the "
+        "create body as id) instead of the server making one; its pattern and length are the "
+        "contract's, it is never changed afterwards (PATCH and PUT refuse it), a duplicate is "
+        "answered 409 in the error envelope, and paths, references and nested routes name the "
+        "row by it. Unique per owner unless unique: global. Not with id_prefix.",
+        examples=[{"pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "max_length": 64}],
+    )
     owner: Identifier | None = Field(
         "user_id", description="Column holding the owning user's id; null for unowned resources."
     )
@@ -1605,6 +1750,30 @@ class Resource(_Strict):
             if not roles:
                 raise ValueError(f"{where}.roles.{name}: name at least one role (or drop it)")
 
+    def _given_id_access_fits(self) -> None:
+        """Ids unique per owner name a row only together with its owner: every read and write
+        must be the caller's own rows (a rule reaching other users' rows would meet several
+        rows of one id)."""
+        if not self.keyed_per_owner:
+            return
+        access = self.access
+        wide = [
+            name
+            for name, rule in (
+                ("read", access.read_rule(True)),
+                ("write", access.write_rule(True)),
+            )
+            if rule != "owner"
+        ]
+        if access.every_row:
+            wide.append("every_row")
+        if wide:
+            raise ValueError(
+                f"id_given: ids unique per owner (the default) name a row only with its owner, "
+                f"but access.{wide[0]} reaches other users' rows, where one id names several; "
+                "keep access to the owner or make the ids unique: global"
+            )
+
     def answering_operations(self) -> list[str]:
         """The operations whose success answer carries a body (a message may ride beside it)."""
         ops = self.operations
@@ -1639,9 +1808,12 @@ class Resource(_Strict):
 
     @property
     def id_length(self) -> int | None:
-        """id str: the length of every id (the prefix and the random part)."""
+        """id str: the length of every id (the prefix and the random part), or the longest a
+        client may give."""
         if self.id != "str":
             return None
+        if self.id_given is not None:
+            return self.id_given.max_length
         return len(self.id_prefix or "") + ID_RANDOM_LENGTH
 
     @property
@@ -1649,9 +1821,41 @@ class Resource(_Strict):
         """id str: the regular expression every id matches (the path refuses others)."""
         if self.id != "str":
             return None
+        if self.id_given is not None:
+            return self.id_given.pattern
         return f"^{re.escape(self.id_prefix or '')}[0-9A-Za-z]{{{ID_RANDOM_LENGTH}}}$"
 
+    @property
+    def id_unique(self) -> Literal["owner", "global"] | None:
+        """A client-given id: where it is unique (owner unless stated, global without one)."""
+        if self.id_given is None:
+            return None
+        if self.owner is None:
+            return "global"
+        return self.id_given.unique or "owner"
+
+    @property
+    def keyed_per_owner(self) -> bool:
+        """The row's key is (id, owner): ids the client gives, unique per owner."""
+        return self.id_unique == "owner"
+
     def _id_fits(self) -> None:
+        if self.id_given is not None:
+            if self.id != "str":
+                raise ValueError(
+                    f"id_given: a client-given id is text (id: str), not id: {self.id}"
+                )
+            if self.id_prefix is not None:
+                raise ValueError(
+                    "id_given and id_prefix: an id is either given by the client or made by "
+                    "the server as id_prefix + random letters; drop one"
+                )
+            if self.owner is None and self.id_given.unique == "owner":
+                raise ValueError(
+                    "id_given.unique: 'owner' needs an owner column; without one ids are "
+                    "unique across the table (global)"
+                )
+            return
         if self.id != "str":
             if self.id_prefix is not None:
                 raise ValueError(
@@ -1662,7 +1866,7 @@ class Resource(_Strict):
         if self.id_prefix is None:
             raise ValueError(
                 "id: str is made by the server as id_prefix + random letters and digits; "
-                "state id_prefix (e.g. inv_)"
+                "state id_prefix (e.g. inv_), or id_given when the client gives the id"
             )
         if not re.fullmatch(ID_PREFIX_PATTERN, self.id_prefix):
             raise ValueError(
@@ -1681,6 +1885,7 @@ class Resource(_Strict):
             )
         self._parent_fits()
         self._access_fits()
+        self._given_id_access_fits()
         if self.path_has_user_id and self.owner is None:
             raise ValueError("a path with {user_id} needs an owner column")
         if not self.fields:
