@@ -59,6 +59,8 @@ FROM_SPECS = {
     "mooring-register": "berths",
     "radio-schedule": "shows",
     "bike-coop-openapi": "repairs",  # int account ids, a camelCase profile key
+    "apiary-letter": "honeycomb",  # embedded summaries and counts
+    "trail-handbook": "trails",  # slugs the client gives, unique per owner; a child nested by one
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 

@@ -29,6 +29,8 @@ CASES = {
     "invoice-desk": "invoices",
     "mooring-register": "berths",
     "radio-schedule": "shows",
+    "apiary-letter": "honeycomb",  # nested routes, cascade, embedded summaries and counts
+    "trail-handbook": "trails",
 }
 
 

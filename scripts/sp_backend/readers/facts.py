@@ -72,6 +72,8 @@ class Param:
     type: str | None = None
     default: str | None = None
     description: str = ""
+    pattern: str | None = None  # the contract's regular expression for the value (OpenAPI)
+    max_length: int | None = None
 
 
 @dataclass
