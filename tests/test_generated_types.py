@@ -45,6 +45,7 @@ FROM_SPECS = {
     "choir-attendance": "attendance",
     "apiary-openapi": "inspections",
     "garden-plots-scenarios": "garden-plots",
+    "storm-shelters-openapi": "shelters",
     "inventory-table": "inventory",
     "notes-heading": "notes",
     "room-booking": "room-booking",

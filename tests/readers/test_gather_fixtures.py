@@ -24,6 +24,7 @@ CASES = {
     "choir-attendance": "attendance",
     "apiary-openapi": "inspections",
     "garden-plots-scenarios": "garden-plots",
+    "storm-shelters-openapi": "shelters",
     "ferry-wiki": "tickets",
     "locker-hire": "lockers",
     "invoice-desk": "invoices",

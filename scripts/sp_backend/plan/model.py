@@ -1380,7 +1380,9 @@ class GivenId(_Strict):
         try:
             compiled = re.compile(self.pattern)
         except re.error as exc:
-            raise ValueError(f"pattern {self.pattern!r} is not a regular expression: {exc}") from None
+            raise ValueError(
+                f"pattern {self.pattern!r} is not a regular expression: {exc}"
+            ) from None
         if not (self.pattern.startswith("^") and self.pattern.endswith("$")):
             raise ValueError(
                 f"pattern {self.pattern!r} must be anchored (^...$): the whole id matches it"
@@ -1403,7 +1405,9 @@ class GivenId(_Strict):
         if self.example is not None and not compiled.fullmatch(self.example):
             raise ValueError(f"example {self.example!r} does not match pattern {self.pattern!r}")
         if self.example is not None and len(self.example) > self.max_length:
-            raise ValueError(f"example {self.example!r} is longer than max_length {self.max_length}")
+            raise ValueError(
+                f"example {self.example!r} is longer than max_length {self.max_length}"
+            )
         return self
 
 

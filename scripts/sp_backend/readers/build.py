@@ -556,7 +556,7 @@ def _resource(
         return None
     path, parent = g.collection, None
     if g.parent is not None:
-        nest = _nested(g, fields, planned or {}, notes)
+        nest = _nested(g, fields, planned or {}, notes, inp.groups)
         if nest is None:
             return None
         path, parent = nest
@@ -597,11 +597,47 @@ def _resource(
         return None
 
 
+# What the parent's delete says of its children: "removed with its cots", "deletes all of its
+# cards", "cascades"; "while it still has cards" (with its 409) is the restrict rule.
+_CASCADE_WORDS = re.compile(
+    r"\b(?:with|and|along with|together with|deletes?|removes?|including)\s+"
+    r"(?:all\s+)?(?:of\s+)?(?:its|their|the)\s+([a-z][\w-]*)|\bcascad",
+    re.IGNORECASE,
+)
+_RESTRICT_WORDS = re.compile(
+    r"\b(?:while|if|when|as long as)\s+it\s+(?:still\s+)?(?:has|holds|contains)\s+"
+    r"(?:any\s+)?([a-z][\w-]*)",
+    re.IGNORECASE,
+)
+
+
+def _delete_rule_said(
+    groups: list[Group], parent_collection: str, child: Group
+) -> tuple[str, str] | None:
+    """(on_delete, source) the parent's DELETE endpoint states for this child's rows, or None."""
+    parent = next((x for x in groups if x.collection == parent_collection), None)
+    if parent is None:
+        return None
+    segment = child.collection.rsplit("/", 1)[1].replace("-", "_")
+    names = {singular(segment), segment}
+    for ep in parent.item_eps:
+        if ep.method != "DELETE":
+            continue
+        text = " ".join([ep.title, ep.description, ep.text, *ep.statuses.values()])
+        for pattern, rule in ((_RESTRICT_WORDS, "restrict"), (_CASCADE_WORDS, "cascade")):
+            for m in pattern.finditer(text):
+                word = (m.group(1) or "").lower().replace("-", "_")
+                if m.group(0).lower().startswith("cascad") or singular(word) in names:
+                    return rule, ep.source
+    return None
+
+
 def _nested(
     g: Group,
     fields: dict[str, FieldSpec],
     planned: dict[str, tuple[str, Resource]],
     notes: _Notes,
+    groups: list[Group] | None = None,
 ) -> tuple[str, str] | None:
     """A collection under another's item (/boards/{boardId}/cards): its plan path and parent
     field, the parent's reference filled in (`fields` changed in place). The parent is the
@@ -640,6 +676,9 @@ def _nested(
             "restrict: set references.on_delete to cascade to delete them with it",
         )
         on_delete = None
+    said = None if on_delete else _delete_rule_said(groups or [], collection, g)
+    if said is not None:
+        on_delete, source = said
     if on_delete is None:
         notes.add(
             f"{g.name}: what deleting a {parent_name} does to its {_table_name(g)} is not stated",
