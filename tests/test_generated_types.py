@@ -43,6 +43,9 @@ FROM_SPECS = {
     "expenses-designer": "expenses",
     "fleet-memo": "servicelog",
     "choir-attendance": "attendance",
+    "apiary-openapi": "inspections",
+    "garden-plots-scenarios": "garden-plots",
+    "storm-shelters-openapi": "shelters",
     "inventory-table": "inventory",
     "notes-heading": "notes",
     "room-booking": "room-booking",
@@ -58,6 +61,8 @@ FROM_SPECS = {
     "mooring-register": "berths",
     "radio-schedule": "shows",
     "bike-coop-openapi": "repairs",  # int account ids, a camelCase profile key
+    "apiary-letter": "honeycomb",  # embedded summaries and counts
+    "trail-handbook": "trails",  # slugs the client gives, unique per owner; a child nested by one
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 

@@ -22,12 +22,17 @@ CASES = {
     "vinyl-shelf": "shelf",
     "fleet-memo": "servicelog",
     "choir-attendance": "attendance",
+    "apiary-openapi": "inspections",
+    "garden-plots-scenarios": "garden-plots",
+    "storm-shelters-openapi": "shelters",
     "ferry-wiki": "tickets",
     "locker-hire": "lockers",
     "invoice-desk": "invoices",
     "mooring-register": "berths",
     "radio-schedule": "shows",
     "pantry-minutes": "pantry",
+    "apiary-letter": "honeycomb",  # nested routes, cascade, embedded summaries and counts
+    "trail-handbook": "trails",
 }
 
 

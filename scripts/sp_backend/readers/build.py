@@ -16,6 +16,7 @@ from sp_backend.plan.model import (
     CONSTRAINTS_BY_TYPE,
     FIELD_TYPES,
     FILTER_TYPES,
+    GIVEN_ID_MAX_LENGTH,
     ID_RANDOM_LENGTH,
     JSON_TYPES,
     LEFT_OUT,
@@ -33,6 +34,7 @@ from sp_backend.plan.model import (
     DerivedFilter,
     ErrorConventions,
     FieldSpec,
+    GivenId,
     JsonNames,
     ListOperation,
     Operation,
@@ -62,6 +64,7 @@ from sp_backend.readers.custom import (
 )
 from sp_backend.readers.delete_answer import read_delete_answer
 from sp_backend.readers.derived import is_flag, read_derived
+from sp_backend.readers.embeds import read_embeds
 from sp_backend.readers.envelope import read_envelope
 from sp_backend.readers.facts import (
     RANK_CONTRACT,
@@ -233,6 +236,7 @@ def build_plan(inp: Inputs) -> Built:
         planned += g.collection_eps + g.item_eps + list(g.actions.values())
         answered[name] = _operation_endpoints(g)
     _text_references(resources, notes)
+    read_embeds(resources, notes)
     # What a planned resource's schema states that no plan key holds (a CHECK, a composite key).
     for t in inp.models:
         if any(_model_key(t.name) == name for name in built.resources):
@@ -515,7 +519,7 @@ def _resource(
         name: merge_field(name, fs, [] if name == "id" else notes.conflicts, g.name)
         for name, fs in facts.items()
     }
-    id_type, id_prefix = _id_type(g, merged, facts, notes)
+    id_type, id_prefix, id_given = _id_type(g, merged, facts, notes)
     owner = _owner(g, merged, notes, owner_types, inp) if owned else None
     if owner is not None and owner_rules is not None:
         rule = _owner_rule(owner, merged, inp)
@@ -559,7 +563,7 @@ def _resource(
         return None
     path, parent = g.collection, None
     if g.parent is not None:
-        nest = _nested(g, fields, planned or {}, notes)
+        nest = _nested(g, fields, planned or {}, notes, inp.groups)
         if nest is None:
             return None
         path, parent = nest
@@ -583,6 +587,7 @@ def _resource(
             parent=parent,
             id=id_type,
             id_prefix=id_prefix,
+            id_given=id_given,
             owner=owner,
             timestamps=timestamps,
             json_names=json_names,
@@ -599,11 +604,47 @@ def _resource(
         return None
 
 
+# What the parent's delete says of its children: "removed with its cots", "deletes all of its
+# cards", "cascades"; "while it still has cards" (with its 409) is the restrict rule.
+_CASCADE_WORDS = re.compile(
+    r"\b(?:with|and|along with|together with|deletes?|removes?|including)\s+"
+    r"(?:all\s+)?(?:of\s+)?(?:its|their|the)\s+([a-z][\w-]*)|\bcascad",
+    re.IGNORECASE,
+)
+_RESTRICT_WORDS = re.compile(
+    r"\b(?:while|if|when|as long as)\s+it\s+(?:still\s+)?(?:has|holds|contains)\s+"
+    r"(?:any\s+)?([a-z][\w-]*)",
+    re.IGNORECASE,
+)
+
+
+def _delete_rule_said(
+    groups: list[Group], parent_collection: str, child: Group
+) -> tuple[str, str] | None:
+    """(on_delete, source) the parent's DELETE endpoint states for this child's rows, or None."""
+    parent = next((x for x in groups if x.collection == parent_collection), None)
+    if parent is None:
+        return None
+    segment = child.collection.rsplit("/", 1)[1].replace("-", "_")
+    names = {singular(segment), segment}
+    for ep in parent.item_eps:
+        if ep.method != "DELETE":
+            continue
+        text = " ".join([ep.title, ep.description, ep.text, *ep.statuses.values()])
+        for pattern, rule in ((_RESTRICT_WORDS, "restrict"), (_CASCADE_WORDS, "cascade")):
+            for m in pattern.finditer(text):
+                word = (m.group(1) or "").lower().replace("-", "_")
+                if m.group(0).lower().startswith("cascad") or singular(word) in names:
+                    return rule, ep.source
+    return None
+
+
 def _nested(
     g: Group,
     fields: dict[str, FieldSpec],
     planned: dict[str, tuple[str, Resource]],
     notes: _Notes,
+    groups: list[Group] | None = None,
 ) -> tuple[str, str] | None:
     """A collection under another's item (/boards/{boardId}/cards): its plan path and parent
     field, the parent's reference filled in (`fields` changed in place). The parent is the
@@ -642,6 +683,9 @@ def _nested(
             "restrict: set references.on_delete to cascade to delete them with it",
         )
         on_delete = None
+    said = None if on_delete else _delete_rule_said(groups or [], collection, g)
+    if said is not None:
+        on_delete, source = said
     if on_delete is None:
         notes.add(
             f"{g.name}: what deleting a {parent_name} does to its {_table_name(g)} is not stated",
@@ -880,13 +924,168 @@ def _text_references(resources: dict[str, Resource], notes: _Notes) -> None:
 
 def _id_type(
     g: Group, merged: dict[str, dict[str, Chosen]], facts: dict[str, list[FieldFact]], notes: _Notes
-) -> tuple[str, str | None]:
-    """The id's type, and for a text id the prefix the server puts before its random part."""
-    kind = _id_kind(g, facts, notes)
+) -> tuple[str, str | None, GivenId | None]:
+    """The id's type; for a text id the prefix the server puts before its random part, or the
+    rules of an id the client gives."""
+    given_at, said = _client_gives_id(g, facts)
+    if given_at is not None and not said and _shown_prefixes(facts):
+        given_at = None  # a schema shared by request and answer: ids the server prefixes
+    kind = _id_kind(g, facts, notes, quiet=given_at is not None)
+    stated = any(f.get("type") == kind for f in facts.get("id", []))
+    if given_at is not None and kind in ("uuid", "int") and stated:
+        if said:
+            notes.add(
+                f"{g.name}.id: the client gives the id on create, and ids are {kind}; only text "
+                "ids the client gives (a slug, a code) are planned",
+                given_at,
+                f"{kind} made by the server; write the create route in app/extensions/",
+            )
+        return kind, None, None  # else a schema shared by request and answer, as most are
+    if given_at is not None:
+        given = _given_id(g, facts, given_at, notes)
+        if given is not None:
+            _note_put_creates(g, notes)
+        return ("str", None, given) if given is not None else ("uuid", None, None)
     if kind != "str":
-        return kind, None
+        return kind, None, None
     prefix = _id_prefix(g, facts, notes)
-    return ("str", prefix) if prefix is not None else ("uuid", None)
+    return ("str", prefix, None) if prefix is not None else ("uuid", None, None)
+
+
+def _client_gives_id(g: Group, facts: dict[str, list[FieldFact]]) -> tuple[str | None, bool]:
+    """Where the contract shows that the client gives the id on create, and whether its words
+    say so (client-chosen, given by the client) rather than its shapes: a create body carries
+    the id (and nothing marks it read-only), or a PUT to an item's path creates the row (201)
+    where no POST does. (None, False) when it does not."""
+    ids = facts.get("id", [])
+    said = next((f.source for f in ids if f.get("given_by_client")), None)
+    if said is not None:
+        return said, True
+    creates_by_put = [ep for ep in g.item_eps if ep.method == "PUT" and 201 in ep.statuses]
+    posts = [ep for ep in g.collection_eps if ep.method == "POST"]
+    if creates_by_put and not posts:
+        return creates_by_put[0].source, False  # the id is the path's, whatever the body says
+    if any(f.get("read_only") for f in ids):
+        return None, False
+    sent = next((f.source for f in ids if f.get("in_input")), None)
+    return (sent, False) if sent is not None else (None, False)
+
+
+def _note_put_creates(g: Group, notes: _Notes) -> None:
+    """A PUT to an item's path that creates the row (201) is not generated: creation is a POST
+    to the collection with the id in its body, and PUT replaces a row that exists."""
+    for ep in g.item_eps:
+        if ep.method == "PUT" and 201 in ep.statuses:
+            notes.add(
+                f"PUT {ep.path}: creates the row at the id the client gives (201), which the "
+                "backend does not generate",
+                ep.source,
+                f"created by POST {g.collection} with the id in the body; PUT replaces a row "
+                "that exists (404 otherwise); write create-by-PUT in app/extensions/",
+            )
+            return
+
+
+def _shown_prefixes(facts: dict[str, list[FieldFact]]) -> dict[str, str]:
+    """The prefixes the ids shown start with (their pattern's, else their examples'), each
+    with where it is shown: ids the server makes as a prefix and a random part."""
+    shown: dict[str, str] = {}
+    for f in facts.get("id", []):
+        pattern, example = f.get("pattern"), f.get("example")
+        found = _PREFIXED_PATTERN.match(str(pattern)) if pattern is not None else None
+        if found is None and isinstance(example, str):
+            found = _PREFIXED_EXAMPLE.fullmatch(example)
+        if found is not None:
+            shown.setdefault(found.group(1), f.source)
+    return shown
+
+
+def _path_id_params(g: Group) -> list[Param]:
+    """The item paths' own id parameters (the last of each item path)."""
+    found = []
+    for ep in g.item_eps:
+        names = re.findall(r"\{([^}]+)\}", ep.path)
+        for p in ep.params:
+            if p.location == "path" and names and p.name == names[-1]:
+                found.append(p)
+    return found
+
+
+def _given_id(
+    g: Group, facts: dict[str, list[FieldFact]], given_at: str, notes: _Notes
+) -> GivenId | None:
+    """The rules of an id the client gives: the pattern (the id's schema, else the path
+    parameter's), the longest length (stated, else the pattern's own bound), where it is unique
+    (unique across users when the contract says so) and an example that fits. None, with a
+    note, when the contract leaves the pattern or the length open: a key of any text would
+    reach URLs, so nothing is guessed."""
+    ids = facts.get("id", [])
+    params = _path_id_params(g)
+    patterns = [(str(f.get("pattern")), f.source) for f in ids if f.get("pattern")]
+    patterns += [(p.pattern, p.source) for p in params if p.pattern]
+    lengths = [(int(f.get("max_length")), f.source) for f in ids if f.get("max_length")]
+    lengths += [(p.max_length, p.source) for p in params if p.max_length]
+    where = f"{g.name}.id"
+    if not patterns:
+        notes.add(
+            f"{where}: the client gives the id on create, but the contract states no pattern "
+            "for it",
+            given_at,
+            "uuid made by the server; state the ids' pattern and longest length in the "
+            "contract (or set id: str and id_given in the plan)",
+        )
+        return None
+    distinct = sorted({p for p, _ in patterns})
+    if len(distinct) > 1:
+        notes.add(
+            f"{where}: the client gives the id, and the contract states different patterns "
+            f"for it ({', '.join(distinct)})",
+            patterns[0][1],
+            "uuid made by the server; state one pattern (id_given.pattern in the plan)",
+        )
+        return None
+    pattern, pattern_source = patterns[0]
+    longest = max((n for n, _ in lengths), default=None) or _pattern_bound(pattern)
+    if longest is None:
+        notes.add(
+            f"{where}: the client gives the id, but its longest length is not stated and the "
+            f"pattern {pattern!r} leaves it open",
+            pattern_source,
+            "uuid made by the server; state the ids' maximum length",
+        )
+        return None
+    examples = [f.get("example") for f in ids if isinstance(f.get("example"), str)]
+    example = next((e for e in examples if _matches(pattern, e) and len(e) <= longest), None)
+    across = any(f.get("unique_across_users") for f in ids)
+    try:
+        return GivenId(
+            pattern=pattern,
+            max_length=longest,
+            unique="global" if across else None,
+            example=example,
+            source=given_at,
+        )
+    except ValidationError as exc:
+        reason = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        notes.add(
+            f"{where}: the client gives the id, but its pattern cannot be a key: {reason}",
+            pattern_source,
+            "uuid made by the server",
+        )
+        return None
+
+
+def _pattern_bound(pattern: str) -> int | None:
+    """The longest text a pattern matches, when it has a bound (^[A-Z]{2}-[0-9]{4}$: 7)."""
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - older layout
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        widest = sre_parse.parse(pattern).getwidth()[1]
+    except (re.error, ValueError, TypeError):
+        return None
+    return int(widest) if 0 < widest <= GIVEN_ID_MAX_LENGTH else None
 
 
 # A text id as contracts show one: a prefix (letters or digits, then _ or -) and a random part
@@ -902,29 +1101,12 @@ _PREFIXED_PATTERN = re.compile(r"\^([A-Za-z][A-Za-z0-9]{0,15}[_-])(?=[\[\\(.])")
 def _id_prefix(g: Group, facts: dict[str, list[FieldFact]], notes: _Notes) -> str | None:
     """The prefix the contract's ids share (its pattern's, else its examples'); None, with a
     note, when none is shown or they disagree."""
-    shown: dict[str, str] = {}
-    for f in facts.get("id", []):
-        pattern, example = f.get("pattern"), f.get("example")
-        found = _PREFIXED_PATTERN.match(str(pattern)) if pattern is not None else None
-        if found is None and isinstance(example, str):
-            found = _PREFIXED_EXAMPLE.fullmatch(example)
-        if found is not None:
-            shown.setdefault(found.group(1), f.source)
+    shown = _shown_prefixes(facts)
     if len(shown) == 1:
         prefix = next(iter(shown))
         _note_other_id_forms(g, facts, prefix, notes)
         return prefix
     first = facts["id"][0].source if facts.get("id") else g.endpoints[0].source
-    ids = facts.get("id", [])
-    if any(f.get("in_input") for f in ids) and not any(f.get("read_only") for f in ids):
-        notes.add(
-            f"{g.name}.id: the client gives the id on create (a slug or a key of its own), "
-            "which the plan cannot represent yet",
-            next(f.source for f in ids if f.get("in_input")),
-            "uuid made by the server; keep the client's value as a unique field, or write the "
-            "create route in app/extensions/",
-        )
-        return None
     if not shown:
         notes.add(
             f"{g.name}.id: ids are text, but no prefix the server puts before a random part "
@@ -963,7 +1145,11 @@ def _note_other_id_forms(
             return
 
 
-def _id_kind(g: Group, facts: dict[str, list[FieldFact]], notes: _Notes) -> str:
+def _id_kind(
+    g: Group, facts: dict[str, list[FieldFact]], notes: _Notes, *, quiet: bool = False
+) -> str:
+    """The id's type as the contract states it (uuid when it does not, with a note; quiet: an
+    id the client gives, text unless stated otherwise, said elsewhere)."""
     candidates: list[Value] = []
     for f in facts.get("id", []):
         t = f.attrs.get("type")
@@ -980,6 +1166,8 @@ def _id_kind(g: Group, facts: dict[str, list[FieldFact]], notes: _Notes) -> str:
             kind = parse_type(m.group(1))
             candidates.append(Value(kind, ep.source, ep.rank, 2))
     chosen = decide(f"{g.name}.id", candidates, notes.conflicts, "type")
+    if chosen is None and quiet:
+        return "str"
     if chosen is None:
         notes.add(f"{g.name}.id: the id type is not stated", g.endpoints[0].source, "uuid")
         return "uuid"
@@ -1586,9 +1774,14 @@ def _int_in(text: str | None) -> int | None:
 # "max 50", "maximum: 50", "at most 50", "up to 50", "no more than 50", "1–50", "1 to 50".
 _SIZE_AT_MOST = (
     re.compile(r"\bmax(?:imum)?\s*[:=]?\s*(\d+)", re.IGNORECASE),
-    re.compile(r"\b(?:at most|up to|no more than|not more than)\s+(\d+)", re.IGNORECASE),
+    re.compile(
+        r"\b(?:at most|up to|no more than|not more than|never more than)\s+(\d+)", re.IGNORECASE
+    ),
     re.compile(r"\b\d+\s*(?:-|–|—|\.\.|to)\s*(\d+)\b", re.IGNORECASE),
 )
+
+
+_STATED_DEFAULT = re.compile(r"\bdefault(?:s to|\s+is|:)?\s*(?:of\s+)?(\d+)", re.IGNORECASE)
 
 
 def _size_at_most(description: str) -> int | None:
@@ -1625,6 +1818,12 @@ def _list(
             pagination["default"] = _int_in(size.default)
         most = _size_at_most(size.description)
         if most is not None:
+            pagination["max"] = most
+        # "Default page size 20, never more than 100.": said of the page size in a sentence.
+        said = re.search(r"\bpage[ _-]?size\b[^.\n]*", ep.text, re.IGNORECASE)
+        if said and "default" not in pagination and (m := _STATED_DEFAULT.search(said.group(0))):
+            pagination["default"] = int(m.group(1))
+        if said and "max" not in pagination and (most := _size_at_most(said.group(0))):
             pagination["max"] = most
     m = re.search(
         r"maximum\W{0,6}(\d+)\s*(?:items|per page|results)", inp.contract_text, re.IGNORECASE
@@ -1964,6 +2163,10 @@ def _auth(
             "how tokens are issued is not stated", None, "shared-secret HS256 JWT verification"
         )
         data["mode"] = "shared-secret"
+    if data["mode"] == "jwks":
+        pick = decide("auth.jwks_url_env", s.jwks_env, [], "jwks_url_env")
+        if pick is not None:
+            data["jwks_url_env"] = pick.value
     if data["mode"] in ("shared-secret", "local"):
         names = [v for v in s.secret_env]
         better = [v for v in names if v.value == "BETTER_AUTH_SECRET"]

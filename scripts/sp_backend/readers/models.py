@@ -17,6 +17,7 @@ from sp_backend.readers.fields import (
 from sp_backend.readers.markdown import Block, Doc, plain, sections
 from sp_backend.readers.prisma import looks_like_prisma, tables_from_prisma
 from sp_backend.readers.rust_struct import STRUCT_RE, tables_from_rust
+from sp_backend.readers.tsbody import TS_MODEL, tables_from_ts
 from sp_backend.readers.types import parse_constraints
 from sp_backend.readers.words import singular
 
@@ -37,8 +38,9 @@ _QUESTION = re.compile(
 )
 
 
-# A section number before a heading's words: "1. The show", "2.3 Invoice", "§4 Members".
-_SECTION_NUMBER = re.compile(r"^\s*(?:§\s*)?\d+(?:\.\d+)*[.)]?\s+")
+# A section number before a heading's words: "1. The show", "2.3 Invoice", "§4 Members",
+# "§4.1 — The trail".
+_SECTION_NUMBER = re.compile(r"^\s*(?:§\s*)?\d+(?:\.\d+)*[.)]?\s+(?:[—–]\s+)?")
 
 
 def model_key(name: str) -> str:
@@ -114,6 +116,8 @@ def models_from_doc(
                 out.extend(tables_from_prisma(doc, block, rank))
             elif block.kind == "fence" and STRUCT_RE.search(block.text):
                 out.extend(tables_from_rust(doc, block, rank))
+            elif block.kind == "fence" and TS_MODEL.search(block.text):
+                out.extend(tables_from_ts(doc, block, rank))
         if heading is None or (skip and heading.line in skip):
             continue
         generic = _GENERIC_HEADING.fullmatch(plain(heading.text).strip().rstrip(":"))
