@@ -126,6 +126,8 @@ class Inputs:
     contract_text: str = ""
     # Said for review while gathering (the base path applied): (what, source, resolution).
     notes: list[tuple[str, str | None, str]] = field(default_factory=list)
+    # gather --all: every resource of a whole-application contract, not the feature's part.
+    everything: bool = False
     conflicts: list[Conflict] = field(default_factory=list)
 
 
@@ -162,7 +164,7 @@ def build_plan(inp: Inputs) -> Built:
     by_collection: dict[str, tuple[str, Resource]] = {}
     no_auth = _no_auth(inp, notes)
     groups = _adopt_sub_collections(inp.groups)
-    part = _feature_part(inp.feature, groups, inp)
+    part = set() if inp.everything else _feature_part(inp.feature, groups, inp)
     for g in groups:
         reason = unbuildable_reason(g)
         if part and not reason and g.name not in part:

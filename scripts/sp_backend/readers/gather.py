@@ -123,7 +123,7 @@ def _prisma_file(sources: Sources, path: Path, warnings: list[str]) -> list[Tabl
     return read_prisma(text, lambda n: f"{rel}:{n}", RANK_SCHEMA)
 
 
-def gather(root: Path, feature: str) -> GatherResult:
+def gather(root: Path, feature: str, *, everything: bool = False) -> GatherResult:
     sources = locate(root, feature)
     warnings: list[str] = []
     if len(sources.speckit_candidates) > 1:
@@ -252,6 +252,7 @@ def gather(root: Path, feature: str) -> GatherResult:
         contract_text=contract_text,
         notes=base_notes,
         conflicts=base_conflicts,
+        everything=everything,
     )
     try:
         built = build_plan(inputs)
