@@ -72,6 +72,7 @@ class Param:
     type: str | None = None
     default: str | None = None
     description: str = ""
+    shared: bool = False  # stated once for every list (readers/conventions.py), not by this one
 
 
 @dataclass

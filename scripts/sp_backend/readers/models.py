@@ -130,6 +130,7 @@ def models_from_doc(
         table = TableFacts(key, doc.at(heading.line), rank)
         io = _io(heading.text)
         label: str | None = None  # "indexes", "constraints", ...: what the bullets below list
+        tabled = False  # a field table (name and type columns) said these are the fields
         for block in blocks:
             explicit = re.search(r"\*\*table\*\*\s*:\s*`?(\w+)`?", block.text, re.IGNORECASE)
             if block.kind == "paragraph" and explicit:
@@ -141,11 +142,15 @@ def models_from_doc(
             if label and block.kind == "item":
                 _describe(table, doc, block, label, rank)
                 continue
-            table.fields.extend(_fields_in(doc, block, rank))
+            found = _fields_in(doc, block, rank)
+            tabled = tabled or (bool(found) and block.kind == "table")
+            table.fields.extend(found)
         if io == "input":
             for f in table.fields:
                 f.put("in_input", True)
-        if len({f.name for f in table.fields}) >= 2:
+        # One bullet under a heading may be anything; a field table of one row is a model of
+        # one field all the same (its header says these are fields).
+        if len({f.name for f in table.fields}) >= 2 or (tabled and table.fields):
             out.append(table)
     return out
 
