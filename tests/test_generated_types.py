@@ -55,6 +55,7 @@ FROM_SPECS = {
     "pattern-swap": "patterns",
     "mooring-register": "berths",
     "radio-schedule": "shows",
+    "apiary-conventions": "apiary",  # list conventions stated once for three collections
     "bike-coop-openapi": "repairs",  # int account ids, a camelCase profile key
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]

@@ -26,6 +26,7 @@ CASES = {
     "invoice-desk": "invoices",
     "mooring-register": "berths",
     "radio-schedule": "shows",
+    "apiary-conventions": "apiary",
 }
 
 

@@ -1523,18 +1523,26 @@ def _with_conventions(ep: Endpoint, conv: Conventions, notes: _Notes) -> Endpoin
         if mine is None:
             added.append(shared)
             continue
-        differs = mine.name.lower() != shared.name.lower()
-        if differs or (mine.default and shared.default and mine.default != shared.default):
-            notes.conflicts.append(
-                Conflict(
-                    what=f"GET {ep.path}: {role} parameter"
-                    + ("" if differs else f" {mine.name}'s default"),
-                    winner=mine.source,
-                    loser=shared.source,
-                    chosen=mine.name if differs else mine.default,
-                    overruled=shared.name if differs else shared.default,
+        if mine.name.lower() != shared.name.lower():
+            stated = [("parameter", mine.name, shared.name)]
+            what = f"GET {ep.path}: {role} parameter"
+        else:
+            stated = [
+                ("default", mine.default, shared.default),
+                ("max", _max_in(mine.description), _max_in(shared.description)),
+            ]
+            what = f"GET {ep.path}: query parameter {mine.name}'s"
+        for key, chosen, overruled in stated:
+            if chosen is not None and overruled is not None and chosen != overruled:
+                notes.conflicts.append(
+                    Conflict(
+                        what=what if key == "parameter" else f"{what} {key}",
+                        winner=mine.source,
+                        loser=shared.source,
+                        chosen=chosen,
+                        overruled=overruled,
+                    )
                 )
-            )
     return replace(ep, params=[*ep.params, *added]) if added else ep
 
 
@@ -1631,9 +1639,22 @@ def _sort_conventions(
         used["sort.direction"] = conv.direction.source
 
 
+def _max_in(description: str) -> int | None:
+    m = re.search(r"max(?:imum)?\s*[:=]?\s*(\d+)", description, re.IGNORECASE)
+    return int(m.group(1)) if m else None
+
+
 def _conventions_left(conv: Conventions, planned: bool, notes: _Notes) -> None:
     """What the contract states for every list that no list of this feature took."""
-    if not planned:
+    if not planned or not (conv or conv.unread):
+        return
+    if not conv.lists:
+        notes.add(
+            "the list conventions the contract states once for every list apply to no list: "
+            "this feature plans none",
+            conv.sections[0],
+            "not applied; they apply once a list of this feature is planned",
+        )
         return
     for p in conv.params:
         if p.source + " " + p.name not in conv.applied:
@@ -1656,6 +1677,7 @@ def _list(
     g: Group, ep: Endpoint, fields: dict[str, FieldSpec], inp: Inputs, notes: _Notes
 ) -> ListOperation:
     conv = inp.conventions
+    conv.lists += 1
     ep = _with_conventions(ep, conv, notes)
     query = [p for p in ep.params if p.location not in ("path", "body")]
     used: dict[str, str] = {}  # what the contract-wide conventions set -> their line

@@ -92,6 +92,7 @@ class Conventions:
     unread: list[tuple[str, str]] = field(default_factory=list)  # (text, file:line)
     sections: list[str] = field(default_factory=list)  # the headings read, file:line
     applied: set[str] = field(default_factory=set)  # sources a list took
+    lists: int = 0  # list operations the conventions were offered to
 
     def __bool__(self) -> bool:
         return bool(
@@ -187,7 +188,10 @@ def _read_section(
         for i, line in enumerate(block.text.splitlines()):
             consumed = _sizes_and_style(plain(line), doc.at(block.line + i), found) or consumed
         if block.kind == "paragraph":
-            new = endpoint_label(block.text)
+            # A label introduces what follows ("Query parameters:", "Query: `page`, `size`"); a
+            # sentence that merely mentions requests or fields is not one.
+            labelled = text.rstrip().endswith(":") or ":" in text[:40]
+            new = endpoint_label(block.text) if labelled else ""
             if new:
                 label = new
             if _SORT_VALUES_LABEL.search(text.split(":", 1)[0] if ":" in text else text):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from sp_backend.readers.endpoints import endpoint_label
 from sp_backend.readers.facts import CTX_MODEL, CTX_RULES, CTX_TABLE, FieldFact, TableFacts
 from sp_backend.readers.fields import (
     field_from_bullet,
@@ -136,9 +137,11 @@ def models_from_doc(
             if block.kind == "paragraph" and explicit:
                 table.name = model_key(explicit.group(1))
             if block.kind == "paragraph" or block.kind == "heading":
-                label = _schema_label(block.text)
+                label = _schema_label(block.text) or _query_label(block.text)
             elif block.kind != "item":
                 label = None
+            if label == "query" and block.kind == "item":
+                continue  # a list's query parameters, not the model's fields
             if label and block.kind == "item":
                 _describe(table, doc, block, label, rank)
                 continue
@@ -162,6 +165,16 @@ _SCHEMA_LABEL = re.compile(
     re.IGNORECASE,
 )
 _ON_COLUMNS = re.compile(r"\bon\s+(?:the\s+)?((?:`?\w+`?(?:\s*(?:,|and)\s*)?)+)", re.IGNORECASE)
+
+
+def _query_label(text: str) -> str | None:
+    """'query' when a paragraph's last sentence introduces query parameters ("... so this
+    listing has a query parameter of its own:")."""
+    words = " ".join(plain(text).split())
+    if not words.endswith(":"):
+        return None
+    tail = re.split(r"(?<=[.!?])\s+", words)[-1]
+    return "query" if endpoint_label(tail) == "query" else None
 
 
 def _schema_label(text: str) -> str | None:
