@@ -1632,7 +1632,8 @@ def _sort_conventions(
                     overruled=usable,
                 )
             )
-    if conv.direction is not None and "order_param" in sort and "_asc" not in sort:
+    stated = sort.pop("_order_stated", None)
+    if conv.direction is not None and "order_param" in sort and stated is None:
         if conv.direction.value == "asc":
             sort["_asc"] = True
         conv.applied.add(conv.direction.source)
@@ -1754,6 +1755,8 @@ def _list(
         elif low in _ORDER_PARAMS:
             took(p)
             sort["order_param"] = p.name
+            if p.default and not p.shared:
+                sort["_order_stated"] = p.source  # the list's own default direction
             if p.default and p.default.lower().startswith("asc"):
                 sort["_asc"] = True
         elif (several := read_any_of(p, fields)) is not None:

@@ -71,6 +71,14 @@ _NORMATIVE = re.compile(
     re.IGNORECASE,
 )
 
+# Words that make a line of a general "Conventions" section about lists (its lines on tokens
+# or errors are other readers' business).
+_LISTISH = re.compile(
+    r"\b(?:pages?|paging|paginat\w*|per[ _]page|sort\w*|order(?:ed|ing)?|filter\w*|"
+    r"search\w*|lists?|listings?|limit|offset|cursor|query param\w*)\b",
+    re.IGNORECASE,
+)
+
 
 @dataclass
 class Stated:
@@ -211,7 +219,7 @@ def _read_section(
                 continue
         elif block.kind == "item":
             continue  # "Response includes: - `total`": the answer's shape, not an input
-        if not consumed and _NORMATIVE.search(text):
+        if not consumed and _NORMATIVE.search(text) and _LISTISH.search(text):
             found.unread.append((text[:200], where))
 
 
