@@ -149,3 +149,15 @@ def test_a_field_table_of_one_row_is_a_model() -> None:
     models = {t.name: [f.name for f in t.fields] for t in models_from_doc(doc, 2)}
     assert models.get("site") == ["name"]
     assert "note" not in models  # one bullet under a heading may be anything
+
+
+def test_bullets_without_a_query_label_name_a_parameter_only_in_code() -> None:
+    doc = parse_markdown(
+        "# API\n\n## Pagination\n\n- `page`: which page (default: 1)\n"
+        "- Default: 30 items per page\n- Cursor-based pagination for every list\n",
+        rel="api.md",
+    )
+    conv = read_conventions(doc)
+    assert [(p.name, p.source) for p in conv.params] == [("page", "api.md:5")]
+    assert (conv.page_default.value, conv.page_default.source) == (30, "api.md:6")
+    assert (conv.style.value, conv.style.source) == ("cursor", "api.md:7")

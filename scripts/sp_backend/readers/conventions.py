@@ -215,7 +215,10 @@ def _read_section(
                 continue
             if _direction(first, where, found):
                 continue
-            if not sort_values and _param_item(first, block.text, where, found, seen):
+            # Under a query label any parameter line; elsewhere only a code-named one
+            # ("- `page`: which page"), so "- Default: 20 per page" names no parameter.
+            named = label == "query" or block.text.lstrip().startswith("`")
+            if named and not sort_values and _param_item(first, where, found, seen):
                 continue
         elif block.kind == "item":
             continue  # "Response includes: - `total`": the answer's shape, not an input
@@ -270,7 +273,7 @@ def _names(text: str) -> list[str]:
     return [n for n in re.split(r"\s*(?:/|,|&|\bor\b|\band\b)\s*", text.strip("` ")) if n]
 
 
-def _param_item(first: str, raw: str, where: str, found: Conventions, seen: set[str]) -> bool:
+def _param_item(first: str, where: str, found: Conventions, seen: set[str]) -> bool:
     m = _PARAM_LINE.match(first)
     if m is None:
         return False
