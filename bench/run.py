@@ -2,6 +2,7 @@
 """Benchmark the generated backend side by side with the anchors in ../shared/bench.
 
     python bench/run.py [--rows N] [--seconds S] [--out DIR] [--smoke]
+    python bench/run.py --scale [--scale-rows N ...] [--seconds S] [--out DIR]
 
 Generates the task example backend (with the claim and secret names the anchors use), seeds
 PostgreSQL with N tasks for each of two users, starts each app under uvicorn as in production
@@ -16,12 +17,15 @@ postgresql://postgres@127.0.0.1:5432/test; each run makes and drops its own data
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -119,11 +123,17 @@ def generate(workdir: Path, style: str) -> Path:
     return root / "backend"
 
 
-def seed_generated(backend: Path, url: str, rows: int, env: dict[str, str]) -> dict[str, list[str]]:
+def seed_generated(
+    backend: Path, url: str, rows: int, env: dict[str, str], other_users: int = 0
+) -> dict[str, list[str]]:
+    """`rows` tasks for each of the two measured users, and `rows // 10` for each of
+    `other_users` more, so the table holds many owners as a real one does."""
     run([PY, "-m", "alembic", "upgrade", "head"], cwd=backend, env=env)
     ids: dict[str, list[str]] = {}
+    owners = [(user, rows) for user in USERS]
+    owners += [(str(uuid.uuid4()), max(1, rows // 10)) for _ in range(other_users)]
     with psycopg.connect(url, autocommit=True) as conn:
-        for user in USERS:
+        for user, count in owners:
             conn.execute(
                 """INSERT INTO tasks (id, user_id, title, description, priority, completed,
                                       due_date, tags, created_at, updated_at)
@@ -131,7 +141,7 @@ def seed_generated(backend: Path, url: str, rows: int, env: dict[str, str]) -> d
                           (ARRAY['low', 'medium', 'high'])[1 + i %% 3], i %% 2 = 0, NULL,
                           '["a", "b"]'::json, now() - make_interval(secs => i), now()
                    FROM generate_series(1, %s) AS i""",
-                (user, rows),
+                (user, count),
             )
         settle(conn, "tasks")
         for user in USERS:
@@ -194,7 +204,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(app_dir: Path, module: str, env: dict[str, str], workers: int = 1):
+def server(
+    app_dir: Path,
+    module: str,
+    env: dict[str, str],
+    workers: int = 1,
+    cold_start: tuple[str, dict[str, float]] | None = None,
+):
+    """The app under uvicorn, as in production; yields its port. With `cold_start` (a token
+    and a dict), records the seconds from launching the process to its first answered list
+    request (import, settings, pools, first query) as `cold_start_s`."""
     port = free_port()
     cmd = [
         PY,
@@ -212,6 +231,7 @@ def server(app_dir: Path, module: str, env: dict[str, str], workers: int = 1):
         "--no-access-log",
     ]
     logfile = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    launched = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=app_dir, env=env, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True
     )
@@ -225,8 +245,17 @@ def server(app_dir: Path, module: str, env: dict[str, str], workers: int = 1):
                 if proc.poll() is not None:
                     log_text = Path(logfile.name).read_text()
                     raise SystemExit(f"{module} did not start:\n{log_text}") from None
-                time.sleep(0.1)
+                time.sleep(0.01)
+        if cold_start is not None:
+            auth, record = cold_start
+            try:
+                first_answer(port, auth)
+            except OSError as exc:
+                log_text = Path(logfile.name).read_text()
+                raise SystemExit(f"{module} did not answer ({exc}):\n{log_text}") from None
+            record["cold_start_s"] = round(time.perf_counter() - launched, 3)
         time.sleep(0.5 * workers)
+        PIDS[port] = proc.pid
         yield port
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -234,6 +263,30 @@ def server(app_dir: Path, module: str, env: dict[str, str], workers: int = 1):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+# The process serving each port (one worker: the process that answers).
+PIDS: dict[int, int] = {}
+
+
+def first_answer(port: int, auth: str) -> None:
+    deadline = time.time() + 30
+    while True:
+        try:
+            http_json(port, LIST_FIRST, auth)
+            return
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.005)
+
+
+def resident_mb(port: int) -> float:
+    """The serving process's resident memory now (Linux /proc), after the load it served."""
+    status = Path(f"/proc/{PIDS[port]}/status").read_text()
+    rss = next(line for line in status.splitlines() if line.startswith("VmRSS"))
+    kilobytes = int(rss.split()[1])
+    return round(kilobytes / 1024, 1)
 
 
 def http_json(port: int, path: str, auth: str) -> dict:
@@ -295,6 +348,71 @@ def warm(port: int, path: str, auth: str) -> None:
 # --- the run ----------------------------------------------------------------------------------
 
 LIST_FIRST = "/api/tasks?page=1&page_size=20"
+FILTERED = (
+    "/api/tasks?page=1&page_size=20&completed=false&priority=high&search=task"
+    "&sort_by=title&order=asc"
+)
+FLOOR = Path(__file__).resolve().parent / "floor"
+
+
+def deep_offset(rows: int) -> int:
+    return min(5000, rows // 2)  # offset 5,000 (less for --smoke's small table)
+
+
+def measure_operations(
+    port: int, url: str, auth: str, args: argparse.Namespace, workdir: Path
+) -> dict[str, dict]:
+    """Every list, get and write operation on one running app, then the table restored, so
+    the next app in the run reads and writes the same rows."""
+    ops: dict[str, dict] = {}
+    base = "/api/tasks"
+    lua_env = {"BENCH_IDS": str(workdir / "ids.txt"), "BENCH_BASE": base}
+    deep_page = deep_offset(args.rows) // 20 + 1
+    warm(port, LIST_FIRST, auth)
+    for op, path, script in (
+        ("list_first", LIST_FIRST, None),
+        ("list_deep", f"{base}?page={deep_page}&page_size=20", None),
+        ("list_filtered", FILTERED, None),
+        ("get", base, "get.lua"),
+        ("create", base, "create.lua"),
+        ("patch", base, "patch.lua"),
+    ):
+        ops[op] = wrk(port, path, auth, args.seconds, args.connections, script, lua_env)
+        log(f"   {op:17} {ops[op]}")
+    doomed = workdir / "doomed.txt"
+    doomed.write_text("\n".join(add_rows_to_delete(url, args.delete_pool)) + "\n")
+    delete_env = {"BENCH_IDS": str(doomed), "BENCH_BASE": base}
+    ops["delete"] = wrk(port, base, auth, args.seconds, args.connections, "delete.lua", delete_env)
+    log(f"   {'delete':17} {ops['delete']}")
+    restore(url)
+    return ops
+
+
+def measure_cursor_pages(
+    port: int, auth: str, cursor: str, args: argparse.Namespace
+) -> dict[str, dict]:
+    ops: dict[str, dict] = {}
+    warm(port, f"/api/tasks?limit=20&cursor={cursor}", auth)
+    for op, path in (
+        ("list_cursor_first", "/api/tasks?limit=20"),
+        ("list_cursor_deep", f"/api/tasks?limit=20&cursor={cursor}"),
+    ):
+        ops[op] = wrk(port, path, auth, args.seconds, args.connections)
+        log(f"   {op:17} {ops[op]}")
+    return ops
+
+
+def floor_cursor(url: str, offset: int) -> str:
+    """The floor app's own cursor for the row at the deep offset (its format, not the
+    generated backend's opaque one)."""
+    with psycopg.connect(url) as conn:
+        created_at, row_id = conn.execute(
+            "SELECT created_at, id FROM tasks WHERE user_id = %s "
+            "ORDER BY created_at DESC, id DESC OFFSET %s LIMIT 1",
+            (USERS[0], offset - 1),
+        ).fetchone()
+    text = f"{created_at.isoformat()}|{row_id}"
+    return base64.urlsafe_b64encode(text.encode()).decode()
 
 
 def measure_generated(args: argparse.Namespace, workdir: Path, results: dict) -> None:
@@ -310,80 +428,192 @@ def measure_generated(args: argparse.Namespace, workdir: Path, results: dict) ->
         cursor_backend = generate(workdir, "cursor")
         ids = seed_generated(page_backend, url, args.rows, env)
         auth = token(USERS[0])
-        id_file = workdir / "ids.txt"
-        id_file.write_text("\n".join(ids[USERS[0]]) + "\n")
-        filtered = (
-            "/api/tasks?page=1&page_size=20&completed=false&priority=high&search=task"
-            "&sort_by=title&order=asc"
-        )
-        deep = min(5000, args.rows // 2)  # offset 5,000 (less for --smoke's small table)
-        deep_page = deep // 20 + 1
+        (workdir / "ids.txt").write_text("\n".join(ids[USERS[0]]) + "\n")
+        deep = deep_offset(args.rows)
+        footprint: dict[str, dict] = {}
         for workers in args.workers:
             name = "generated" if workers == 1 else f"generated_{workers}w"
+            first = workers == args.workers[0]
             log(f"== {name}")
-            ops: dict[str, dict] = {}
-            base = "/api/tasks"
-            lua_env = {"BENCH_IDS": str(id_file), "BENCH_BASE": base}
-            with server(page_backend, "app.main:app", env, workers) as port:
+            started: dict[str, float] = {}
+            with server(page_backend, "app.main:app", env, workers, (auth, started)) as port:
+                ops = measure_operations(port, url, auth, args, workdir)
+                if workers == 1:
+                    footprint[name] = {**started, "rss_mb": resident_mb(port)}
+            with server(cursor_backend, "app.main:app", env, workers) as port:
+                ops.update(measure_cursor_pages(port, auth, cursor_at(port, deep, auth), args))
+            results["apps"][name] = ops
+            if not first or args.smoke:
+                continue
+            # The floor of every operation, on the same table in the same state, same run.
+            log("== raw_limit (floor of every operation, bench/floor, on the generated schema)")
+            floor_env = {**os.environ, "PG_DSN": url, "SECRET_KEY": SECRET}
+            started = {}
+            with server(FLOOR, "app:app", floor_env, 1, (auth, started)) as port:
+                floor = measure_operations(port, url, auth, args, workdir)
+                footprint["raw_limit"] = {**started, "rss_mb": resident_mb(port)}
+                floor.update(measure_cursor_pages(port, auth, floor_cursor(url, deep), args))
+            results["apps"]["raw_limit"] = floor
+            if ANCHORS.exists():
+                # The shared anchor's own floor app, list only: the same figure by another hand.
+                results["apps"]["raw_limit_anchor"] = {"list_first": raw_limit(url, auth, args)}
+            # Issue 13's data-path question, measured: the same backend, the same statements,
+            # on SQLAlchemy's async engine for reads and writes.
+            log("== generated_async_engine (reads and writes on SQLAlchemy's async engine)")
+            started = {}
+            async_backend = on_the_async_engine(page_backend, workdir)
+            with server(async_backend, "app.main:app", env, 1, (auth, started)) as port:
+                results["apps"]["generated_async_engine"] = measure_operations(
+                    port, url, auth, args, workdir
+                )
+                footprint["generated_async_engine"] = {**started, "rss_mb": resident_mb(port)}
+            # And the older alternative: reads on the sync engine in the threadpool.
+            log("== generated_engine_reads (DB_ASYNC_READS=false)")
+            engine_env = {**env, "DB_ASYNC_READS": "false"}
+            with server(page_backend, "app.main:app", engine_env, 1) as port:
                 warm(port, LIST_FIRST, auth)
-                reads = [
+                measured = wrk(port, LIST_FIRST, auth, args.seconds, args.connections)
+            log(f"   list_first        {measured}")
+            results["apps"]["generated_engine_reads"] = {"list_first": measured}
+            # Issue 13's response question, measured: routes that return the model and let
+            # FastAPI serialise it (response_model, return annotation) against json_response.
+            log("== generated_response_model (routes return the model)")
+            returning = returns_the_model(page_backend, workdir)
+            measured_ops: dict[str, dict] = {}
+            lua_env = {"BENCH_IDS": str(workdir / "ids.txt"), "BENCH_BASE": "/api/tasks"}
+            with server(returning, "app.main:app", env, 1) as port:
+                warm(port, LIST_FIRST, auth)
+                for op, path, script in (
                     ("list_first", LIST_FIRST, None),
-                    ("list_deep", f"/api/tasks?page={deep_page}&page_size=20", None),
-                    ("list_filtered", filtered, None),
-                    ("get", base, "get.lua"),
-                ]
-                for op, path, script in reads:
-                    ops[op] = wrk(port, path, auth, args.seconds, args.connections, script, lua_env)
-                    log(f"   {op:17} {ops[op]}")
-            if workers == args.workers[0] and not args.smoke and ANCHORS.exists():
-                # The floor, on the same table in the same state, right after the same reads.
-                results["apps"]["raw_limit"] = {"list_first": raw_limit(url, auth, args)}
-                # The sync/async choice, measured: the same backend with reads on the engine
-                # (sync SQLAlchemy in the threadpool) instead of the asyncpg reader.
-                log("== generated_engine_reads (DB_ASYNC_READS=false)")
-                engine_env = {**env, "DB_ASYNC_READS": "false"}
-                with server(page_backend, "app.main:app", engine_env, workers) as port:
-                    warm(port, LIST_FIRST, auth)
-                    measured = wrk(port, LIST_FIRST, auth, args.seconds, args.connections)
-                log(f"   list_first        {measured}")
-                results["apps"]["generated_engine_reads"] = {"list_first": measured}
-            if workers == args.workers[0] and not args.smoke:
-                # Issue 13's question, measured: routes that return the model and let FastAPI
-                # serialise it (response_model, return annotation) against json_response.
-                log("== generated_response_model (routes return the model)")
-                returning = returns_the_model(page_backend, workdir)
-                measured_ops: dict[str, dict] = {}
-                with server(returning, "app.main:app", env, workers) as port:
-                    warm(port, LIST_FIRST, auth)
-                    for op, path, script in (reads[0], reads[3]):
-                        measured_ops[op] = wrk(
+                    ("get", "/api/tasks", "get.lua"),
+                ):
+                    measured_ops[op] = wrk(
+                        port, path, auth, args.seconds, args.connections, script, lua_env
+                    )
+                    log(f"   {op:17} {measured_ops[op]}")
+            results["apps"]["generated_response_model"] = measured_ops
+            results["decisions"] = decide(page_backend, async_backend, returning, env, auth, args)
+        results["footprint"] = footprint
+
+
+def decide(
+    backend: Path,
+    async_backend: Path,
+    returning: Path,
+    env: dict[str, str],
+    auth: str,
+    args: argparse.Namespace,
+) -> dict[str, dict]:
+    """Issue 13's two choices, each between two apps served side by side and measured in
+    alternation (three rounds each), so a load that comes and goes on the machine falls on
+    both alike: the read path (custom asyncpg reader or SQLAlchemy's async engine) on
+    list_first, and the response (json_response or the returned model) on list_first and get."""
+    lua_env = {"BENCH_IDS": str(Path(args.workdir) / "ids.txt"), "BENCH_BASE": "/api/tasks"}
+    choices = {
+        "read_path": (
+            ("generated", backend),
+            ("generated_async_engine", async_backend),
+            [("list_first", LIST_FIRST, None)],
+        ),
+        "response": (
+            ("generated", backend),
+            ("generated_response_model", returning),
+            [("list_first", LIST_FIRST, None), ("get", "/api/tasks", "get.lua")],
+        ),
+    }
+    decisions: dict[str, dict] = {}
+    for choice, (first, second, operations) in choices.items():
+        log(f"== decision: {choice}, {first[0]} and {second[0]} in alternation")
+        figures: dict[str, dict[str, list[float]]] = {first[0]: {}, second[0]: {}}
+        with (
+            server(first[1], "app.main:app", env) as one,
+            server(second[1], "app.main:app", env) as other,
+        ):
+            ports = {first[0]: one, second[0]: other}
+            for port in ports.values():
+                warm(port, LIST_FIRST, auth)
+            for _ in range(3):
+                for name, port in ports.items():
+                    for op, path, script in operations:
+                        measured = wrk(
                             port, path, auth, args.seconds, args.connections, script, lua_env
                         )
-                        log(f"   {op:17} {measured_ops[op]}")
-                results["apps"]["generated_response_model"] = measured_ops
-            with server(cursor_backend, "app.main:app", env, workers) as port:
-                cursor = cursor_at(port, deep, auth)
-                warm(port, f"{base}?limit=20&cursor={cursor}", auth)
-                for op, path in (
-                    ("list_cursor_first", f"{base}?limit=20"),
-                    ("list_cursor_deep", f"{base}?limit=20&cursor={cursor}"),
-                ):
-                    ops[op] = wrk(port, path, auth, args.seconds, args.connections)
-                    log(f"   {op:17} {ops[op]}")
-            with server(page_backend, "app.main:app", env, workers) as port:
+                        figures[name].setdefault(op, []).append(measured["rps"])
+        medians = {
+            name: {op: statistics.median(rounds) for op, rounds in ops.items()}
+            for name, ops in figures.items()
+        }
+        log(f"   medians {medians}")
+        decisions[choice] = {"rps_rounds": figures, "median_rps": medians}
+    read = decisions["read_path"]["median_rps"]
+    # The rule: keep the custom reader only if it is at least 25% faster on list_first.
+    decisions["read_path"]["custom_reader_kept"] = (
+        read["generated"]["list_first"] >= 1.25 * read["generated_async_engine"]["list_first"]
+    )
+    return decisions
+
+
+SEARCHED = "/api/tasks?page=1&page_size=20&search=task%204"
+# The generated list statements, compiled in the backend's own process for its dialect, so the
+# plans shown are those of the SQL it sends.
+COMPILE_LISTS = """
+import json
+from sqlalchemy.dialects import postgresql
+from app.services.task_service import list_statement
+dialect = postgresql.psycopg.dialect()
+shapes = {"list_first": (), "list_searched": ("search",)}
+print(json.dumps({
+    name: str(list_statement(names, "created_at", True).compile(dialect=dialect))
+    for name, names in shapes.items()
+}))
+"""
+
+
+def query_plans(backend: Path, url: str, env: dict[str, str]) -> dict[str, str]:
+    compiled = json.loads(run([PY, "-c", COMPILE_LISTS], cwd=backend, env=env).stdout)
+    values = {"owner": USERS[0], "offset": 0, "limit": 20, "search": "%task 4%"}
+    plans: dict[str, str] = {}
+    with psycopg.connect(url) as conn:
+        for name, sql in compiled.items():
+            rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", values).fetchall()
+            plans[name] = "\n".join(row[0] for row in rows)
+    return plans
+
+
+def measure_scale(args: argparse.Namespace, workdir: Path, results: dict) -> None:
+    """Every read at each table size, on a fresh database each: how the cost grows."""
+    page_backend = generate(workdir, "page")
+    cursor_backend = generate(workdir, "cursor")
+    auth = token(USERS[0])
+    scale: dict[str, dict] = {}
+    for rows in args.scale_rows:
+        log(f"== scale: {rows} rows per user, {args.scale_users} other users")
+        with database(f"scale{rows}") as url:
+            env = {
+                **os.environ,
+                "DATABASE_URL": sqlalchemy_url(url),
+                "SECRET_KEY": SECRET,
+                "ENVIRONMENT": "production",
+                "LOG_LEVEL": "WARNING",
+            }
+            ids = seed_generated(page_backend, url, rows, env, args.scale_users)
+            (workdir / "ids.txt").write_text("\n".join(ids[USERS[0]]) + "\n")
+            lua_env = {"BENCH_IDS": str(workdir / "ids.txt"), "BENCH_BASE": "/api/tasks"}
+            ops: dict[str, dict] = {}
+            with server(page_backend, "app.main:app", env) as port:
                 warm(port, LIST_FIRST, auth)
-                for op, script in (("create", "create.lua"), ("patch", "patch.lua")):
-                    ops[op] = wrk(port, base, auth, args.seconds, args.connections, script, lua_env)
+                for op, path, script in (
+                    ("list_first", LIST_FIRST, None),
+                    ("list_searched", SEARCHED, None),
+                    ("get", "/api/tasks", "get.lua"),
+                ):
+                    ops[op] = wrk(port, path, auth, args.seconds, args.connections, script, lua_env)
                     log(f"   {op:17} {ops[op]}")
-                doomed = workdir / "doomed.txt"
-                doomed.write_text("\n".join(add_rows_to_delete(url, args.delete_pool)) + "\n")
-                delete_env = {"BENCH_IDS": str(doomed), "BENCH_BASE": base}
-                ops["delete"] = wrk(
-                    port, base, auth, args.seconds, args.connections, "delete.lua", delete_env
-                )
-                log(f"   {'delete':17} {ops['delete']}")
-            restore(url)
-            results["apps"][name] = ops
+            with server(cursor_backend, "app.main:app", env) as port:
+                cursor = cursor_at(port, rows // 2, auth)
+                ops.update(measure_cursor_pages(port, auth, cursor, args))
+            scale[str(rows)] = {"operations": ops, "plans": query_plans(page_backend, url, env)}
+    results["scale"] = scale
 
 
 def returns_the_model(backend: Path, workdir: Path) -> Path:
@@ -408,6 +638,93 @@ def returns_the_model(backend: Path, workdir: Path) -> Path:
     ):
         assert text.count(old) == 1, old
         text = text.replace(old, new)
+    router.write_text(text)
+    return copy
+
+
+ASYNC_ENGINE_DATABASE = """
+
+# --- bench: the same statements on SQLAlchemy's async engine (asyncpg), reads and writes ---
+from collections.abc import AsyncIterator as _AsyncIterator  # noqa: E402
+
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine  # noqa: E402
+from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
+
+
+def _build_async_engine(settings: Settings) -> AsyncEngine:
+    url = make_url(settings.database_url).set(drivername="postgresql+asyncpg")
+    server_settings = {}
+    if settings.db_statement_timeout_ms:
+        server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
+    return create_async_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=settings.db_pool_pre_ping,
+        pool_recycle=settings.db_pool_recycle_seconds,
+        connect_args={"server_settings": server_settings},
+    )
+
+
+class AsyncEngineReader:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def open(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def all(self, statement, params):
+        async with self.engine.connect() as connection:
+            result = await connection.execute(statement, dict(params))
+            return [dict(row) for row in result.mappings()]
+
+
+async_engine = _build_async_engine(get_settings())
+reader = AsyncEngineReader(async_engine)
+
+
+async def get_session() -> _AsyncIterator[AsyncSession]:
+    async with AsyncSession(async_engine) as session:
+        yield session
+"""
+
+
+def on_the_async_engine(backend: Path, workdir: Path) -> Path:
+    """A copy of the generated backend whose reads and writes run the same statements on
+    SQLAlchemy's async engine (asyncpg driver): the reader is an AsyncConnection, the services'
+    Session an AsyncSession, every write route async. Issue 13's alternative data path."""
+    copy = workdir / "async-engine"
+    shutil.copytree(backend, copy)
+    database = copy / "app" / "database.py"
+    database.write_text(database.read_text() + ASYNC_ENGINE_DATABASE)
+    service = copy / "app" / "services" / "task_service.py"
+    text = service.read_text()
+    body = text[text.index("class TaskService") :]
+    head = text[: text.index("class TaskService")]
+    for method in ("create", "update", "complete", "delete", "_change", "_current", "_replay"):
+        body = body.replace(f"    def {method}(", f"    async def {method}(")
+        body = body.replace(f"self.{method}(", f"await self.{method}(")
+    body = body.replace("    def _forget_expired_keys(", "    async def _forget_expired_keys(")
+    body = body.replace("self._forget_expired_keys()", "await self._forget_expired_keys()")
+    body = body.replace(
+        "self.session.connection().execute(", "await (await self.session.connection()).execute("
+    )
+    for call in ("exec(", "commit()", "rollback()"):
+        body = body.replace(f"self.session.{call}", f"await self.session.{call}")
+    # `await x(...).first()` would await first()'s result: the awaited call is bracketed.
+    body = re.sub(
+        r"await (self\.session\.exec\([^()]*(?:\([^()]*\))?[^()]*\))\.first\(\)",
+        r"(await \1).first()",
+        body,
+    )
+    service.write_text(head + body)
+    router = copy / "app" / "routers" / "tasks.py"
+    text = router.read_text()
+    text = re.sub(r"^def (\w+)\(", r"async def \1(", text, flags=re.M)
+    text = re.sub(r"\bservice\.(\w+)\(", r"await service.\1(", text)
     router.write_text(text)
     return copy
 
@@ -502,6 +819,35 @@ def generator_timings(workdir: Path) -> dict[str, float]:
     return timings
 
 
+def summarise(results: dict) -> dict:
+    """The ratios the issues set bars on, computed from this run's figures only."""
+    apps = results["apps"]
+    generated = apps.get("generated", {})
+
+    def ratio(app: str, other: str, op: str) -> float | None:
+        mine, theirs = apps.get(app, {}).get(op), apps.get(other, {}).get(op)
+        if not mine or not theirs or not theirs["rps"]:
+            return None
+        return round(mine["rps"] / theirs["rps"], 3)
+
+    summary: dict = {
+        # Each generated operation against its own floor (bench/floor, same table, same run).
+        "generated_over_floor": {op: ratio("generated", "raw_limit", op) for op in generated},
+        "async_engine_over_generated": {
+            op: ratio("generated_async_engine", "generated", op)
+            for op in apps.get("generated_async_engine", {})
+        },
+        "response_model_over_generated": {
+            op: ratio("generated_response_model", "generated", op)
+            for op in apps.get("generated_response_model", {})
+        },
+        "list_first_over_handwritten": ratio("generated", "handwritten", "list_first"),
+    }
+    if "decisions" in results:
+        summary["custom_reader_kept"] = results["decisions"]["read_path"]["custom_reader_kept"]
+    return summary
+
+
 def write_reports(results: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -511,6 +857,29 @@ def write_reports(results: dict, out: Path) -> None:
             lines.append(
                 f"| {app} | {op} | {m['rps']} | {m['p50_ms']} | {m['p99_ms']} | {m['errors']} |"
             )
+    apps = results["apps"]
+    if "raw_limit" in apps and "generated" in apps:
+        lines += [
+            "",
+            "| operation | generated req/s | floor req/s | generated / floor "
+            "| async engine req/s | async engine / generated |",
+            "|---|---|---|---|---|---|",
+        ]
+        summary = results.get("summary", {})
+        engine = apps.get("generated_async_engine", {})
+        for op, m in apps["generated"].items():
+            floor = apps["raw_limit"].get(op, {}).get("rps", "–")
+            over_floor = summary.get("generated_over_floor", {}).get(op) or "–"
+            engine_rps = engine.get(op, {}).get("rps", "–")
+            engine_ratio = summary.get("async_engine_over_generated", {}).get(op) or "–"
+            lines.append(
+                f"| {op} | {m['rps']} | {floor} | {over_floor} | {engine_rps} | {engine_ratio} |"
+            )
+    if results.get("footprint"):
+        lines += ["", "| app | cold start to first list answer, s | resident MB after the run |"]
+        lines.append("|---|---|---|")
+        for app, facts in results["footprint"].items():
+            lines.append(f"| {app} | {facts.get('cold_start_s', '–')} | {facts['rss_mb']} |")
     (out / "results.md").write_text("\n".join(lines) + "\n")
     try:
         import matplotlib
@@ -530,6 +899,41 @@ def write_reports(results: dict, out: Path) -> None:
         ax.text(v, i, f" {v:.0f}", va="center")
     fig.tight_layout()
     fig.savefig(out / "results.png", dpi=120)
+
+
+def run_scale(args: argparse.Namespace) -> int:
+    results: dict = {"seconds": args.seconds, "connections": args.connections}
+    with tempfile.TemporaryDirectory(prefix="spb-bench-") as tmp:
+        measure_scale(args, Path(tmp), results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
+    sizes = list(results["scale"])
+    operations = list(results["scale"][sizes[0]]["operations"])
+    lines = [
+        "| operation | " + " | ".join(f"{size} rows/user req/s (p99 ms)" for size in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    for op in operations:
+        cells = []
+        for size in sizes:
+            m = results["scale"][size]["operations"][op]
+            cells.append(f"{m['rps']} ({m['p99_ms']})")
+        lines.append(f"| {op} | " + " | ".join(cells) + " |")
+    for size in sizes:
+        for name, plan in results["scale"][size]["plans"].items():
+            lines += ["", f"{name}, {size} rows per user:", "", "```", plan, "```"]
+    (args.out / "scale.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    failed = [
+        (size, op)
+        for size, facts in results["scale"].items()
+        for op, m in facts["operations"].items()
+        if m["errors"]
+    ]
+    if failed:
+        log(f"errors or non-2xx answers in: {failed}")
+        return 1
+    return 0
 
 
 def main() -> int:
@@ -552,6 +956,20 @@ def main() -> int:
         action="store_true",
         help="CI smoke: 1000 rows, 2 s per operation, generated backend only",
     )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="instead: the reads at each --scale-rows size (writes DIR/scale.json, scale.md)",
+    )
+    parser.add_argument(
+        "--scale-rows", type=int, nargs="+", default=[1_000, 10_000, 100_000], metavar="N"
+    )
+    parser.add_argument(
+        "--scale-users",
+        type=int,
+        default=50,
+        help="--scale: other users in the table, rows/10 each (default 50)",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.rows, args.seconds, args.workers = 1000, 2, [1]
@@ -565,16 +983,21 @@ def main() -> int:
         "connections": args.connections,
         "apps": {},
     }
+    if args.scale:
+        return run_scale(args)
     with tempfile.TemporaryDirectory(prefix="spb-bench-") as tmp:
         workdir = Path(tmp)
+        args.workdir = tmp
         measure_generated(args, workdir, results)
         if not args.smoke and ANCHORS.exists():
             measure_anchors(args, results)
         results["generator"] = generator_timings(workdir)
+    results["summary"] = summarise(results)
     for key, value in results["generator"].items():
         print(f"{key}: {value}")
     write_reports(results, args.out)
     print((args.out / "results.md").read_text())
+    print(json.dumps(results["summary"], indent=2))
     failed = [
         (app, op) for app, ops in results["apps"].items() for op, m in ops.items() if m["errors"]
     ]

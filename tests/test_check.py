@@ -186,3 +186,43 @@ def test_check_without_a_backend_says_what_to_do(tmp_path: Path) -> None:
     result = sp_backend("check", "task-crud", "--root", str(root))
     assert result.returncode == 1
     assert "sp-backend emit" in result.stderr
+
+
+SHARED_SCHEMA_CONTRACT = """\
+openapi: 3.1.0
+info: {title: Kiln log, version: "1"}
+paths:
+  /firings:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Firing'}
+      responses:
+        "201":
+          description: Logged
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Firing'}
+components:
+  schemas:
+    Firing:
+      type: object
+      properties:
+        id: {type: string, format: uuid, readOnly: true}
+        cone: {type: integer, minimum: 1, maximum: 12}
+        kiln_code: {type: string, writeOnly: true, maxLength: 8}
+"""
+
+
+def test_one_schema_for_body_and_answer_keeps_read_only_out_of_the_body() -> None:
+    """A request body and its answer that share a schema: the body is promised without its
+    readOnly properties and the answer without its writeOnly ones, as OpenAPI means them."""
+    from sp_backend.check.contract import read_openapi
+
+    (promise,) = read_openapi(SHARED_SCHEMA_CONTRACT, "specs/api/kiln.yaml")
+    request = next(e for e in promise.examples if e.role == "request")
+    response = next(e for e in promise.examples if e.role == "response")
+    assert set(request.value) == {"cone", "kiln_code"}
+    assert set(response.value) == {"id", "cone"}
+    assert set(promise.body_fields) == {"cone", "kiln_code"}

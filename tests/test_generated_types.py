@@ -42,6 +42,7 @@ FROM_PLANS: dict[str, list[Path]] = {
 FROM_SPECS = {
     "expenses-designer": "expenses",
     "fleet-memo": "servicelog",
+    "choir-attendance": "attendance",
     "inventory-table": "inventory",
     "notes-heading": "notes",
     "room-booking": "room-booking",

@@ -10,7 +10,7 @@ local function with_json()
 end
 request = function()
   n = n + 1
-  local body = '{"title": "patched ' .. n .. '"}'
+  local body = '{"title": "task patched ' .. n .. '"}'
   return wrk.format("PATCH", os.getenv("BENCH_BASE") .. "/" .. ids[(n % #ids) + 1],
                     with_json(), body)
 end

@@ -21,6 +21,7 @@ CASES = {
     "garage-lines": "vehicles",
     "vinyl-shelf": "shelf",
     "fleet-memo": "servicelog",
+    "choir-attendance": "attendance",
     "ferry-wiki": "tickets",
     "locker-hire": "lockers",
     "invoice-desk": "invoices",

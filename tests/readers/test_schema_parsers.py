@@ -194,6 +194,20 @@ def test_singular_names_follow_english_inflection() -> None:
         "shipment",
     ]
     assert singular("line_items") == "line_item"  # the last word of a compound
+    # -ves: a handful of -f/-fe nouns; every other such plural only drops its s.
+    assert [singular(w) for w in ("dives", "curves", "olives", "valves", "leaves")] == [
+        "dive",
+        "curve",
+        "olive",
+        "valve",
+        "leave",
+    ]
+    assert [singular(w) for w in ("shelves", "knives", "wolves", "halves")] == [
+        "shelf",
+        "knife",
+        "wolf",
+        "half",
+    ]
 
 
 # ------------------------------------------------------------------ OpenAPI $ref / allOf

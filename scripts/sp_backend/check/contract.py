@@ -78,8 +78,14 @@ def _ref(doc: dict[str, Any], value: Any, depth: int = 0) -> Any:
     return value
 
 
-def _sample(doc: dict[str, Any], schema: Any, depth: int = 0) -> Any:
-    """An example built from a contract schema: every property, a value of its type."""
+# OpenAPI's readOnly properties are never sent, its writeOnly ones never answered: an example
+# built from a schema one body shares with the other leaves them out where they cannot be.
+NOT_IN = {"request": "readOnly", "response": "writeOnly"}
+
+
+def _sample(doc: dict[str, Any], schema: Any, direction: str, depth: int = 0) -> Any:
+    """An example built from a contract schema: every property the direction carries, a value
+    of its type."""
     schema = _ref(doc, schema)
     if not isinstance(schema, dict) or depth > 6:
         return None
@@ -88,28 +94,37 @@ def _sample(doc: dict[str, Any], schema: Any, depth: int = 0) -> Any:
     for key in ("oneOf", "anyOf"):
         if schema.get(key):
             branches = [b for b in schema[key] if _ref(doc, b).get("type") != "null"]
-            return _sample(doc, (branches or schema[key])[0], depth + 1)
+            return _sample(doc, (branches or schema[key])[0], direction, depth + 1)
     if "allOf" in schema:
         merged: dict[str, Any] = {}
         for b in schema["allOf"]:
-            part = _sample(doc, b, depth + 1)
+            part = _sample(doc, b, direction, depth + 1)
             if isinstance(part, dict):
                 merged.update(part)
         return merged
     t = schema.get("type")
     t = next((x for x in t if x != "null"), None) if isinstance(t, list) else t
     if t == "object" or "properties" in schema:
-        props = {k: v for k, v in schema.get("properties", {}).items() if k != "__lines__"}
-        return {k: _sample(doc, v, depth + 1) for k, v in props.items()}
+        props = _properties(doc, schema, direction)
+        return {k: _sample(doc, v, direction, depth + 1) for k, v in props.items()}
     if t == "array":
-        item = _sample(doc, schema.get("items"), depth + 1)
+        item = _sample(doc, schema.get("items"), direction, depth + 1)
         return [item] if item is not None else []
     if "enum" in schema and schema["enum"]:
         return schema["enum"][0]
     return {"string": "s", "integer": 1, "number": 1.5, "boolean": True}.get(str(t))
 
 
-def _media_example(doc: dict[str, Any], media: dict[str, Any]) -> Any:
+def _properties(doc: dict[str, Any], schema: dict[str, Any], direction: str) -> dict[str, Any]:
+    left_out = NOT_IN[direction]
+    return {
+        name: sub
+        for name, sub in schema.get("properties", {}).items()
+        if name != "__lines__" and not (_ref(doc, sub) or {}).get(left_out)
+    }
+
+
+def _media_example(doc: dict[str, Any], media: dict[str, Any], direction: str) -> Any:
     if "example" in media:
         return _clean(media["example"])
     examples = media.get("examples")
@@ -119,7 +134,7 @@ def _media_example(doc: dict[str, Any], media: dict[str, Any]) -> Any:
             if isinstance(ex, dict) and "value" in ex:
                 return _clean(ex["value"])
     if "schema" in media:
-        return _sample(doc, media["schema"])
+        return _sample(doc, media["schema"], direction)
     return None
 
 
@@ -175,7 +190,7 @@ def read_openapi(text: str, rel: str) -> list[Promise]:
                 p.add_status(int(code), str(answer.get("description", code)), src)
                 media = (answer.get("content") or {}).get("application/json")
                 if isinstance(media, dict):
-                    value = _media_example(doc, media)
+                    value = _media_example(doc, media, "response")
                     if isinstance(value, (dict, list)):
                         status = None if str(code).startswith("2") else int(code)
                         if str(code).startswith("2") and int(code) != min(
@@ -200,11 +215,11 @@ def read_openapi(text: str, rel: str) -> list[Promise]:
             if isinstance(media, dict):
                 body_line = op["__lines__"].get("requestBody", line)
                 src = f"{rel}:{body_line}"
-                value = _media_example(doc, media)
+                value = _media_example(doc, media, "request")
                 if isinstance(value, (dict, list)):
                     p.examples.append(Example("request", None, value, src))
                 schema = _ref(doc, _clean(media.get("schema")))
-                for name, sub in (schema or {}).get("properties", {}).items():
+                for name, sub in _properties(doc, schema or {}, "request").items():
                     p.body_fields.setdefault(name, src)
                     param = Param(name, "body", src, bounds=_schema_bounds(doc, sub))
                     p.params.append(param)

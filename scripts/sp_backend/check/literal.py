@@ -234,6 +234,12 @@ def _table_row_statuses(doc: _Doc, i: int, p: Promise, rel: str) -> None:
         p.add_status(code, words, f"{rel}:{i + 1}")
 
 
+# The words that rule a status out just before it: "never 403", "not a 500", "instead of 403".
+_DENIED = re.compile(
+    r"\b(?:never|not|no|instead of|rather than)\s+(?:an?\s+|with\s+)?[`*]*\s*$", re.IGNORECASE
+)
+
+
 def statuses_in(line: str, *, table: bool = False, heading: bool = False) -> list[tuple[int, str]]:
     """Every status a line names: `404`, **404 Not Found**, "404 when ...", "returns 201"."""
     text = plain(line)
@@ -245,6 +251,8 @@ def statuses_in(line: str, *, table: bool = False, heading: bool = False) -> lis
             continue
         before, after = text[: m.start()], text[m.end() :]
         reason = REASONS.get(code, "~")
+        if _DENIED.search(before):
+            continue  # "404, never 403": a status the contract rules out, not one it promises
         if code in marked:
             out.append((code, text))
             continue

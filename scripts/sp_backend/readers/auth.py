@@ -169,6 +169,12 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
         named = re.search(r"[`'\"](sub|user_id|userId|uid)[`'\"]\s+claim", line)
         if named:
             signals.claim.append(_v(named.group(1), doc, i, rank))
+            # "the singer's id is the `sub` claim (a UUID)": the id's type, said beside it.
+            said = line[named.end() : named.end() + 40]
+            if re.search(r"\b(?:uuid|guid)s?\b", said, re.IGNORECASE):
+                signals.claim_type.append(_v("uuid", doc, i, rank))
+            elif re.search(r"\b(?:an? )?(?:integer|int|number)\b", said, re.IGNORECASE):
+                signals.claim_type.append(_v("int", doc, i, rank))
         m = _CLAIM_CODE.search(line)
         if m and m.group(1) in ("sub", "user_id", "userId", "uid", "id"):
             signals.claim.append(_v(m.group(1), doc, i, rank))

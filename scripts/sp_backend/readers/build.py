@@ -1529,7 +1529,7 @@ def _with_conventions(ep: Endpoint, conv: Conventions, notes: _Notes) -> Endpoin
         else:
             stated = [
                 ("default", mine.default, shared.default),
-                ("max", _max_in(mine.description), _max_in(shared.description)),
+                ("max", _size_at_most(mine.description), _size_at_most(shared.description)),
             ]
             what = f"GET {ep.path}: query parameter {mine.name}'s"
         for key, chosen, overruled in stated:
@@ -1640,11 +1640,6 @@ def _sort_conventions(
         used["sort.direction"] = conv.direction.source
 
 
-def _max_in(description: str) -> int | None:
-    m = re.search(r"max(?:imum)?\s*[:=]?\s*(\d+)", description, re.IGNORECASE)
-    return int(m.group(1)) if m else None
-
-
 def _conventions_left(conv: Conventions, planned: bool, notes: _Notes) -> None:
     """What the contract states for every list that no list of this feature took."""
     if not planned or not (conv or conv.unread):
@@ -1672,6 +1667,23 @@ def _conventions_left(conv: Conventions, planned: bool, notes: _Notes) -> None:
             where,
             "not applied to the lists; plan it by hand (operations.list) if it matters",
         )
+
+
+# "max 50", "maximum: 50", "at most 50", "up to 50", "no more than 50", "1–50", "1 to 50".
+_SIZE_AT_MOST = (
+    re.compile(r"\bmax(?:imum)?\s*[:=]?\s*(\d+)", re.IGNORECASE),
+    re.compile(r"\b(?:at most|up to|no more than|not more than)\s+(\d+)", re.IGNORECASE),
+    re.compile(r"\b\d+\s*(?:-|–|—|\.\.|to)\s*(\d+)\b", re.IGNORECASE),
+)
+
+
+def _size_at_most(description: str) -> int | None:
+    """The largest page a size parameter's note allows, or None when it states none."""
+    for pattern in _SIZE_AT_MOST:
+        m = pattern.search(description or "")
+        if m:
+            return int(m.group(1))
+    return None
 
 
 def _list(
@@ -1707,9 +1719,9 @@ def _list(
     if size is not None:
         if _int_in(size.default):
             pagination["default"] = _int_in(size.default)
-        m = re.search(r"max(?:imum)?\s*[:=]?\s*(\d+)", size.description, re.IGNORECASE)
-        if m:
-            pagination["max"] = int(m.group(1))
+        most = _size_at_most(size.description)
+        if most is not None:
+            pagination["max"] = most
     for p in (size, cursor, offset, page):
         took(p)
     _paging_conventions(
@@ -1825,6 +1837,8 @@ def _list(
                 p.source,
                 "not planned as a filter; map it to a field in the plan",
             )
+    if "fields" not in sort and (stated := _stated_order(ep, fields)) is not None:
+        sort.update(stated)
     _sort_conventions(ep, sort, fields, conv, notes, used)
     asc = sort.pop("_asc", False)
     if "default" in sort and not asc and "order_param" in sort:
@@ -1861,6 +1875,40 @@ def _list(
         sources=used,
         **extra,
     )
+
+
+# "newest first", "most recent rehearsal first", "oldest entries first": the list's order in
+# words, where no sort parameter exists (or before it is read).
+_ORDER_IN_WORDS = re.compile(
+    r"\b(newest|latest|most recent|most recently \w+|oldest|earliest)\s+"
+    r"(?:([A-Za-z][\w -]{0,40}?)\s+)?first\b",
+    re.IGNORECASE,
+)
+_SORTABLE_TIMES = ("date", "datetime")
+
+
+def _stated_order(ep: Endpoint, fields: dict[str, FieldSpec]) -> dict[str, Any] | None:
+    """The default order the endpoint's words give: the date field their noun names (or the
+    creation time), newest first descending, oldest first ascending; None when none is said
+    or the noun names no date field."""
+    m = _ORDER_IN_WORDS.search(ep.text)
+    if m is None:
+        return None
+    descending = not m.group(1).lower().startswith(("oldest", "earliest"))
+    noun = (m.group(2) or "").lower().split()
+    named = [
+        name
+        for name, spec in fields.items()
+        if spec.type in _SORTABLE_TIMES and any(word.rstrip("s") in name for word in noun)
+    ]
+    if len(named) > 1:
+        return None
+    field = named[0] if named else "created_at"
+    return {
+        "fields": list(dict.fromkeys([field, "created_at"])),
+        "default": f"-{field}" if descending else field,
+        "_source": ep.source,
+    }
 
 
 def _pagination(found: dict[str, Any], ep: Endpoint, notes: _Notes) -> Pagination:

@@ -229,13 +229,60 @@ def _param_from_item(doc: Doc, block: Block, ep: Endpoint, location: str) -> Non
 
 def _params_inline(doc: Doc, block: Block, ep: Endpoint) -> None:
     """'**Query Parameters**: `limit` (default: 20, max: 50), `offset` (default: 0)': the
-    parameters a label paragraph lists after its colon, each backticked name with its note."""
-    text = block.text.split(":", 1)[1] if ":" in block.text else ""
+    parameters a label paragraph lists after its colon, each backticked name with its note,
+    up to the end of that sentence (a next one may name answer keys in backticks)."""
+    text = _first_sentence(block.text.split(":", 1)[1]) if ":" in block.text else ""
     for m in re.finditer(r"`([A-Za-z_][\w-]*)`\s*(\([^)]*\))?", text):
         note = (m.group(2) or "").strip("()")
         ep.params.append(
             Param(m.group(1), "query", doc.at(block.line), None, param_default(note), note)
         )
+
+
+def _first_sentence(text: str) -> str:
+    """The text up to its first full stop outside parentheses and code spans."""
+    depth, code = 0, False
+    for i, char in enumerate(text):
+        if char == "`":
+            code = not code
+        elif code:
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif char in ".!?" and depth == 0 and (i + 1 == len(text) or text[i + 1].isspace()):
+            return text[:i]
+    return text
+
+
+# `{"records": [...], "count": 12}` written inline in a sentence about the answer or the body.
+_INLINE_JSON = re.compile(r"`(\s*[\[{][^`]*[\]}]\s*)`")
+_ANSWER_WORDS = re.compile(
+    r"\b(answers?|answered|returns?|returned|responds?|response|repl(?:y|ies)|gives)\b", re.I
+)
+_BODY_WORDS = re.compile(r"\b(body|sends?|sent|accepts?|payload|request|posts?)\b", re.I)
+_FAILURE_STATUS = re.compile(r"\b[45]\d\d\b")
+_SENTENCE_END = re.compile(r"[.!?](?=\s)")
+
+
+def _inline_json(doc: Doc, block: Block, ep: Endpoint) -> None:
+    """JSON in a code span of a sentence: the answer's example when the sentence says the
+    endpoint answers or returns it (with no failure status), the body's when it speaks of a
+    body or what is sent."""
+    for m in _INLINE_JSON.finditer(block.text):
+        literal = m.group(1).strip()
+        if not _is_json(literal) or _is_error_json(literal):
+            continue
+        ends = [e.end() for e in _SENTENCE_END.finditer(block.text, 0, m.start())]
+        sentence = block.text[ends[-1] if ends else 0 : m.start()]
+        if _FAILURE_STATUS.search(sentence):
+            continue
+        line = block.line + block.text.count("\n", 0, m.start())
+        if _ANSWER_WORDS.search(sentence):
+            _body_json(doc, literal, line, ep, "response")
+        elif _BODY_WORDS.search(sentence):
+            _body_json(doc, literal, line, ep, "body")
 
 
 def _body_json(doc: Doc, text: str, line: int, ep: Endpoint, target: str) -> None:
@@ -352,6 +399,7 @@ def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block], opening: str = ""
                 continue
             if re.match(r"^\s*(?:response|returns?)\b", block.text, re.IGNORECASE):
                 answered = True
+            _inline_json(doc, block, ep)
         if block.kind in ("paragraph", "heading"):
             texts.append(block.text)
             new = _label(block.text)

@@ -134,7 +134,11 @@ def derive(ep: Endpoint, style: str) -> Shape:
             return shape
         data["items"] = rows
         nested = [k for k, v in body.items() if isinstance(v, dict) and k != rows]
-        if len(nested) == 1 and _metadata_like(body[nested[0]], style):
+        if len(nested) == 1 and body[nested[0]] == {}:
+            # `"pagination": {...}`: the page's metadata under that key, its items elided.
+            data["metadata"] = "nested"
+            data["metadata_key"] = nested[0]
+        elif len(nested) == 1 and _metadata_like(body[nested[0]], style):
             data["metadata"] = "nested"
             data["metadata_key"] = nested[0]
             data["keys"] = _metadata(body[nested[0]], style, where, shape, set())

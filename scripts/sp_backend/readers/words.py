@@ -5,7 +5,8 @@ Through `inflection` (Rails' inflection rules: irregulars such as people/person,
 such as series and news, Latin and Greek plurals such as analyses and indices) rather than our
 own suffix rules, which made `statuse`, `sery` and `new`. On top, two small tables for what the
 library's rules get wrong: nouns ending in `us` (bonus, campus: the library cuts `bonuses` to
-`bonuse` and `campus` to `campu`) and a few irregular plurals (lenses, geese, criteria). A word
+`bonuse` and `campus` to `campu`), the plurals in -ves (the library cuts `dives` to `dife`)
+and a few irregular plurals (lenses, geese, criteria). A word
 ending in `us` that no table knows is taken as already singular; the nouns ending in `u`
 whose plural ends in `us` (menus, gurus) are listed so they are not."""
 
@@ -39,6 +40,29 @@ _IRREGULAR = {
 }
 
 
+# The few nouns whose plural in -ves comes from -f or -fe. Every other -ves plural drops its s
+# (dives, curves, valves, olives, archives), where the library makes dife, curf, valf, olife.
+# "leaves" is left out: in an API it is far likelier leave requests than a tree's.
+_F_PLURALS = {
+    "calves": "calf",
+    "dwarves": "dwarf",
+    "elves": "elf",
+    "halves": "half",
+    "hooves": "hoof",
+    "knives": "knife",
+    "lives": "life",
+    "loaves": "loaf",
+    "scarves": "scarf",
+    "selves": "self",
+    "sheaves": "sheaf",
+    "shelves": "shelf",
+    "thieves": "thief",
+    "wharves": "wharf",
+    "wives": "wife",
+    "wolves": "wolf",
+}
+
+
 def singular(word: str) -> str:
     """The lower-case singular of `word`; of its last part for compounds (`task_items`)."""
     lowered = word.lower()
@@ -55,6 +79,8 @@ def _singular_word(word: str) -> str:
         if word[:-1] in _U_NOUNS:
             return word[:-1]  # menus -> menu
         return word  # bonus, campus and any -us word no table knows: already singular
+    if word.endswith("ves"):
+        return _F_PLURALS.get(word, word[:-1])
     return str(inflection.singularize(word))
 
 
