@@ -58,6 +58,8 @@ FROM_SPECS = {
     "radio-schedule": "shows",
     "apiary-conventions": "apiary",  # list conventions stated once for three collections
     "bike-coop-openapi": "repairs",  # int account ids, a camelCase profile key
+    "apiary-letter": "honeycomb",  # embedded summaries and counts
+    "trail-handbook": "trails",  # slugs the client gives, unique per owner; a child nested by one
 }
 BACKENDS = [*FROM_PLANS, *FROM_SPECS]
 

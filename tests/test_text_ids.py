@@ -226,8 +226,9 @@ def test_the_invoicing_fixture_is_a_valid_plan() -> None:
     assert {r.id_prefix for r in plan.resources.values()} == {"cus_", "inv_", "pay-"}
 
 
-def test_an_id_the_client_gives_is_unresolved(tmp_path: Path) -> None:
-    """A slug the client sends on create cannot be planned yet: said, and the id stays uuid."""
+def test_an_id_the_client_gives_without_a_pattern_is_unresolved(tmp_path: Path) -> None:
+    """A slug the client sends on create, with no pattern stated: any text would reach URLs,
+    so nothing is guessed; said, and the id stays uuid (tests/test_given_ids.py: with one)."""
     root = tmp_path / "wiki"
     (root / "specs" / "api").mkdir(parents=True)
     (root / "specs" / "api" / "pages-endpoints.md").write_text(
@@ -261,6 +262,6 @@ def test_an_id_the_client_gives_is_unresolved(tmp_path: Path) -> None:
     assert plan.resources["page"].id == "uuid"
     notes = [u.what for u in plan.unresolved if u.what.startswith("page.id")]
     assert notes == [
-        "page.id: the client gives the id on create (a slug or a key of its own), which the "
-        "plan cannot represent yet"
+        "page.id: the client gives the id on create, but the contract states no pattern for it"
     ]
+    assert plan.resources["page"].id_given is None

@@ -28,6 +28,8 @@ CASES = {
     "mooring-register": "berths",
     "radio-schedule": "shows",
     "apiary-conventions": "apiary",
+    "apiary-letter": "honeycomb",  # nested routes, cascade, embedded summaries and counts
+    "trail-handbook": "trails",
 }
 
 

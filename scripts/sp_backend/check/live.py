@@ -5,6 +5,7 @@ success status with a valid body built from the plan). Rows it creates are its o
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import urllib.error
@@ -16,7 +17,8 @@ from typing import Any
 from sp_backend.check.contract import Promise
 from sp_backend.check.report import CheckReport, Mismatch
 from sp_backend.emit.fields import _valid_values
-from sp_backend.plan.model import ID_RANDOM_LENGTH, BackendPlan, Resource
+from sp_backend.emit.samples import distinct_values
+from sp_backend.plan.model import ID_RANDOM_LENGTH, BackendPlan, FieldSpec, Resource
 from sp_backend.readers.facts import endpoint_key
 
 OTHER_USER = {
@@ -98,6 +100,10 @@ class Prober:
             if spec.unique and isinstance(value, str) and not spec.pattern:
                 value = value[: max((spec.max_length or 40) - 9, 1)] + "-" + uuid.uuid4().hex[:8]
             body[name] = value
+        if resource.id_given is not None:
+            # The client gives the id: a new one per row, so creates never clash.
+            ids = _given_ids(resource)[:-1]
+            body = {"id": ids[next(_GIVEN_COUNTER) % len(ids)], **body}
         return body
 
     def create(self, resource: Resource) -> Any:
@@ -105,10 +111,25 @@ class Prober:
         return data.get("id") if status < 300 and isinstance(data, dict) else None
 
     def missing_id(self, resource: Resource) -> str:
+        if resource.id_given is not None:
+            # Well formed by the contract's pattern, and past the ids the probes give rows.
+            return _given_ids(resource)[-1]
         if resource.id == "str":
             # Well formed (the prefix, then the random part's length), so the answer is a 404.
             return (resource.id_prefix or "") + "0" * ID_RANDOM_LENGTH
         return str(uuid.uuid4()) if resource.id == "uuid" else "2147483646"
+
+
+_GIVEN_COUNTER = itertools.count()
+
+
+def _given_ids(resource: Resource) -> list[str]:
+    """Distinct ids a client may give rows of `resource` (id_given), by its pattern."""
+    given = resource.id_given
+    assert given is not None and given.pattern is not None
+    spec = FieldSpec(type="str", pattern=given.pattern, max_length=given.max_length)
+    first = given.example or _valid_values(spec, "id")[0]
+    return [str(v) for v in distinct_values(spec, first, 40)]
 
 
 def probe(prober: Prober, promise: Promise) -> None:

@@ -3,6 +3,7 @@ computed here so the templates stay close to the code they produce."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from sp_backend.emit import access
 from sp_backend.emit.derived import DerivedView, derived_views
+from sp_backend.emit.embeds import link_embeds
 from sp_backend.emit.envelope import EnvelopeView
 from sp_backend.emit.fields import Call, FieldView, build_field, public_decl, py_literal
 from sp_backend.emit.filters import AnyOfView, RangeView, any_of_views, range_views
@@ -368,11 +370,17 @@ class ResourceView:
     # (emit/references.py: link_references).
     references: list[Any] = field(default_factory=list)
     referenced_by: list[Any] = field(default_factory=list)
+    # What its answers embed (plan: embed; emit/embeds.py: link_embeds).
+    summaries: list[Any] = field(default_factory=list)
+    counts: list[Any] = field(default_factory=list)
     responses: ResponseConventions = field(default_factory=ResponseConventions)
     # auth.mode local: what deleting an account does to its rows (auth.accounts.owner_on_delete,
     # "cascade" or "restrict"); the owner column is then a foreign key to users.id. None when the
     # users live elsewhere (a token mode without accounts) or nothing is owned.
     owner_on_delete: str | None = None
+    # A client-given id (plan id_given): the create body's id, as a field of its own (required,
+    # the contract's pattern and length, immutable); None when the server makes the id.
+    given_id: FieldView | None = None
 
     # the row's id ----------------------------------------------------------------------------
     @property
@@ -399,8 +407,50 @@ class ResourceView:
 
     @property
     def missing_id(self) -> str:
-        """id str: a well-formed id no row has (the random part is all zeros)."""
+        """id str: a well-formed id no row has (the random part is all zeros; a client-given
+        id: a valid one past those the tests give rows)."""
+        if self.given_id is not None:
+            return self.given_ids[-1]
         return self.id_prefix + "0" * ID_RANDOM_LENGTH
+
+    @property
+    def keyed_per_owner(self) -> bool:
+        """The row's key is (id, owner): client-given ids, each user with their own."""
+        return self.plan.keyed_per_owner
+
+    @property
+    def given_ids(self) -> list[str]:
+        """A client-given id: distinct valid ids for the rows tests make (the last is kept for
+        MISSING_ID, which no row has)."""
+        f = self.given_id
+        if f is None:
+            return []
+        values = distinct_values(f.spec, f.valid_value, GIVEN_ID_SAMPLES + 1)
+        if len(values) < 10:
+            raise PlanError(
+                f"{self.feature}: resources.{self.name}.id_given: pattern "
+                f"{self.plan.id_pattern!r} leaves too few distinct ids for the tests; give "
+                "an example id the pattern has room to vary"
+            )
+        return [str(v) for v in values]
+
+    @property
+    def other_users_ids(self) -> dict[str, str]:
+        """Ids unique across every user: the id another user's test row takes for each id the
+        tests give Alice's rows."""
+        ids = self.given_ids
+        return dict(zip(ids[:8], ids[8:16], strict=False))
+
+    @property
+    def malformed_id(self) -> str:
+        """A path id the id's pattern or length refuses (characters safe in a URL path)."""
+        pattern = self.id_pattern
+        if pattern is None:
+            return "not-an-id"
+        for candidate in ("not-an-id", "NOT_AN_ID", "~", "-", "0" * 3, "x", "not.an.id"):
+            if not re.fullmatch(pattern, candidate):
+                return candidate
+        return "x" * ((self.id_length or 0) + 1)
 
     # names -----------------------------------------------------------------------------------
     @property
@@ -456,6 +506,8 @@ class ResourceView:
         kw: list[Any] = ["max_length=255"] if self.owner_py == "str" else []
         if self.owner_fk:
             kw += ['foreign_key="users.id"', f"ondelete={py_literal(self.owner_sql_on_delete)}"]
+        if self.keyed_per_owner:
+            kw.append("primary_key=True")  # with id: ids the client gives, unique per owner
         if not self.indexes:
             kw.append("index=True")
         kw.append("nullable=False")
@@ -674,7 +726,35 @@ class ResourceView:
         pairs |= {(ref.target.module, ref.target.cls) for ref in self.references}
         pairs |= {(ref.target.module, ref.target.cls) for ref in self.ancestry}
         pairs |= {(ref.source.module, ref.source.cls) for ref in self.restricting}
+        pairs |= {(count.child.module, count.child.cls) for count in self.counts}
         return sorted(pairs)
+
+    @property
+    def answer_only_keys(self) -> list[str]:
+        """The JSON keys an answer carries that no create body may: the id, the owner, the
+        timestamps, the parent the path names, what the answer embeds."""
+        names = ["id", *([self.owner] if self.owner else [])]
+        names += ["created_at", "updated_at"] if self.timestamps else []
+        names += [self.plan.parent] if self.plan.parent else []
+        keys = [self.wire(name) for name in names]
+        return keys + [e.wire for e in [*self.summaries, *self.counts]]
+
+    @property
+    def embeds(self) -> bool:
+        """Its answers embed related data (summaries, counts)."""
+        return bool(self.summaries or self.counts)
+
+    @property
+    def embedded_models(self) -> list[tuple[str, str]]:
+        """(module, class) of the resources its answers embed, sorted."""
+        pairs = {(s.target.module, s.target.cls) for s in self.summaries}
+        pairs |= {(n.child.module, n.child.cls) for n in self.counts}
+        return sorted(pairs)
+
+    @property
+    def embeds_by_owner(self) -> bool:
+        """An embedded value is filtered by the caller's id (bound as `owner`)."""
+        return any(e.owner_filtered for e in [*self.summaries, *self.counts])
 
     @property
     def timestamps(self) -> bool:
@@ -698,12 +778,15 @@ class ResourceView:
 
     @property
     def writable_fields(self) -> list[FieldView]:
-        return [f for f in self.fields if f.writable]
+        """What a create body holds: a client-given id first, then the writable fields."""
+        given = [self.given_id] if self.given_id is not None else []
+        return given + [f for f in self.fields if f.writable]
 
     @property
     def immutable_fields(self) -> list[FieldView]:
         """Given on create, refused by PATCH and PUT (the message names the JSON key)."""
-        return [f for f in self.fields if f.immutable]
+        given = [self.given_id] if self.given_id is not None else []
+        return given + [f for f in self.fields if f.immutable]
 
     @property
     def immutable_keys(self) -> dict[str, str]:
@@ -1129,8 +1212,38 @@ def build_resource(
         if resource.owner and auth.mode == "local"
         else None,
     )
+    if resource.id_given is not None:
+        if resource.keyed_per_owner and errors.not_owner_status == 403:
+            raise PlanError(
+                f"{feature}: {where}.id_given: ids unique per owner name a row only with its "
+                "owner, so another user's row of the same id is not 'yours to be refused' "
+                "(403 would tell the caller it exists); answer 404 (errors.not_owner_status) "
+                "or make the ids unique: global"
+            )
+        view.given_id = _given_id_field(name, resource, where)
     view.indexes = _indexes(view)
     return view
+
+
+# Distinct client-given ids the generated tests give rows (make_row cycles through them).
+GIVEN_ID_SAMPLES = 48
+
+
+def _given_id_field(name: str, resource: Resource, where: str) -> FieldView:
+    """The create body's id, given by the client: required, the contract's pattern and length,
+    unique (per owner or across the table) and never changed after creation."""
+    given = resource.id_given
+    assert given is not None
+    spec = FieldSpec(
+        type="str",
+        required=True,
+        pattern=given.pattern,
+        max_length=given.max_length,
+        unique=True,
+        immutable=True,
+        example=given.example,
+    )
+    return build_field(name, "id", spec, where, owned=resource.owner is not None, wire="id")
 
 
 def _from_path(spec: FieldSpec) -> FieldSpec:
@@ -1214,6 +1327,7 @@ def build_project(
                     build_resource(plan.feature, name, resource, plan, auth, errors, responses)
                 )
     link_references(resources, order)
+    link_embeds(resources)
     first = next((by_feature[f] for f in order or [] if f in by_feature), base)
     return ProjectView(
         title=first.project.name,

@@ -545,10 +545,12 @@ def _model_decl(
     *,
     single_index: bool,
     foreign_key: tuple[str, str] | None = None,
+    indexed: bool = False,
 ) -> str:
     """Owned resources index (owner, field) together instead: every query filters by owner.
     foreign_key: (target column, ON DELETE action) of a reference, always indexed on its own
-    (deleting the referenced row looks its rows up by it)."""
+    (deleting the referenced row looks its rows up by it); indexed: a reference whose foreign
+    key the table declares (a composite one), indexed the same."""
     column = _column_type(spec, resource, name)
     kw: list[Any] = []
     if spec.type in JSON_TYPES:
@@ -569,7 +571,7 @@ def _model_decl(
     if foreign_key is not None:
         target, rule = foreign_key
         kw += [f"foreign_key={_py_literal(target)}", f"ondelete={_py_literal(rule)}", "index=True"]
-    elif spec.index and single_index:
+    elif (spec.index and single_index) or indexed:
         kw.append("index=True")
     if column:
         kw.append(

@@ -135,13 +135,20 @@ def table_of(resource: ResourceView) -> Table:
     foreign_keys += [
         {
             "name": ref.fk_name,
-            "columns": [ref.column],
-            "references": {"table": ref.target.table, "columns": ["id"]},
+            "columns": ref.fk_columns,
+            "references": {
+                "table": ref.target.table,
+                "columns": [c.split(".", 1)[1] for c in ref.fk_remote],
+            },
             "ondelete": ref.sql_on_delete,
         }
         for ref in resource.references
     ]
-    made = _table(resource.feature, columns, unique=unique, indexes=indexes)
+    # Ids the client gives, unique per owner: the key is (id, owner).
+    primary_key = ["id", str(resource.owner)] if resource.keyed_per_owner else None
+    made = _table(
+        resource.feature, columns, primary_key=primary_key, unique=unique, indexes=indexes
+    )
     made["foreign_keys"] = foreign_keys
     return made
 

@@ -70,6 +70,23 @@ class ReferenceView:
         return f"fk_{self.source.table}_{self.column}_{self.target.table}"[:63]
 
     @property
+    def composite(self) -> bool:
+        """The target's ids are given by clients, unique per owner: the foreign key is
+        (this column, the owner) -> (id, the target's owner), so it names the caller's row."""
+        return bool(self.target.keyed_per_owner)
+
+    @property
+    def fk_columns(self) -> list[str]:
+        return [self.column, str(self.source.owner)] if self.composite else [self.column]
+
+    @property
+    def fk_remote(self) -> list[str]:
+        target = self.target
+        if self.composite:
+            return [f"{target.table}.id", f"{target.table}.{target.owner}"]
+        return [f"{target.table}.id"]
+
+    @property
     def index_name(self) -> str:
         return f"ix_{self.source.table}_{self.column}"
 
@@ -177,6 +194,13 @@ def link_references(resources: list[ResourceView], order: list[str] | None = Non
                     "outside the path's parent 404; errors.not_owner_status 403 is not supported "
                     "with them yet"
                 )
+            if view.composite and view.on_delete == "set_null":
+                # SET NULL would empty the owner column of the composite key too.
+                raise PlanError(
+                    f"{where}.on_delete: {target.name!r} ids are given by clients, unique per "
+                    "owner, so the key holds the owner as well; set_null cannot clear it "
+                    "(use restrict or cascade)"
+                )
             source.references.append(view)
             target.referenced_by.append(view)
             f.model_decl = _model_decl(
@@ -185,7 +209,9 @@ def link_references(resources: list[ResourceView], order: list[str] | None = Non
                 f.py_type,
                 f.resource,
                 single_index=not source.owner,
-                foreign_key=(f"{target.table}.id", view.sql_on_delete),
+                # A composite key is declared on the table (app/models: __table_args__).
+                foreign_key=None if view.composite else (f"{target.table}.id", view.sql_on_delete),
+                indexed=view.composite,
             )
     _refuse_cycles(resources)
 

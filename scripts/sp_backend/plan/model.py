@@ -532,6 +532,67 @@ class Reference(_Strict):
     source: str | None = None
 
 
+# The types a summary may show of the referenced row (a plain JSON value each).
+SUMMARY_TYPES = ("str", "text", "int", "float", "bool", "date", "datetime", "uuid", "email", "uri")
+
+
+class Summary(_Strict):
+    """The referenced row, embedded in this resource's answers: its id and the fields named
+    (`"board": {"id": ..., "name": ...}` beside `board_id`)."""
+
+    reference: Identifier = Field(
+        ..., description="The reference field of this resource whose row is shown."
+    )
+    fields: list[Identifier] = Field(
+        ...,
+        min_length=1,
+        description="Fields of the referenced resource shown beside its id (plain values: "
+        + ", ".join(SUMMARY_TYPES)
+        + ").",
+        examples=[["name"]],
+    )
+    json_name: JsonKey | None = Field(
+        None, description="The key on the wire, when not the resource's json_names form."
+    )
+    source: str | None = None
+
+
+class Count(_Strict):
+    """How many rows of another resource refer to this row (`"cards_count": 3`)."""
+
+    resource: Identifier = Field(..., description="The resource whose rows are counted.")
+    field: Identifier | None = Field(
+        None,
+        description="Its reference field naming this resource; needed only when it has several.",
+    )
+    json_name: JsonKey | None = Field(
+        None, description="The key on the wire, when not the resource's json_names form."
+    )
+    source: str | None = None
+
+
+class Embed(_Strict):
+    """Related data in every answer of a row (list, read, and the answers of writes), loaded
+    in the statement that reads the rows (subqueries, never a query per row); the related rows
+    are filtered as the caller would be (the owner filter applies to them too)."""
+
+    summaries: dict[Identifier, Summary] = Field(
+        default_factory=dict,
+        description="Answer key -> the referenced row shown under it (null when the reference "
+        "is null).",
+        examples=[{"board": {"reference": "board_id", "fields": ["name"]}}],
+    )
+    counts: dict[Identifier, Count] = Field(
+        default_factory=dict,
+        description="Answer key -> the resource whose rows referring to this one are counted.",
+        examples=[{"cards_count": {"resource": "card"}}],
+    )
+
+    @property
+    def keys(self) -> list[str]:
+        return [*self.summaries, *self.counts]
+
+
 def _types_doc() -> str:
     """The type key's description in `sp-backend plan-schema`: what each type is and the
     constraints it takes (from CONSTRAINTS_BY_TYPE, so the two never disagree)."""
@@ -1209,6 +1270,142 @@ class Action(_Strict):
 ID_RANDOM_LENGTH = 20
 ID_PREFIX_PATTERN = r"[A-Za-z0-9]{1,16}[_-]?"
 
+# Characters a client-given id may never hold: it is one segment of a URL path, so no slash,
+# no query or fragment mark, no percent escape, no backslash, no space or control character.
+UNSAFE_ID_CHARS = "/?#%\\ \t\r\n\x00"
+# The longest client-given id (the column's length).
+GIVEN_ID_MAX_LENGTH = 255
+
+
+def _pattern_allows(pattern: str, char: str) -> bool:
+    """Whether some position of `pattern` can match `char` (its character classes, literals
+    and `.` are read from Python's own regex parser; lookarounds count as matching)."""
+    try:
+        from re import _constants as sre  # type: ignore[attr-defined]
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - older layout
+        import sre_constants as sre  # type: ignore[no-redef]
+        import sre_parse  # type: ignore[no-redef]
+    code = ord(char)
+    categories = {
+        sre.CATEGORY_DIGIT: char.isdigit(),
+        sre.CATEGORY_NOT_DIGIT: not char.isdigit(),
+        sre.CATEGORY_WORD: char.isalnum() or char == "_",
+        sre.CATEGORY_NOT_WORD: not (char.isalnum() or char == "_"),
+        sre.CATEGORY_SPACE: char.isspace(),
+        sre.CATEGORY_NOT_SPACE: not char.isspace(),
+    }
+
+    def in_class(items: list[Any]) -> bool:
+        negate = bool(items) and items[0][0] is sre.NEGATE
+        hit = False
+        for op, arg in items:
+            if op is sre.LITERAL:
+                hit |= code == arg
+            elif op is sre.RANGE:
+                hit |= arg[0] <= code <= arg[1]
+            elif op is sre.CATEGORY:
+                hit |= categories.get(arg, True)
+        return hit != negate
+
+    def walk(nodes: Any) -> bool:
+        for op, arg in nodes:
+            if op is sre.LITERAL and arg == code:
+                return True
+            if op is sre.NOT_LITERAL and arg != code:
+                return True
+            if op is sre.ANY and char != "\n":
+                return True
+            if op is sre.IN and in_class(arg):
+                return True
+            if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+                if walk(arg[2]):
+                    return True
+            elif op is sre.SUBPATTERN:
+                if walk(arg[-1]):
+                    return True
+            elif op is getattr(sre, "ATOMIC_GROUP", None):
+                if walk(arg):
+                    return True
+            elif op is sre.BRANCH:
+                if any(walk(branch) for branch in arg[1]):
+                    return True
+        return False
+
+    return walk(sre_parse.parse(pattern))
+
+
+class GivenId(_Strict):
+    """A text id the client gives on create (a slug, a code): checked by the contract's pattern
+    and length, stored as given, never changed afterwards, and the row's key in every path."""
+
+    pattern: str | None = Field(
+        None,
+        description="The regular expression every id matches, anchored (^...$), e.g. "
+        "^[a-z0-9]+(-[a-z0-9]+)*$. It may not match an empty id nor any character a URL path "
+        "segment cannot carry as is (/ ? # % \\ spaces): the id is one segment of the path.",
+        examples=["^[a-z0-9]+(-[a-z0-9]+)*$"],
+    )
+    max_length: int = Field(
+        ...,
+        ge=1,
+        le=GIVEN_ID_MAX_LENGTH,
+        description="The longest id (the column's length); the contract's maxLength.",
+        examples=[64],
+    )
+    unique: Literal["owner", "global"] | None = Field(
+        None,
+        description="Where an id must be unique. owner (the default, and the only choice that "
+        "keeps users apart): each user has their own ids, two users may both hold "
+        "'blue-room', and a user never learns whether another's id exists. global: one row "
+        "per id across every user (public handles), so a 409 tells a caller the id is taken "
+        "by someone; only when the contract says so. A resource without an owner column is "
+        "global.",
+        examples=["owner"],
+    )
+    example: str | None = Field(
+        None, description="A valid id, for the generated tests and the OpenAPI."
+    )
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> GivenId:
+        if self.pattern is None:
+            raise ValueError(
+                "a client-given id states the pattern it must match (pattern: "
+                "'^[a-z0-9]+(-[a-z0-9]+)*$'): without one any text, a slash among it, "
+                "would be a key"
+            )
+        try:
+            compiled = re.compile(self.pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {self.pattern!r} is not a regular expression: {exc}") from None
+        if not (self.pattern.startswith("^") and self.pattern.endswith("$")):
+            raise ValueError(
+                f"pattern {self.pattern!r} must be anchored (^...$): the whole id matches it"
+            )
+        if compiled.fullmatch("") is not None:
+            raise ValueError(f"pattern {self.pattern!r} matches an empty id; require a character")
+        unsafe = [c for c in UNSAFE_ID_CHARS if _pattern_allows(self.pattern, c)]
+        if unsafe:
+            shown = ", ".join(repr(c) for c in unsafe)
+            raise ValueError(
+                f"pattern {self.pattern!r} allows {shown}: an id is one segment of a URL path, "
+                "so it may hold none of / ? # % \\ or spaces"
+            )
+        for segment in (".", ".."):
+            if compiled.fullmatch(segment):
+                raise ValueError(
+                    f"pattern {self.pattern!r} matches {segment!r}, which a URL path reads as a "
+                    "directory step; exclude it (e.g. start with a letter or digit)"
+                )
+        if self.example is not None and not compiled.fullmatch(self.example):
+            raise ValueError(f"example {self.example!r} does not match pattern {self.pattern!r}")
+        if self.example is not None and len(self.example) > self.max_length:
+            raise ValueError(f"example {self.example!r} is longer than max_length {self.max_length}")
+        return self
+
+
 # A path parameter of a custom operation besides the item's own {id}.
 PathParamType = Literal["str", "int", "uuid"]
 _OP_PATH = re.compile(r"(/\{id\}|/\{[a-z][a-z0-9_]*\}|/[a-z0-9][a-z0-9_.-]*)*")
@@ -1439,6 +1636,15 @@ class Resource(_Strict):
         "16 letters or digits, then optionally _ or -). Only for id: str.",
         examples=["inv_"],
     )
+    id_given: GivenId | None = Field(
+        None,
+        description="id str: the client gives the id on create (a slug or a code, in the "
+        "create body as id) instead of the server making one; its pattern and length are the "
+        "contract's, it is never changed afterwards (PATCH and PUT refuse it), a duplicate is "
+        "answered 409 in the error envelope, and paths, references and nested routes name the "
+        "row by it. Unique per owner unless unique: global. Not with id_prefix.",
+        examples=[{"pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "max_length": 64}],
+    )
     owner: Identifier | None = Field(
         "user_id", description="Column holding the owning user's id; null for unowned resources."
     )
@@ -1462,6 +1668,12 @@ class Resource(_Strict):
         "only a role may call, and roles that reach every row. Default: each user their own "
         "rows (with an owner column), every signed-in caller (without).",
         examples=[{"read": "public", "write": "owner", "roles": {"delete": ["admin"]}}],
+    )
+    embed: Embed = Field(
+        default_factory=Embed,
+        description="Related data in the answers: summaries of referenced rows and counts of "
+        "rows referring to this one, as the contract's examples show them.",
+        examples=[{"summaries": {"board": {"reference": "board_id", "fields": ["name"]}}}],
     )
     source: str | None = None
 
@@ -1546,6 +1758,30 @@ class Resource(_Strict):
             if not roles:
                 raise ValueError(f"{where}.roles.{name}: name at least one role (or drop it)")
 
+    def _given_id_access_fits(self) -> None:
+        """Ids unique per owner name a row only together with its owner: every read and write
+        must be the caller's own rows (a rule reaching other users' rows would meet several
+        rows of one id)."""
+        if not self.keyed_per_owner:
+            return
+        access = self.access
+        wide = [
+            name
+            for name, rule in (
+                ("read", access.read_rule(True)),
+                ("write", access.write_rule(True)),
+            )
+            if rule != "owner"
+        ]
+        if access.every_row:
+            wide.append("every_row")
+        if wide:
+            raise ValueError(
+                f"id_given: ids unique per owner (the default) name a row only with its owner, "
+                f"but access.{wide[0]} reaches other users' rows, where one id names several; "
+                "keep access to the owner or make the ids unique: global"
+            )
+
     def answering_operations(self) -> list[str]:
         """The operations whose success answer carries a body (a message may ride beside it)."""
         ops = self.operations
@@ -1580,9 +1816,12 @@ class Resource(_Strict):
 
     @property
     def id_length(self) -> int | None:
-        """id str: the length of every id (the prefix and the random part)."""
+        """id str: the length of every id (the prefix and the random part), or the longest a
+        client may give."""
         if self.id != "str":
             return None
+        if self.id_given is not None:
+            return self.id_given.max_length
         return len(self.id_prefix or "") + ID_RANDOM_LENGTH
 
     @property
@@ -1590,9 +1829,41 @@ class Resource(_Strict):
         """id str: the regular expression every id matches (the path refuses others)."""
         if self.id != "str":
             return None
+        if self.id_given is not None:
+            return self.id_given.pattern
         return f"^{re.escape(self.id_prefix or '')}[0-9A-Za-z]{{{ID_RANDOM_LENGTH}}}$"
 
+    @property
+    def id_unique(self) -> Literal["owner", "global"] | None:
+        """A client-given id: where it is unique (owner unless stated, global without one)."""
+        if self.id_given is None:
+            return None
+        if self.owner is None:
+            return "global"
+        return self.id_given.unique or "owner"
+
+    @property
+    def keyed_per_owner(self) -> bool:
+        """The row's key is (id, owner): ids the client gives, unique per owner."""
+        return self.id_unique == "owner"
+
     def _id_fits(self) -> None:
+        if self.id_given is not None:
+            if self.id != "str":
+                raise ValueError(
+                    f"id_given: a client-given id is text (id: str), not id: {self.id}"
+                )
+            if self.id_prefix is not None:
+                raise ValueError(
+                    "id_given and id_prefix: an id is either given by the client or made by "
+                    "the server as id_prefix + random letters; drop one"
+                )
+            if self.owner is None and self.id_given.unique == "owner":
+                raise ValueError(
+                    "id_given.unique: 'owner' needs an owner column; without one ids are "
+                    "unique across the table (global)"
+                )
+            return
         if self.id != "str":
             if self.id_prefix is not None:
                 raise ValueError(
@@ -1603,7 +1874,7 @@ class Resource(_Strict):
         if self.id_prefix is None:
             raise ValueError(
                 "id: str is made by the server as id_prefix + random letters and digits; "
-                "state id_prefix (e.g. inv_)"
+                "state id_prefix (e.g. inv_), or id_given when the client gives the id"
             )
         if not re.fullmatch(ID_PREFIX_PATTERN, self.id_prefix):
             raise ValueError(
@@ -1622,6 +1893,7 @@ class Resource(_Strict):
             )
         self._parent_fits()
         self._access_fits()
+        self._given_id_access_fits()
         if self.path_has_user_id and self.owner is None:
             raise ValueError("a path with {user_id} needs an owner column")
         if not self.fields:
@@ -1736,8 +2008,53 @@ class Resource(_Strict):
                     f"action {name!r} changes {action.field!r}, which is immutable "
                     "(never changed after create)"
                 )
+        self._embed_fits()
         del known
         return self
+
+    def embed_wire(self, key: str) -> str:
+        """The JSON key of an embedded summary or count."""
+        spec = self.embed.summaries.get(key) or self.embed.counts.get(key)
+        if spec is not None and spec.json_name is not None:
+            return spec.json_name
+        return camel_case(key) if self.json_names == "camelCase" else key
+
+    def _embed_fits(self) -> None:
+        """Embedded keys are new answer keys: none is a field's name or JSON key, and each
+        summary shows the row of one of this resource's own references."""
+        wires = {key: name for name, key in self.wire_names().items()}
+        names = set(self.wire_names())
+        seen: dict[str, str] = {}
+        for key in self.embed.keys:
+            kind = "summaries" if key in self.embed.summaries else "counts"
+            where = f"embed.{kind}.{key}"
+            if key in seen:
+                raise ValueError(f"{where}: {key!r} is both a summary and a count; keep one")
+            if key in names or key in RESERVED_FIELD_NAMES or key.startswith("_"):
+                raise ValueError(
+                    f"{where}: {key!r} is the name of a field of this resource (or reserved); "
+                    "name the embedded key differently"
+                )
+            wire = self.embed_wire(key)
+            if wire in wires:
+                raise ValueError(
+                    f"{where}: its JSON key {wire!r} is that of {wires[wire]!r}; give it a "
+                    "json_name of its own"
+                )
+            if wire in seen.values():
+                raise ValueError(f"{where}: its JSON key {wire!r} is another embedded key's")
+            seen[key] = wire
+        for key, summary in self.embed.summaries.items():
+            where = f"embed.summaries.{key}.reference"
+            spec = self.fields.get(summary.reference)
+            if spec is None or spec.references is None:
+                refs = sorted(n for n, f in self.fields.items() if f.references is not None)
+                raise ValueError(
+                    f"{where}: {summary.reference!r} is not a reference field of this resource; "
+                    f"expected one of {refs or 'none (add references: {resource: ...})'}"
+                )
+            if len(set(summary.fields)) != len(summary.fields):
+                raise ValueError(f"embed.summaries.{key}.fields: {summary.fields} repeats a field")
 
 
 def _check_filters(
@@ -1937,7 +2254,32 @@ class BackendPlan(_Strict):
         self._answers_have_room()
         self._parents_in_plan()
         self._roles_have_claim()
+        self._embeds_in_plan()
         return self
+
+    def _embeds_in_plan(self) -> None:
+        """Each summary's fields are fields of the referenced resource, each counted resource
+        refers to this one; resources of other plans are checked when the backend is emitted
+        (sp_backend.emit.embeds)."""
+        for name, r in self.resources.items():
+            for key, summary in r.embed.summaries.items():
+                ref = r.fields[summary.reference].references
+                target = self.resources.get(ref.resource) if ref is not None else None
+                if target is not None:
+                    problem = summary_field_problem(target, summary.fields)
+                    if problem:
+                        raise ValueError(
+                            f"resources.{name}.embed.summaries.{key}.fields: {problem}"
+                        )
+            for key, count in r.embed.counts.items():
+                where = f"resources.{name}.embed.counts.{key}"
+                child = self.resources.get(count.resource)
+                if child is None:
+                    # Another plan's resource: checked at emit, where every plan is known.
+                    continue
+                problem = count_field_problem(name, count.resource, child, count.field)
+                if problem:
+                    raise ValueError(f"{where}: {problem}")
 
     def _roles_have_claim(self) -> None:
         """A role rule needs the token claim that carries roles; a public read of a child
@@ -2104,6 +2446,44 @@ def _open_problems(plan: BackendPlan) -> Iterator[str]:
         yield "errors.not_owner_status: auth.mode 'none' has no row owners; drop it"
     if "forbidden" in plan.errors.messages:
         yield "errors.messages.forbidden: auth.mode 'none' forbids nothing; drop it"
+
+
+def summary_field_problem(target: Resource, fields: list[str]) -> str | None:
+    """Why a summary cannot show these fields of `target` (None when it can)."""
+    for f in fields:
+        if f == "id":
+            return "'id' is always shown; list only the other fields"
+        spec = target.fields.get(f)
+        if spec is None:
+            known = ", ".join(sorted(target.fields))
+            return f"{f!r} is not a field of the referenced resource (its fields: {known})"
+        if spec.type not in SUMMARY_TYPES:
+            return (
+                f"{f!r} is {spec.type}; a summary shows plain values ({', '.join(SUMMARY_TYPES)})"
+            )
+    return None
+
+
+def count_field_problem(
+    parent: str, child_name: str, child: Resource, field: str | None
+) -> str | None:
+    """Why rows of `child` cannot be counted per `parent` row (None when they can)."""
+    refs = [n for n, f in child.fields.items() if f.references and f.references.resource == parent]
+    if field is not None:
+        if field not in refs:
+            return (
+                f"field {field!r} of {child_name!r} is not a reference to {parent!r} "
+                f"(its references to it: {refs or 'none'})"
+            )
+        return None
+    if not refs:
+        return (
+            f"{child_name!r} has no field referring to {parent!r}, so none of its rows belong "
+            "to one; count a resource whose field has references: {resource: " + parent + "}"
+        )
+    if len(refs) > 1:
+        return f"{child_name!r} refers to {parent!r} by {refs}; name one as field"
+    return None
 
 
 def camel_case(name: str) -> str:

@@ -16,6 +16,7 @@ from sp_backend.plan.model import (
     CONSTRAINTS_BY_TYPE,
     FIELD_TYPES,
     FILTER_TYPES,
+    GIVEN_ID_MAX_LENGTH,
     ID_RANDOM_LENGTH,
     JSON_TYPES,
     LEFT_OUT,
@@ -33,6 +34,7 @@ from sp_backend.plan.model import (
     DerivedFilter,
     ErrorConventions,
     FieldSpec,
+    GivenId,
     JsonNames,
     ListOperation,
     Operation,
@@ -61,6 +63,7 @@ from sp_backend.readers.custom import (
 )
 from sp_backend.readers.delete_answer import read_delete_answer
 from sp_backend.readers.derived import is_flag, read_derived
+from sp_backend.readers.embeds import read_embeds
 from sp_backend.readers.envelope import read_envelope
 from sp_backend.readers.facts import (
     RANK_CONTRACT,
@@ -231,6 +234,7 @@ def build_plan(inp: Inputs) -> Built:
         answered[name] = _operation_endpoints(g)
     _text_references(resources, notes)
     _conventions_left(inp.conventions, bool(resources), notes)
+    read_embeds(resources, notes)
     # What a planned resource's schema states that no plan key holds (a CHECK, a composite key).
     for t in inp.models:
         if any(_model_key(t.name) == name for name in built.resources):
@@ -512,7 +516,7 @@ def _resource(
         name: merge_field(name, fs, [] if name == "id" else notes.conflicts, g.name)
         for name, fs in facts.items()
     }
-    id_type, id_prefix = _id_type(g, merged, facts, notes)
+    id_type, id_prefix, id_given = _id_type(g, merged, facts, notes)
     owner = _owner(g, merged, notes, owner_types, inp) if owned else None
     if owner is not None and owner_rules is not None:
         rule = _owner_rule(owner, merged, inp)
@@ -580,6 +584,7 @@ def _resource(
             parent=parent,
             id=id_type,
             id_prefix=id_prefix,
+            id_given=id_given,
             owner=owner,
             timestamps=timestamps,
             json_names=json_names,
@@ -877,13 +882,168 @@ def _text_references(resources: dict[str, Resource], notes: _Notes) -> None:
 
 def _id_type(
     g: Group, merged: dict[str, dict[str, Chosen]], facts: dict[str, list[FieldFact]], notes: _Notes
-) -> tuple[str, str | None]:
-    """The id's type, and for a text id the prefix the server puts before its random part."""
-    kind = _id_kind(g, facts, notes)
+) -> tuple[str, str | None, GivenId | None]:
+    """The id's type; for a text id the prefix the server puts before its random part, or the
+    rules of an id the client gives."""
+    given_at, said = _client_gives_id(g, facts)
+    if given_at is not None and not said and _shown_prefixes(facts):
+        given_at = None  # a schema shared by request and answer: ids the server prefixes
+    kind = _id_kind(g, facts, notes, quiet=given_at is not None)
+    stated = any(f.get("type") == kind for f in facts.get("id", []))
+    if given_at is not None and kind in ("uuid", "int") and stated:
+        if said:
+            notes.add(
+                f"{g.name}.id: the client gives the id on create, and ids are {kind}; only text "
+                "ids the client gives (a slug, a code) are planned",
+                given_at,
+                f"{kind} made by the server; write the create route in app/extensions/",
+            )
+        return kind, None, None  # else a schema shared by request and answer, as most are
+    if given_at is not None:
+        given = _given_id(g, facts, given_at, notes)
+        if given is not None:
+            _note_put_creates(g, notes)
+        return ("str", None, given) if given is not None else ("uuid", None, None)
     if kind != "str":
-        return kind, None
+        return kind, None, None
     prefix = _id_prefix(g, facts, notes)
-    return ("str", prefix) if prefix is not None else ("uuid", None)
+    return ("str", prefix, None) if prefix is not None else ("uuid", None, None)
+
+
+def _client_gives_id(g: Group, facts: dict[str, list[FieldFact]]) -> tuple[str | None, bool]:
+    """Where the contract shows that the client gives the id on create, and whether its words
+    say so (client-chosen, given by the client) rather than its shapes: a create body carries
+    the id (and nothing marks it read-only), or a PUT to an item's path creates the row (201)
+    where no POST does. (None, False) when it does not."""
+    ids = facts.get("id", [])
+    said = next((f.source for f in ids if f.get("given_by_client")), None)
+    if said is not None:
+        return said, True
+    creates_by_put = [ep for ep in g.item_eps if ep.method == "PUT" and 201 in ep.statuses]
+    posts = [ep for ep in g.collection_eps if ep.method == "POST"]
+    if creates_by_put and not posts:
+        return creates_by_put[0].source, False  # the id is the path's, whatever the body says
+    if any(f.get("read_only") for f in ids):
+        return None, False
+    sent = next((f.source for f in ids if f.get("in_input")), None)
+    return (sent, False) if sent is not None else (None, False)
+
+
+def _note_put_creates(g: Group, notes: _Notes) -> None:
+    """A PUT to an item's path that creates the row (201) is not generated: creation is a POST
+    to the collection with the id in its body, and PUT replaces a row that exists."""
+    for ep in g.item_eps:
+        if ep.method == "PUT" and 201 in ep.statuses:
+            notes.add(
+                f"PUT {ep.path}: creates the row at the id the client gives (201), which the "
+                "backend does not generate",
+                ep.source,
+                f"created by POST {g.collection} with the id in the body; PUT replaces a row "
+                "that exists (404 otherwise); write create-by-PUT in app/extensions/",
+            )
+            return
+
+
+def _shown_prefixes(facts: dict[str, list[FieldFact]]) -> dict[str, str]:
+    """The prefixes the ids shown start with (their pattern's, else their examples'), each
+    with where it is shown: ids the server makes as a prefix and a random part."""
+    shown: dict[str, str] = {}
+    for f in facts.get("id", []):
+        pattern, example = f.get("pattern"), f.get("example")
+        found = _PREFIXED_PATTERN.match(str(pattern)) if pattern is not None else None
+        if found is None and isinstance(example, str):
+            found = _PREFIXED_EXAMPLE.fullmatch(example)
+        if found is not None:
+            shown.setdefault(found.group(1), f.source)
+    return shown
+
+
+def _path_id_params(g: Group) -> list[Param]:
+    """The item paths' own id parameters (the last of each item path)."""
+    found = []
+    for ep in g.item_eps:
+        names = re.findall(r"\{([^}]+)\}", ep.path)
+        for p in ep.params:
+            if p.location == "path" and names and p.name == names[-1]:
+                found.append(p)
+    return found
+
+
+def _given_id(
+    g: Group, facts: dict[str, list[FieldFact]], given_at: str, notes: _Notes
+) -> GivenId | None:
+    """The rules of an id the client gives: the pattern (the id's schema, else the path
+    parameter's), the longest length (stated, else the pattern's own bound), where it is unique
+    (unique across users when the contract says so) and an example that fits. None, with a
+    note, when the contract leaves the pattern or the length open: a key of any text would
+    reach URLs, so nothing is guessed."""
+    ids = facts.get("id", [])
+    params = _path_id_params(g)
+    patterns = [(str(f.get("pattern")), f.source) for f in ids if f.get("pattern")]
+    patterns += [(p.pattern, p.source) for p in params if p.pattern]
+    lengths = [(int(f.get("max_length")), f.source) for f in ids if f.get("max_length")]
+    lengths += [(p.max_length, p.source) for p in params if p.max_length]
+    where = f"{g.name}.id"
+    if not patterns:
+        notes.add(
+            f"{where}: the client gives the id on create, but the contract states no pattern "
+            "for it",
+            given_at,
+            "uuid made by the server; state the ids' pattern and longest length in the "
+            "contract (or set id: str and id_given in the plan)",
+        )
+        return None
+    distinct = sorted({p for p, _ in patterns})
+    if len(distinct) > 1:
+        notes.add(
+            f"{where}: the client gives the id, and the contract states different patterns "
+            f"for it ({', '.join(distinct)})",
+            patterns[0][1],
+            "uuid made by the server; state one pattern (id_given.pattern in the plan)",
+        )
+        return None
+    pattern, pattern_source = patterns[0]
+    longest = max((n for n, _ in lengths), default=None) or _pattern_bound(pattern)
+    if longest is None:
+        notes.add(
+            f"{where}: the client gives the id, but its longest length is not stated and the "
+            f"pattern {pattern!r} leaves it open",
+            pattern_source,
+            "uuid made by the server; state the ids' maximum length",
+        )
+        return None
+    examples = [f.get("example") for f in ids if isinstance(f.get("example"), str)]
+    example = next((e for e in examples if _matches(pattern, e) and len(e) <= longest), None)
+    across = any(f.get("unique_across_users") for f in ids)
+    try:
+        return GivenId(
+            pattern=pattern,
+            max_length=longest,
+            unique="global" if across else None,
+            example=example,
+            source=given_at,
+        )
+    except ValidationError as exc:
+        reason = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        notes.add(
+            f"{where}: the client gives the id, but its pattern cannot be a key: {reason}",
+            pattern_source,
+            "uuid made by the server",
+        )
+        return None
+
+
+def _pattern_bound(pattern: str) -> int | None:
+    """The longest text a pattern matches, when it has a bound (^[A-Z]{2}-[0-9]{4}$: 7)."""
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - older layout
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        widest = sre_parse.parse(pattern).getwidth()[1]
+    except (re.error, ValueError, TypeError):
+        return None
+    return int(widest) if 0 < widest <= GIVEN_ID_MAX_LENGTH else None
 
 
 # A text id as contracts show one: a prefix (letters or digits, then _ or -) and a random part
@@ -899,29 +1059,12 @@ _PREFIXED_PATTERN = re.compile(r"\^([A-Za-z][A-Za-z0-9]{0,15}[_-])(?=[\[\\(.])")
 def _id_prefix(g: Group, facts: dict[str, list[FieldFact]], notes: _Notes) -> str | None:
     """The prefix the contract's ids share (its pattern's, else its examples'); None, with a
     note, when none is shown or they disagree."""
-    shown: dict[str, str] = {}
-    for f in facts.get("id", []):
-        pattern, example = f.get("pattern"), f.get("example")
-        found = _PREFIXED_PATTERN.match(str(pattern)) if pattern is not None else None
-        if found is None and isinstance(example, str):
-            found = _PREFIXED_EXAMPLE.fullmatch(example)
-        if found is not None:
-            shown.setdefault(found.group(1), f.source)
+    shown = _shown_prefixes(facts)
     if len(shown) == 1:
         prefix = next(iter(shown))
         _note_other_id_forms(g, facts, prefix, notes)
         return prefix
     first = facts["id"][0].source if facts.get("id") else g.endpoints[0].source
-    ids = facts.get("id", [])
-    if any(f.get("in_input") for f in ids) and not any(f.get("read_only") for f in ids):
-        notes.add(
-            f"{g.name}.id: the client gives the id on create (a slug or a key of its own), "
-            "which the plan cannot represent yet",
-            next(f.source for f in ids if f.get("in_input")),
-            "uuid made by the server; keep the client's value as a unique field, or write the "
-            "create route in app/extensions/",
-        )
-        return None
     if not shown:
         notes.add(
             f"{g.name}.id: ids are text, but no prefix the server puts before a random part "
@@ -960,7 +1103,11 @@ def _note_other_id_forms(
             return
 
 
-def _id_kind(g: Group, facts: dict[str, list[FieldFact]], notes: _Notes) -> str:
+def _id_kind(
+    g: Group, facts: dict[str, list[FieldFact]], notes: _Notes, *, quiet: bool = False
+) -> str:
+    """The id's type as the contract states it (uuid when it does not, with a note; quiet: an
+    id the client gives, text unless stated otherwise, said elsewhere)."""
     candidates: list[Value] = []
     for f in facts.get("id", []):
         t = f.attrs.get("type")
@@ -977,6 +1124,8 @@ def _id_kind(g: Group, facts: dict[str, list[FieldFact]], notes: _Notes) -> str:
             kind = parse_type(m.group(1))
             candidates.append(Value(kind, ep.source, ep.rank, 2))
     chosen = decide(f"{g.name}.id", candidates, notes.conflicts, "type")
+    if chosen is None and quiet:
+        return "str"
     if chosen is None:
         notes.add(f"{g.name}.id: the id type is not stated", g.endpoints[0].source, "uuid")
         return "uuid"

@@ -36,6 +36,8 @@ _NOTE_COLS = (
     "rule",
     "details",
     "purpose",
+    "requirement",
+    "requirements",
 )
 
 # Words that are type descriptions in a pseudo-JSON value, not example data.

@@ -38,8 +38,9 @@ _QUESTION = re.compile(
 )
 
 
-# A section number before a heading's words: "1. The show", "2.3 Invoice", "§4 Members".
-_SECTION_NUMBER = re.compile(r"^\s*(?:§\s*)?\d+(?:\.\d+)*[.)]?\s+")
+# A section number before a heading's words: "1. The show", "2.3 Invoice", "§4 Members",
+# "§4.1 — The trail".
+_SECTION_NUMBER = re.compile(r"^\s*(?:§\s*)?\d+(?:\.\d+)*[.)]?\s+(?:[—–]\s+)?")
 
 
 def model_key(name: str) -> str:

@@ -358,6 +358,8 @@ def _param(node: Any, where: str) -> Param | None:
         str(schema.get("type") or "") or None,
         str(schema["default"]) if "default" in schema else None,
         str(param.get("description", "")) + bound,
+        str(schema["pattern"]) if isinstance(schema.get("pattern"), str) else None,
+        schema["maxLength"] if type(schema.get("maxLength")) is int else None,
     )
 
 

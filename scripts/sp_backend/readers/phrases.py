@@ -5,8 +5,9 @@ everywhere; each entry carries its own examples, and every example is a test
 (tests/readers/test_phrases.py).
 
 Facts are FieldSpec keys plus the reader-only keys primary_key, foreign_key, on_delete,
-required, nullable, not_blank, future, past, read_only and immutable. Only what the words
-say: nothing is assumed. A number with no unit is stated both ways it can be meant ("max 50" is
+required, nullable, not_blank, future, past, read_only, immutable, given_by_client (the client
+gives the value: a key of its own) and unique_across_users (unique over every user's rows, not
+per owner). Only what the words say: nothing is assumed. A number with no unit is stated both ways it can be meant ("max 50" is
 max_length 50 for a string and le 50 for a number): the field's type, decided later, picks the
 one that applies."""
 
@@ -232,6 +233,22 @@ PHRASES: tuple[Phrase, ...] = (
             ("must be unique per account", {"unique": True}),
             ("no two venues may share a code", {"unique": True}),
         ),
+    ),
+    Phrase(
+        "unique across users",
+        re.compile(
+            r"\bglobally unique\b|\bunique (?:across|among|over) (?:all|every|the whole|the "
+            r"entire)\b|\bunique (?:system|site|platform)[- ]wide\b|\bno two (?:users|accounts|"
+            r"customers|members) (?:may|can) (?:share|have the same)\b"
+        ),
+        _const({"unique": True, "unique_across_users": True}),
+        (
+            ("globally unique", {"unique": True, "unique_across_users": True}),
+            ("unique across all keepers", {"unique": True, "unique_across_users": True}),
+            ("unique among every account", {"unique": True, "unique_across_users": True}),
+            ("unique site-wide", {"unique": True, "unique_across_users": True}),
+        ),
+        not_in=("must be unique per account", "unique for each user"),
     ),
     Phrase(
         "index",
@@ -503,11 +520,17 @@ PHRASES: tuple[Phrase, ...] = (
     # -- text patterns ------------------------------------------------------------------------
     Phrase(
         "pattern",
-        re.compile(r"\b(?:pattern|regex|format)\s*[:=]?\s*[`\"']?(\^[^`\"'\s]+)", re.IGNORECASE),
+        # An anchored pattern ends at its `$`: punctuation after it is the sentence's.
+        re.compile(
+            r"\b(?:pattern|regex|format)\s*[:=]?\s*[`\"']?"
+            r"(\^[^`\"'\s]+?\$(?=[,;.)]*(?:\s|$))|\^[^`\"'\s]+)",
+            re.IGNORECASE,
+        ),
         _one("pattern", str),
         (
             ("pattern ^[A-Z]{3}$", {"pattern": "^[A-Z]{3}$"}),
             ("regex: `^\\d{4}$`", {"pattern": "^\\d{4}$"}),
+            ("pattern `^[a-z][a-z0-9-]+$`, lowercase", {"pattern": "^[a-z][a-z0-9-]+$"}),
         ),
         raw=True,
     ),
@@ -575,6 +598,25 @@ PHRASES: tuple[Phrase, ...] = (
             ("computed by the backend", {"read_only": True}),
             ("output only", {"read_only": True}),
         ),
+    ),
+    Phrase(
+        "given by the client",
+        re.compile(
+            r"\b(?:client|caller|user)[- ](?:chosen|given|supplied|provided|assigned|defined|"
+            r"picked)\b|\b(?:chosen|given|supplied|provided|picked|set|named|assigned) by the "
+            r"(?:client|caller|user|consumer|requester|api user)\b|\bthe (?:client|caller) "
+            r"(?:chooses|picks|names|supplies|provides|assigns|sets) (?:it|the id|the key)\b"
+            r"|\byou (?:choose|pick) (?:it|the id|the key)\b"
+        ),
+        _const({"given_by_client": True}),
+        (
+            ("client-chosen", {"given_by_client": True}),
+            ("given by the client on create", {"given_by_client": True}),
+            ("supplied by the caller", {"given_by_client": True}),
+            ("the caller picks it when registering", {"given_by_client": True}),
+            ("user-defined key", {"given_by_client": True}),
+        ),
+        not_in=("set by the server", "assigned by the database", "server-assigned"),
     ),
     Phrase(
         "immutable",
