@@ -27,7 +27,7 @@ CASES = {
     "invoice-desk": "invoices",
     "mooring-register": "berths",
     "radio-schedule": "shows",
-    "apiary-conventions": "apiary",
+    "orchard-conventions": "orchard",
     "apiary-letter": "honeycomb",  # nested routes, cascade, embedded summaries and counts
     "trail-handbook": "trails",
 }

@@ -12,11 +12,11 @@ from sp_backend.readers.markdown import parse_markdown
 from sp_backend.readers.models import models_from_doc
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "specs"
-CONTRACT = "specs/api/apiary.md"
+CONTRACT = "specs/api/orchard.md"
 
 
 def _line(needle: str) -> str:
-    lines = (FIXTURES / "apiary-conventions" / CONTRACT).read_text().splitlines()
+    lines = (FIXTURES / "orchard-conventions" / CONTRACT).read_text().splitlines()
     return f"{CONTRACT}:{next(i for i, ln in enumerate(lines, 1) if needle in ln)}"
 
 
@@ -81,9 +81,9 @@ def test_answer_descriptions_and_examples_are_not_inputs() -> None:
 
 
 def test_every_list_of_the_feature_takes_the_contract_wide_parameters() -> None:
-    plan = gather(FIXTURES / "apiary-conventions", "apiary").plan
+    plan = gather(FIXTURES / "orchard-conventions", "orchard").plan
     lists = {name: r.operations.list for name, r in plan.resources.items()}
-    assert set(lists) == {"site", "hive", "inspection"}
+    assert set(lists) == {"orchard", "tree", "pruning"}
     for listing in lists.values():
         assert listing is not None
         assert listing.pagination.style == "page" and listing.pagination.size_name == "size"
@@ -95,47 +95,47 @@ def test_every_list_of_the_feature_takes_the_contract_wide_parameters() -> None:
         assert listing.sources["q"] == _line("| `q` |")
         assert listing.sources["sort.fields"] == _line("- `created_at` (default)")
         assert listing.sources["sort.direction"] == _line("- `desc`")
-    site, hive, inspection = lists["site"], lists["hive"], lists["inspection"]
-    assert (site.pagination.default, site.pagination.max) == (25, 60)
-    assert site.sources["size"] == _line("| `size` |")
-    # a filter applies where the rows have the field: hives have a status, the others not
-    assert hive.filters == ["status"] and site.filters == [] and inspection.filters == []
-    assert hive.sources["status"] == _line("| `status` |")
+    orchard, tree, pruning = lists["orchard"], lists["tree"], lists["pruning"]
+    assert (orchard.pagination.default, orchard.pagination.max) == (25, 60)
+    assert orchard.sources["size"] == _line("| `size` |")
+    # a filter applies where the rows have the field: trees have a status, the others not
+    assert tree.filters == ["status"] and orchard.filters == [] and pruning.filters == []
+    assert tree.sources["status"] == _line("| `status` |")
     # `since` / `until` bound each resource's one date, both ends included
-    assert {k: (r.field, r.op) for k, r in hive.ranges.items()} == {
-        "since": ("installed_on", "ge"),
-        "until": ("installed_on", "le"),
+    assert {k: (r.field, r.op) for k, r in tree.ranges.items()} == {
+        "since": ("planted_on", "ge"),
+        "until": ("planted_on", "le"),
     }
-    assert {k: (r.field, r.op) for k, r in inspection.ranges.items()} == {
-        "since": ("inspected_on", "ge"),
-        "until": ("inspected_on", "le"),
+    assert {k: (r.field, r.op) for k, r in pruning.ranges.items()} == {
+        "since": ("pruned_on", "ge"),
+        "until": ("pruned_on", "le"),
     }
-    assert hive.ranges["since"].source == _line("| `since` / `until` |")
-    assert site.ranges == {}
+    assert tree.ranges["since"].source == _line("| `since` / `until` |")
+    assert orchard.ranges == {}
 
 
 def test_the_lists_own_words_win_and_the_difference_is_a_conflict() -> None:
-    plan = gather(FIXTURES / "apiary-conventions", "apiary").plan
-    inspection = plan.resources["inspection"].operations.list
-    assert inspection is not None
-    assert (inspection.pagination.default, inspection.pagination.max) == (50, 200)
-    assert "size" not in inspection.sources  # its own parameter, not the contract-wide one
+    plan = gather(FIXTURES / "orchard-conventions", "orchard").plan
+    pruning = plan.resources["pruning"].operations.list
+    assert pruning is not None
+    assert (pruning.pagination.default, pruning.pagination.max) == (50, 200)
+    assert "size" not in pruning.sources  # its own parameter, not the contract-wide one
     own, shared = _line("- `size` - rows per page"), _line("| `size` |")
     found = {(c.what, c.winner, c.loser, c.chosen, c.overruled) for c in plan.conflicts}
     assert found == {
-        ("GET /inspections: query parameter size's default", own, shared, "50", "25"),
-        ("GET /inspections: query parameter size's max", own, shared, 200, 60),
+        ("GET /prunings: query parameter size's default", own, shared, "50", "25"),
+        ("GET /prunings: query parameter size's max", own, shared, 200, 60),
     }
     # the list's own parameter is not a field of the model its section describes
-    assert "size" not in plan.resources["inspection"].fields
+    assert "size" not in plan.resources["pruning"].fields
 
 
 def test_a_convention_no_list_can_take_is_unresolved_at_its_line() -> None:
-    plan = gather(FIXTURES / "apiary-conventions", "apiary").plan
-    colour = [u for u in plan.unresolved if "'colour'" in u.what]
-    assert [u.source for u in colour] == [_line("| `colour` |")]
+    plan = gather(FIXTURES / "orchard-conventions", "orchard").plan
+    colour = [u for u in plan.unresolved if "'rootstock'" in u.what]
+    assert [u.source for u in colour] == [_line("| `rootstock` |")]
     assert all(
-        "colour" not in (r.operations.list.sources if r.operations.list else {})
+        "rootstock" not in (r.operations.list.sources if r.operations.list else {})
         for r in plan.resources.values()
     )
 
