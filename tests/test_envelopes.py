@@ -43,6 +43,7 @@ def test_every_envelope_the_contracts_show_is_accepted() -> None:
         for details in ("list", "map"):
             errors = plan(errors={"envelope": envelope, "details": details}).errors
             assert (errors.envelope, errors.details) == (envelope, details)
+    assert plan(errors={"envelope": "errors"}).errors.envelope == "errors"
     stated = plan(
         resource={"messages": {"not_found": "Visit not found", "conflict": {"code": "Taken"}}}
     )
@@ -53,7 +54,9 @@ def test_every_envelope_the_contracts_show_is_accepted() -> None:
     ("parts", "message"),
     [
         ({"responses": {"envelope": "wrapped"}}, "'none', 'data', 'success' or 'status'"),
-        ({"errors": {"envelope": "problem"}}, "'detail', 'message' or 'status'"),
+        ({"errors": {"envelope": "problem"}}, "'message', 'status' or 'errors'"),
+        # one object per problem: its source names the field, there is no map to give
+        ({"errors": {"envelope": "errors", "details": "map"}}, "does not fit envelope errors"),
         ({"errors": {"details": "tree"}}, "'list' or 'map'"),
         ({"errors": {"messages": {"teapot": "No"}}}, "'validation', 'conflict'"),
         ({"errors": {"messages": {"conflict": ""}}}, "at least 1 character"),

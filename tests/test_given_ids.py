@@ -332,8 +332,8 @@ def test_put_to_create_gives_the_id_and_says_it_is_served_by_post(tmp_path: Path
     assert (room.id_given.pattern, room.id_given.max_length) == ("^[a-z]{2,12}$", 12)
     notes = [u.what for u in plan.unresolved if u.what.startswith("PUT ")]
     assert notes == [
-        "PUT /rooms/{room_code}: creates the row at the id the client gives (201), which the backend "
-        "does not generate"
+        "PUT /rooms/{room_code}: creates the row at the id the client gives (201), which the "
+        "backend does not generate"
     ]
 
 

@@ -83,3 +83,37 @@ def test_a_split_vote_is_noted() -> None:
     )
     assert reading.conventions is not None and reading.conventions["envelope"] == "status"
     assert reading.notes and "data envelope" in reading.notes[0][0]
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ({"errors": [{"status": "404", "detail": "No such hive"}]}, "errors"),
+        ({"errors": [{"detail": "x"}], "meta": {"requestId": "r1"}}, "errors"),
+        ({"error": {"code": "NOT_FOUND", "message": "No such hive"}}, "error"),
+        ({"success": False, "error": {"message": "No"}}, "success"),
+        ({"detail": "No such hive"}, "detail"),
+        ({"status": "fail", "data": {"name": "required"}}, "status"),
+        # an object's own errors list beside its other fields is no envelope
+        ({"id": 3, "errors": ["late"], "name": "Hive 3"}, None),
+    ],
+)
+def test_the_error_envelope_a_failure_answer_shows(body: dict, kind: str | None) -> None:
+    from sp_backend.readers.auth import error_envelope
+
+    assert error_envelope(body) == kind
+
+
+def test_an_errors_list_in_a_markdown_example_is_the_errors_envelope(tmp_path) -> None:  # noqa: ANN001
+    from sp_backend.readers.gather import gather
+
+    contract = tmp_path / "specs" / "api" / "hives-endpoints.md"
+    contract.parent.mkdir(parents=True)
+    contract.write_text(
+        "# Hives\n\n## GET /api/hives\n\nLists hives. Answers 200.\n\n"
+        "## GET /api/hives/{id}\n\nResponse 200:\n\n"
+        '```json\n{"id": "6f1c2a8e-2b1d-4c3e-9a7f-0d5e4b3c2a10", "name": "Hive 1"}\n```\n\n'
+        "A hive that is not yours answers 404:\n\n"
+        '```json\n{"errors": [{"status": "404", "code": "NOT_FOUND", "detail": "No hive"}]}\n```\n'
+    )
+    assert gather(tmp_path, "hives").plan.errors.envelope == "errors"

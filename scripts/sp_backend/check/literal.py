@@ -47,6 +47,8 @@ _PATH = r"(/[A-Za-z0-9_{}:.\-/]*)"
 # A declaration: the method starts the line (after list/heading/emphasis marks) and a path
 # follows it.
 _DECL = re.compile(rf"^[\s#>*_`|\-+0-9.)]*\b({'|'.join(METHODS)})\b[\s*_`:]*{_PATH}")
+# "**Browse** — `GET /api/plots`": a short emphasized title and a dash before the declaration.
+_TITLED = re.compile(r"^\s*(\*\*|__)[^*_\n]{1,60}?\1\s*[—–:\-]+\s*")
 _STATUS_WORDS = re.compile(
     r"\b(return|returns|returned|answer|answers|answered|respond|responds|response|responses|"
     r"status|statuses|code|codes|http|error|errors|fail|fails|with|gives|yields|otherwise|"
@@ -183,7 +185,7 @@ def read_markdown(text: str, rel: str) -> list[Promise]:
             if method and path:
                 decls.append((i, method, normalise_path(path)))
             continue
-        m = _DECL.match(line)
+        m = _DECL.match(line) or _DECL.match(_TITLED.sub("", line, count=1))
         if m is None and h:  # "## List parameters (GET /api/items)"
             m = re.search(rf"\b({'|'.join(METHODS)})\b[\s*_`:]*{_PATH}", line)
         if m and not re.search(r"\{[0-9a-f]{8}-", m.group(2)):

@@ -26,6 +26,8 @@ ERROR_SHAPES: dict[str, str] = {
     "message": '{"message": ...}; invalid input adds "details"',
     "status": '{"status": "error", "message": ...} (JSend); invalid input '
     '{"status": "fail", "data": the details}',
+    "errors": '{"errors": [{"status", "code", "detail"}]}; invalid input one object per problem, '
+    'with its "source" ({"pointer": "/field"} or {"parameter": "name"})',
 }
 
 

@@ -415,7 +415,7 @@ class AuthConfig(_Strict):
         return self
 
 
-ErrorEnvelope = Literal["error", "success", "detail", "message", "status"]
+ErrorEnvelope = Literal["error", "success", "detail", "message", "status", "errors"]
 Message = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 # Answers whose message the contract may state in its own words (the rest are the generator's).
 ErrorSituation = Literal["validation", "conflict", "not_found", "forbidden"]
@@ -444,6 +444,15 @@ class ErrorConventions(_Strict):
     )
     validation_status: Literal[400, 422] = 422
     source: str | None = None
+
+    @model_validator(mode="after")
+    def _details_fit_the_envelope(self) -> ErrorConventions:
+        if self.envelope == "errors" and self.details == "map":
+            raise ValueError(
+                "details: map does not fit envelope errors, which lists one object per "
+                "problem (its source names the field); use details: list"
+            )
+        return self
 
 
 class ResponseConventions(_Strict):
@@ -1379,7 +1388,9 @@ class GivenId(_Strict):
         try:
             compiled = re.compile(self.pattern)
         except re.error as exc:
-            raise ValueError(f"pattern {self.pattern!r} is not a regular expression: {exc}") from None
+            raise ValueError(
+                f"pattern {self.pattern!r} is not a regular expression: {exc}"
+            ) from None
         if not (self.pattern.startswith("^") and self.pattern.endswith("$")):
             raise ValueError(
                 f"pattern {self.pattern!r} must be anchored (^...$): the whole id matches it"
@@ -1402,7 +1413,9 @@ class GivenId(_Strict):
         if self.example is not None and not compiled.fullmatch(self.example):
             raise ValueError(f"example {self.example!r} does not match pattern {self.pattern!r}")
         if self.example is not None and len(self.example) > self.max_length:
-            raise ValueError(f"example {self.example!r} is longer than max_length {self.max_length}")
+            raise ValueError(
+                f"example {self.example!r} is longer than max_length {self.max_length}"
+            )
         return self
 
 

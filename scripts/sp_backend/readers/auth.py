@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sp_backend.readers.accounts import token_lifetime
 from sp_backend.readers.facts import Value
@@ -14,6 +15,8 @@ from sp_backend.readers.markdown import Doc
 MAX_TOKEN_MINUTES = 60 * 24 * 30  # auth.token_ttl_minutes' bound
 _ALGS = r"\b(HS256|HS384|HS512|RS256|RS384|RS512|ES256|ES384|EdDSA)\b"
 _SECRET = re.compile(r"\b([A-Z][A-Z0-9_]*(?:SECRET|_KEY)[A-Z0-9_]*)\b")
+# CLERK_JWKS_URL, AUTH0_JWKS_URI, JWKS_ENDPOINT: an environment variable naming the key set.
+_JWKS_ENV = re.compile(r"\b([A-Z][A-Z0-9_]*JWKS(?:_(?:URL|URI|ENDPOINT))?)\b")
 _OTHERS_ROW = re.compile(
     r"another user|other user|other users|someone else|belongs to (?:a |an)?"
     r"(?:different|another)|not owned|not own\b|isn't theirs|not theirs|"
@@ -99,6 +102,7 @@ def provider(line: str) -> str | None:
 class Signals:
     mode: list[Value] = field(default_factory=list)
     secret_env: list[Value] = field(default_factory=list)
+    jwks_env: list[Value] = field(default_factory=list)  # the variable holding the JWKS URL
     algorithms: list[Value] = field(default_factory=list)
     claim: list[Value] = field(default_factory=list)
     claim_type: list[Value] = field(default_factory=list)
@@ -164,11 +168,16 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
             name = m.group(1)
             if "SECRET" in name or re.search(r"(?:JWT|TOKEN|SIGNING|AUTH)\w*_KEY$", name):
                 signals.secret_env.append(_v(name, doc, i, rank))
+        for m in _JWKS_ENV.finditer(line):
+            signals.jwks_env.append(_v(m.group(1), doc, i, rank))
         for m in re.finditer(_ALGS, line):
             signals.algorithms.append(_v(m.group(1), doc, i, rank))
-        named = re.search(r"[`'\"](sub|user_id|userId|uid)[`'\"]\s+claim", line)
+        named = re.search(
+            r"[`'\"](sub|user_id|userId|uid)[`'\"]\s+claim|token'?s\s+[`'\"](sub|user_id|userId|uid)[`'\"]",
+            line,
+        )
         if named:
-            signals.claim.append(_v(named.group(1), doc, i, rank))
+            signals.claim.append(_v(named.group(1) or named.group(2), doc, i, rank))
             # "the singer's id is the `sub` claim (a UUID)": the id's type, said beside it.
             said = line[named.end() : named.end() + 40]
             if re.search(r"\b(?:uuid|guid)s?\b", said, re.IGNORECASE):
@@ -210,17 +219,36 @@ def scan(doc: Doc, rank: int, signals: Signals) -> None:
             signals.envelope.append(_v("error", doc, i, rank))
         elif not in_fence and re.search(r"\{\s*\"status\"\s*:\s*\"(?:error|fail)\"", line):
             signals.envelope.append(_v("status", doc, i, rank))  # JSend
+        elif not in_fence and re.search(r"\{\s*\"errors\"\s*:\s*\[", line):
+            signals.envelope.append(_v("errors", doc, i, rank))
         if re.search(r"\{\s*\"error\"\s*:\s*\"", line) and "{" in line:
             signals.envelope_odd.append(_v('{"error": "<code>"}', doc, i, rank))
     if fence_lines:
         _fence(doc, rank, fence_lines, signals)
 
 
+def error_envelope(body: Any) -> str | None:
+    """The error envelope (plan errors.envelope) a failure answer's JSON shows, or None."""
+    if not isinstance(body, dict):
+        return None
+    if isinstance(body.get("errors"), list) and set(body) <= {"errors", "meta", "links"}:
+        return "errors"  # {"errors": [{"status", "detail", ...}]}
+    if isinstance(body.get("error"), dict):
+        return "success" if body.get("success") is False else "error"
+    if "detail" in body and len(body) == 1:
+        return "detail"
+    if body.get("status") in ("error", "fail"):
+        return "status"  # JSend
+    return None
+
+
 def _fence(doc: Doc, rank: int, fence: list[tuple[int, str]], signals: Signals) -> None:
     text = "\n".join(line for _, line in fence)
     first = fence[0][0] if fence else 0
     compact = re.sub(r"\s+", "", text)
-    if compact.startswith('{"error":{'):
+    if compact.startswith('{"errors":['):
+        signals.envelope.append(_v("errors", doc, first, rank))
+    elif compact.startswith('{"error":{'):
         signals.envelope.append(_v("error", doc, first, rank))
     elif compact.startswith('{"detail":'):
         signals.envelope.append(_v("detail", doc, first, rank))
@@ -243,4 +271,4 @@ def _fence(doc: Doc, rank: int, fence: list[tuple[int, str]], signals: Signals) 
                 break
 
 
-__all__ = ["Signals", "provider", "scan"]
+__all__ = ["Signals", "error_envelope", "provider", "scan"]

@@ -560,7 +560,7 @@ def _resource(
         return None
     path, parent = g.collection, None
     if g.parent is not None:
-        nest = _nested(g, fields, planned or {}, notes)
+        nest = _nested(g, fields, planned or {}, notes, inp.groups)
         if nest is None:
             return None
         path, parent = nest
@@ -601,11 +601,47 @@ def _resource(
         return None
 
 
+# What the parent's delete says of its children: "removed with its cots", "deletes all of its
+# cards", "cascades"; "while it still has cards" (with its 409) is the restrict rule.
+_CASCADE_WORDS = re.compile(
+    r"\b(?:with|and|along with|together with|deletes?|removes?|including)\s+"
+    r"(?:all\s+)?(?:of\s+)?(?:its|their|the)\s+([a-z][\w-]*)|\bcascad",
+    re.IGNORECASE,
+)
+_RESTRICT_WORDS = re.compile(
+    r"\b(?:while|if|when|as long as)\s+it\s+(?:still\s+)?(?:has|holds|contains)\s+"
+    r"(?:any\s+)?([a-z][\w-]*)",
+    re.IGNORECASE,
+)
+
+
+def _delete_rule_said(
+    groups: list[Group], parent_collection: str, child: Group
+) -> tuple[str, str] | None:
+    """(on_delete, source) the parent's DELETE endpoint states for this child's rows, or None."""
+    parent = next((x for x in groups if x.collection == parent_collection), None)
+    if parent is None:
+        return None
+    segment = child.collection.rsplit("/", 1)[1].replace("-", "_")
+    names = {singular(segment), segment}
+    for ep in parent.item_eps:
+        if ep.method != "DELETE":
+            continue
+        text = " ".join([ep.title, ep.description, ep.text, *ep.statuses.values()])
+        for pattern, rule in ((_RESTRICT_WORDS, "restrict"), (_CASCADE_WORDS, "cascade")):
+            for m in pattern.finditer(text):
+                word = (m.group(1) or "").lower().replace("-", "_")
+                if m.group(0).lower().startswith("cascad") or singular(word) in names:
+                    return rule, ep.source
+    return None
+
+
 def _nested(
     g: Group,
     fields: dict[str, FieldSpec],
     planned: dict[str, tuple[str, Resource]],
     notes: _Notes,
+    groups: list[Group] | None = None,
 ) -> tuple[str, str] | None:
     """A collection under another's item (/boards/{boardId}/cards): its plan path and parent
     field, the parent's reference filled in (`fields` changed in place). The parent is the
@@ -644,6 +680,9 @@ def _nested(
             "restrict: set references.on_delete to cascade to delete them with it",
         )
         on_delete = None
+    said = None if on_delete else _delete_rule_said(groups or [], collection, g)
+    if said is not None:
+        on_delete, source = said
     if on_delete is None:
         notes.add(
             f"{g.name}: what deleting a {parent_name} does to its {_table_name(g)} is not stated",
@@ -1821,9 +1860,14 @@ def _conventions_left(conv: Conventions, planned: bool, notes: _Notes) -> None:
 # "max 50", "maximum: 50", "at most 50", "up to 50", "no more than 50", "1–50", "1 to 50".
 _SIZE_AT_MOST = (
     re.compile(r"\bmax(?:imum)?\s*[:=]?\s*(\d+)", re.IGNORECASE),
-    re.compile(r"\b(?:at most|up to|no more than|not more than)\s+(\d+)", re.IGNORECASE),
+    re.compile(
+        r"\b(?:at most|up to|no more than|not more than|never more than)\s+(\d+)", re.IGNORECASE
+    ),
     re.compile(r"\b\d+\s*(?:-|–|—|\.\.|to)\s*(\d+)\b", re.IGNORECASE),
 )
+
+
+_STATED_DEFAULT = re.compile(r"\bdefault(?:s to|\s+is|:)?\s*(?:of\s+)?(\d+)", re.IGNORECASE)
 
 
 def _size_at_most(description: str) -> int | None:
@@ -1870,6 +1914,12 @@ def _list(
             pagination["default"] = _int_in(size.default)
         most = _size_at_most(size.description)
         if most is not None:
+            pagination["max"] = most
+        # "Default page size 20, never more than 100.": said of the page size in a sentence.
+        said = re.search(r"\bpage[ _-]?size\b[^.\n]*", ep.text, re.IGNORECASE)
+        if said and "default" not in pagination and (m := _STATED_DEFAULT.search(said.group(0))):
+            pagination["default"] = int(m.group(1))
+        if said and "max" not in pagination and (most := _size_at_most(said.group(0))):
             pagination["max"] = most
     for p in (size, cursor, offset, page):
         took(p)
@@ -2227,6 +2277,10 @@ def _auth(
             "how tokens are issued is not stated", None, "shared-secret HS256 JWT verification"
         )
         data["mode"] = "shared-secret"
+    if data["mode"] == "jwks":
+        pick = decide("auth.jwks_url_env", s.jwks_env, [], "jwks_url_env")
+        if pick is not None:
+            data["jwks_url_env"] = pick.value
     if data["mode"] in ("shared-secret", "local"):
         names = [v for v in s.secret_env]
         better = [v for v in names if v.value == "BETTER_AUTH_SECRET"]

@@ -26,7 +26,7 @@ from sp_backend.readers.fields import (
 from sp_backend.readers.json_example import loads_example
 from sp_backend.readers.markdown import Block, Doc, plain
 from sp_backend.readers.phrases import param_default
-from sp_backend.readers.tsbody import looks_like_ts, ts_fields
+from sp_backend.readers.tsbody import looks_like_ts, ts_fields, ts_skeleton
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _M = r"(GET|POST|PUT|PATCH|DELETE)"
@@ -75,10 +75,17 @@ def clean_path(raw: str) -> tuple[str, bool] | None:
     return "/" + "/".join(segments), concrete
 
 
+# "**Register a plot** — `POST /api/plots` ...": a short emphasized title, a separator, then
+# the declaration.
+_TITLED = re.compile(r"^\s*(\*\*|__|\*|_)[^*_\n]{1,60}?\1\s*[—–:\-]+\s*")
+
+
 def _decl(text: str) -> tuple[str, str] | None:
     first = plain(text.splitlines()[0]) if text else ""
     raw_first = text.splitlines()[0] if text else ""
-    for candidate in (raw_first, first):
+    titled = _TITLED.match(raw_first)
+    untitled = [raw_first[titled.end() :]] if titled else []
+    for candidate in (raw_first, first, *untitled):
         m = _DECL.match(candidate.strip()) or _LABELLED.search(candidate)
         if m:
             return m.group(1).upper(), m.group(2)
@@ -239,6 +246,17 @@ def _params_inline(doc: Doc, block: Block, ep: Endpoint) -> None:
         )
 
 
+def _params_from_query(raw: str, ep: Endpoint) -> None:
+    """`GET /plots?soil=loam&page=2`: the query string of a declared example is the endpoint's
+    query parameters, each with its example value."""
+    _, _, query = raw.partition("?")
+    for pair in query.split("&") if query else []:
+        name, _, value = pair.partition("=")
+        if re.fullmatch(r"[A-Za-z_][\w-]*", name) and all(p.name != name for p in ep.params):
+            shown = f"e.g. {value}" if value and "{" not in value else ""
+            ep.params.append(Param(name, "query", ep.source, None, None, shown))
+
+
 def _first_sentence(text: str) -> str:
     """The text up to its first full stop outside parentheses and code spans."""
     depth, code = 0, False
@@ -259,7 +277,9 @@ def _first_sentence(text: str) -> str:
 # `{"records": [...], "count": 12}` written inline in a sentence about the answer or the body.
 _INLINE_JSON = re.compile(r"`(\s*[\[{][^`]*[\]}]\s*)`")
 _ANSWER_WORDS = re.compile(
-    r"\b(answers?|answered|returns?|returned|responds?|response|repl(?:y|ies)|gives)\b", re.I
+    r"\b(answers?|answered|returns?|returned|responds?|response|repl(?:y|ies)|gives)\b"
+    r"|(?:→|->|=>)\s*[`*]*2\d\d\b",  # "→ `200`": the arrow notation of an answer
+    re.I,
 )
 _BODY_WORDS = re.compile(r"\b(body|sends?|sent|accepts?|payload|request|posts?)\b", re.I)
 _FAILURE_STATUS = re.compile(r"\b[45]\d\d\b")
@@ -272,6 +292,10 @@ def _inline_json(doc: Doc, block: Block, ep: Endpoint) -> None:
     body or what is sent."""
     for m in _INLINE_JSON.finditer(block.text):
         literal = m.group(1).strip()
+        if not _is_json(literal):
+            # `{ "items": Plot[], "total": number }`: the shape in types, as a skeleton example.
+            skeleton = ts_skeleton(literal)
+            literal = json.dumps(skeleton) if skeleton else literal
         if not _is_json(literal) or _is_error_json(literal):
             continue
         ends = [e.end() for e in _SENTENCE_END.finditer(block.text, 0, m.start())]
@@ -279,6 +303,8 @@ def _inline_json(doc: Doc, block: Block, ep: Endpoint) -> None:
         if _FAILURE_STATUS.search(sentence):
             continue
         line = block.line + block.text.count("\n", 0, m.start())
+        if (loads_example(literal), doc.at(line)) in ep.response_examples:
+            continue  # read already (from the declaring paragraph)
         if _ANSWER_WORDS.search(sentence):
             _body_json(doc, literal, line, ep, "response")
         elif _BODY_WORDS.search(sentence):
@@ -376,11 +402,16 @@ def _declaration_label(opening: str) -> str:
     return _label(rest)
 
 
-def _read_section(doc: Doc, ep: Endpoint, blocks: list[Block], opening: str = "") -> None:
+def _read_section(
+    doc: Doc, ep: Endpoint, blocks: list[Block], opening: str = "", opening_line: int = 0
+) -> None:
     """An endpoint's section: the blocks after its declaration (`opening`, the declaring
     paragraph, when it is one) up to the next."""
     label = _label(ep.title) if not _DECL.match(ep.title) else _declaration_label(opening)
     texts: list[str] = [ep.title]
+    if opening:
+        # "`GET /plots` → `200` `{ "items": Plot[] }`": an answer shown in the declaration.
+        _inline_json(doc, Block("paragraph", opening_line, opening), ep)
     answered = False  # a response was named: a later bare 'Body' is the response's
     first = True  # nothing read yet: a bare JSON block right after `POST /path` is its body
     for block in _split_labelled(blocks):
@@ -563,14 +594,14 @@ def find_endpoints(doc: Doc, rank: int) -> list[Endpoint]:
     """Every endpoint in one contract file, with its section read; duplicates not yet folded."""
     found: list[Endpoint] = []
     heading_level = 0
-    # The endpoint, the heading level that bounds it and its declaring paragraph's text.
-    current: tuple[Endpoint, int, str] | None = None
+    # The endpoint, the heading level that bounds it, its declaring paragraph's text and line.
+    current: tuple[Endpoint, int, str, int] | None = None
     owned: list[Block] = []
 
     def close() -> None:
         nonlocal current, owned
         if current is not None:
-            _read_section(doc, current[0], owned, current[2])
+            _read_section(doc, current[0], owned, current[2], current[3])
         current, owned = None, []
 
     for block in _route_lines_split(doc.blocks):
@@ -596,8 +627,9 @@ def find_endpoints(doc: Doc, rank: int) -> list[Endpoint]:
                     example=cleaned[1],
                     title=plain(block.text.splitlines()[0]),
                 )
+                _params_from_query(decl[1], ep)
                 bound = block.level if block.kind == "heading" else heading_level
-                current = (ep, bound, block.text if block.kind == "paragraph" else "")
+                current = (ep, bound, block.text if block.kind == "paragraph" else "", block.line)
                 found.append(ep)
                 if block.kind == "paragraph":
                     owned.extend(_labelled_parts(block))

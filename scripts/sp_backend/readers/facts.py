@@ -93,6 +93,8 @@ class Endpoint:
     response: list[FieldFact] = field(default_factory=list)
     # Response bodies shown as JSON, parsed, each with where it starts (file:line).
     response_examples: list[tuple[Any, str]] = field(default_factory=list)
+    # Failure answers (4xx, 5xx) shown or described by a schema: what the error envelope is.
+    error_examples: list[tuple[Any, str]] = field(default_factory=list)
     text: str = ""  # the section's plain text, for rules stated in prose
 
     @property

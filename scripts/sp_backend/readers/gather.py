@@ -181,6 +181,12 @@ def gather(root: Path, feature: str) -> GatherResult:
                 sources.openapi = None
         endpoints += eps
         models += oa_models
+        # The error envelope its failure answers' schemas or examples show.
+        for ep in eps:
+            for body, where in ep.error_examples:
+                kind = auth_reader.error_envelope(body)
+                if kind is not None:
+                    signals.envelope.append(Value(kind, where, RANK_CONTRACT, 0))
         # The document's own words (its descriptions) state auth facts too: "HS256", "the `sub`
         # claim", the secret's variable. Read line by line, like any contract text.
         oa_doc = (

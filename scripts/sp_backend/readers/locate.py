@@ -113,6 +113,8 @@ def locate(root: Path, feature: str) -> Sources:
         specs / "api" / "rest-endpoints.md",
         specs / feature / "contracts",
         specs / "features" / feature / "contracts",
+        # the numbered Spec-Kit folder the feature's words name (`002-garden-plots`)
+        *[folder / "contracts" for folder in _speckit_folders(specs, feature)[:1]],
         specs / "contracts",
     ]
     tried: list[str] = []

@@ -18,6 +18,7 @@ from sp_backend.readers.fields import (
 from sp_backend.readers.markdown import Block, Doc, plain, sections
 from sp_backend.readers.prisma import looks_like_prisma, tables_from_prisma
 from sp_backend.readers.rust_struct import STRUCT_RE, tables_from_rust
+from sp_backend.readers.tsbody import TS_MODEL, tables_from_ts
 from sp_backend.readers.types import parse_constraints
 from sp_backend.readers.words import singular
 
@@ -116,6 +117,8 @@ def models_from_doc(
                 out.extend(tables_from_prisma(doc, block, rank))
             elif block.kind == "fence" and STRUCT_RE.search(block.text):
                 out.extend(tables_from_rust(doc, block, rank))
+            elif block.kind == "fence" and TS_MODEL.search(block.text):
+                out.extend(tables_from_ts(doc, block, rank))
         if heading is None or (skip and heading.line in skip):
             continue
         generic = _GENERIC_HEADING.fullmatch(plain(heading.text).strip().rstrip(":"))

@@ -406,10 +406,13 @@ def openapi_endpoints(path: Path, rel: str, rank: int) -> tuple[list[Endpoint], 
                 # The answer's description says when it happens, as a Markdown line would.
                 said = answer.get("description") if isinstance(answer, Mapping) else None
                 ep.statuses[int(code)] = f"{code} {said}" if said else str(code)
+                media = _json_content(answer)
+                shown = _examples(media) or [_skeleton(media.get("schema"))]
+                found = [(body, where) for body in shown if body is not None]
                 if 200 <= int(code) < 300:
-                    media = _json_content(answer)
-                    shown = _examples(media) or [_skeleton(media.get("schema"))]
-                    ep.response_examples += [(body, where) for body in shown if body is not None]
+                    ep.response_examples += found
+                elif int(code) >= 400:
+                    ep.error_examples += found
             for node in [*(item.get("parameters") or []), *(op.get("parameters") or [])]:
                 param = _param(node, where)
                 if param is not None:

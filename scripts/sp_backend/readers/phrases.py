@@ -7,9 +7,9 @@ everywhere; each entry carries its own examples, and every example is a test
 Facts are FieldSpec keys plus the reader-only keys primary_key, foreign_key, on_delete,
 required, nullable, not_blank, future, past, read_only, immutable, given_by_client (the client
 gives the value: a key of its own) and unique_across_users (unique over every user's rows, not
-per owner). Only what the words say: nothing is assumed. A number with no unit is stated both ways it can be meant ("max 50" is
-max_length 50 for a string and le 50 for a number): the field's type, decided later, picks the
-one that applies."""
+per owner). Only what the words say: nothing is assumed. A number with no unit is stated both
+ways it can be meant ("max 50" is max_length 50 for a string and le 50 for a number): the
+field's type, decided later, picks the one that applies."""
 
 from __future__ import annotations
 

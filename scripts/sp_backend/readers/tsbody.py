@@ -10,11 +10,13 @@ A member's trailing comment is read through the phrase table, like any field not
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sp_backend.readers.facts import CTX_EXAMPLE, FieldFact
-from sp_backend.readers.markdown import Doc
+from sp_backend.readers.facts import CTX_EXAMPLE, CTX_MODEL, FieldFact, TableFacts
+from sp_backend.readers.markdown import Block, Doc
 from sp_backend.readers.phrases import read as read_phrases
 from sp_backend.readers.types import parse_type
+from sp_backend.readers.words import singular
 
 _MEMBER = re.compile(r"^(?:readonly\s+)?[\"']?([A-Za-z_]\w*)[\"']?\s*(\?)?\s*(?::\s*(.+))?$", re.S)
 _TS_TYPES = {
@@ -49,17 +51,33 @@ def looks_like_ts(text: str) -> bool:
 
 
 def _object_span(text: str) -> tuple[int, int] | None:
+    """The first braced object's start and end; brackets in comments (`// > 0`) and in quoted
+    literals do not count."""
     start = text.find("{")
     if start < 0:
         return None
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] in "{[(<":
+    depth, i = 0, start
+    while i < len(text):
+        ch = text[i]
+        if text.startswith("//", i):
+            newline = text.find("\n", i)
+            i = len(text) if newline < 0 else newline
+            continue
+        if text.startswith("/*", i):
+            close = text.find("*/", i + 2)
+            i = len(text) if close < 0 else close + 2
+            continue
+        if ch in "\"'`":
+            close = text.find(ch, i + 1)
+            i = len(text) if close < 0 else close + 1
+            continue
+        if ch in "{[(<":
             depth += 1
-        elif text[i] in "}])>":
+        elif ch in "}])>":
             depth -= 1
             if depth == 0:
                 return start, i
+        i += 1
     return None
 
 
@@ -154,6 +172,8 @@ _INLINE = re.compile(r"(\{.*\})(\s*\[\s*\])?|Array<\s*(\{.*\})\s*>", re.S)
 
 def _comment_type(comment: str) -> str | None:
     """The type word a member's comment starts with ('integer, between 1 and 5', 'a UUID')."""
+    # "ISO date", "ISO 8601 datetime", "RFC 3339 timestamp": the standard names the text form.
+    comment = re.sub(r"^\s*(?:an?\s+)?(?:ISO(?:[- ]?8601)?|RFC[- ]?3339)\s+", "", comment)
     m = re.match(r"^\s*(?:an?\s+)?(?:whole number|[A-Za-z][\w -]*?)(?=[,;.(]|$|\s)", comment)
     if not m:
         return None
@@ -209,3 +229,60 @@ def ts_fields(
 
 
 __all__ = ["looks_like_ts", "ts_fields"]
+
+
+# `interface Plot {`, `export interface Plot extends Base {`, `type Plot = {`: a named object
+# type, the model's fields (its members).
+TS_MODEL = re.compile(
+    r"^\s*(?:export\s+)?(?:interface\s+([A-Z]\w*)(?:\s+extends\s+[\w, <>]+)?\s*\{"
+    r"|type\s+([A-Z]\w*)\s*=\s*\{)",
+    re.MULTILINE,
+)
+
+
+def tables_from_ts(doc: Doc, block: Block, rank: int) -> list[TableFacts]:
+    """Each named object type of a TypeScript block, as a model with its members; a member
+    without `?` is required on create (server-made ones are marked read-only by their notes)."""
+    out: list[TableFacts] = []
+    text = block.text
+    first = block.line + (1 if block.kind == "fence" else 0)
+    for m in TS_MODEL.finditer(text):
+        name = m.group(1) or m.group(2)
+        line = first + text.count("\n", 0, m.start())
+        body = text[m.end() - 1 :]
+        fields = ts_fields(doc, body, line, rank, CTX_MODEL, body=True)
+        key = singular(re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower())
+        if fields:
+            out.append(TableFacts(key, doc.at(line), rank, fields))
+    return out
+
+
+def ts_skeleton(text: str, depth: int = 0) -> dict[str, Any] | None:
+    """A JSON value of a TypeScript-typed object's shape (`{ "items": Plot[], "total": number }`
+    is `{"items": [], "total": 0}`): the evidence a JSON example would be, for the readers of
+    list shapes. None when the text holds no object type."""
+    span = _object_span(text)
+    if span is None or depth > 4:
+        return None
+    shape: dict[str, Any] = {}
+    for member, _comment, _line in _members(text[span[0] + 1 : span[1]], 0):
+        m = _MEMBER.match(member)
+        if not m or m.group(3) is None:
+            continue
+        shape[m.group(1)] = _skeleton_value(m.group(3).strip().rstrip(",;").strip(), depth)
+    return shape or None
+
+
+def _skeleton_value(type_text: str, depth: int) -> Any:
+    if type_text.endswith("[]") or type_text.startswith(("Array<", "[")):
+        return []
+    if type_text.startswith("{"):
+        return ts_skeleton(type_text, depth + 1) or {}
+    first = type_text.split("|")[0].strip()
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", first):
+        return float(first) if "." in first else int(first)  # a literal value, as in JSON
+    if first in ("true", "false"):
+        return first == "true"
+    if first[:1] in "\"'":
+        return first.strip("\"'")
+    return {"number": 0, "integer": 0, "string": "", "boolean": False, "null": None}.get(first, {})
