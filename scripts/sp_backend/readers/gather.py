@@ -12,6 +12,7 @@ from sp_backend.plan.model import BackendPlan, Conflict
 from sp_backend.readers import auth as auth_reader
 from sp_backend.readers.base_path import apply_base, stated_bases
 from sp_backend.readers.build import Inputs, build_plan
+from sp_backend.readers.conventions import Conventions, read_conventions
 from sp_backend.readers.endpoints import find_endpoints, fold
 from sp_backend.readers.facts import (
     RANK_CLAUDE,
@@ -139,6 +140,7 @@ def gather(root: Path, feature: str, *, everything: bool = False) -> GatherResul
     prose: list[FieldFact] = []
     signals = auth_reader.Signals()
     contract_text = ""
+    conventions = Conventions()
     base_notes: list[tuple[str, str | None, str]] = []
     base_conflicts: list[Conflict] = []
     if sources.contract.suffix == ".md":
@@ -147,6 +149,7 @@ def gather(root: Path, feature: str, *, everything: bool = False) -> GatherResul
         warnings.extend(doc.warnings)
         contract_text = doc.text
         endpoints = find_endpoints(doc, RANK_CONTRACT)
+        conventions = read_conventions(doc)
         base_notes, base_conflicts = _serve_under_base(doc, endpoints)
         skip = {
             int(e.source.rsplit(":", 1)[1])
@@ -250,6 +253,7 @@ def gather(root: Path, feature: str, *, everything: bool = False) -> GatherResul
         prose=prose,
         signals=signals,
         contract_text=contract_text,
+        conventions=conventions,
         notes=base_notes,
         conflicts=base_conflicts,
         everything=everything,
