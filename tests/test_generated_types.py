@@ -60,6 +60,7 @@ FROM_SPECS = {
     "pantry-minutes": "pantry",
     "mooring-register": "berths",
     "radio-schedule": "shows",
+    "orchard-conventions": "orchard",  # list conventions stated once for three collections
     "bike-coop-openapi": "repairs",  # int account ids, a camelCase profile key
     "apiary-letter": "honeycomb",  # embedded summaries and counts
     "trail-handbook": "trails",  # slugs the client gives, unique per owner; a child nested by one

@@ -273,3 +273,48 @@ def test_walkthrough_task_crud_with_tests(project: Path, tmp_path: Path):
     assert sorted(p.name for p in (project / "history/adr").iterdir()) == [
         "0001-jwt-verification.md"
     ]
+
+
+def test_walkthrough_implements_the_custom_operations(tmp_path: Path) -> None:
+    """SKILL.md's implement step, followed as written on a contract with custom operations
+    (our room-booking fixture): read `to_implement` from the emit JSON, run the step's own
+    pytest command for each operation's collection (red: 501), write each listed handler
+    module, run the command again (green), and emit again: nothing is left to implement."""
+    from test_custom_operations import FIXTURE, implement
+
+    step = re.search(r"run\s+`(\(cd backend && python -m pytest -q [^`]+\))`", SKILL_TEXT)
+    assert step, "SKILL.md's implement step should give the command that runs its tests"
+    command = step.group(1)
+    assert "<collection>" in command
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    env = {**os.environ, "PYTHONPATH": str(REPO / "scripts")}
+    cli = [sys.executable, str(REPO / "scripts" / "sp_backend" / "cli.py")]
+    run = {"cwd": project, "capture_output": True, "text": True, "env": env}
+    assert subprocess.run([*cli, "gather", "room-booking"], **run).returncode == 0
+    emitted = subprocess.run([*cli, "emit", "room-booking", "--with-tests", "--json"], **run)
+    assert emitted.returncode == 0, emitted.stderr
+    listed = json.loads(emitted.stdout)["to_implement"]
+    assert listed, "room-booking has custom operations to implement"
+    collections = sorted({Path(op["handler"]).stem.split("_")[0] for op in listed})
+    # `python` in the step is the project's interpreter (the agent's session has it on PATH).
+    test_env = {k: v for k, v in env.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
+    test_env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+
+    def step_run(collection: str) -> subprocess.CompletedProcess[str]:
+        filled = command.replace("<collection>", collection)
+        return subprocess.run(
+            filled, shell=True, cwd=project, capture_output=True, text=True, env=test_env
+        )
+
+    for collection in collections:
+        red = step_run(collection)
+        assert red.returncode == 1 and "501" in red.stdout, red.stdout[-2000:]
+    for op in listed:
+        assert (project / "backend" / op["handler"]).is_file(), op
+    implement(project / "backend")
+    for collection in collections:
+        green = step_run(collection)
+        assert green.returncode == 0, green.stdout[-2000:]
+    again = subprocess.run([*cli, "emit", "room-booking", "--with-tests", "--json"], **run)
+    assert json.loads(again.stdout)["to_implement"] == []

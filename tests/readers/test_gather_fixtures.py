@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from plan_compare import decisions
 
+from conftest import sp_backend
 from sp_backend.plan.load import load_plan
 from sp_backend.readers.gather import gather
 
@@ -31,6 +33,7 @@ CASES = {
     "mooring-register": "berths",
     "radio-schedule": "shows",
     "pantry-minutes": "pantry",
+    "orchard-conventions": "orchard",
     "apiary-letter": "honeycomb",  # nested routes, cascade, embedded summaries and counts
     "trail-handbook": "trails",
 }
@@ -115,6 +118,20 @@ def test_plain_method_lines_typescript_bodies_and_the_feature_part() -> None:
     assert vehicle.operations.list.response is not None
     assert vehicle.operations.list.response.items is None  # `[{ id, plate, ... }]`
     assert plan.auth.mode == "jwks"
+
+
+def test_gather_all_plans_every_resource_of_a_whole_application_contract(tmp_path: Path) -> None:
+    """`gather FEATURE --all` on the same workshop contract: every resource it serves, in one
+    plan, with none named as another part; the command writes it as FEATURE's plan."""
+    plan = gather(FIXTURES / "garage-lines", "garage", everything=True).plan
+    assert set(plan.resources) == {"vehicle", "work_order", "mechanic", "part"}
+    assert not [u for u in plan.unresolved if "another part of the application" in u.what]
+    project = tmp_path / "workshop"
+    shutil.copytree(FIXTURES / "garage-lines" / "specs", project / "specs")
+    done = sp_backend("gather", "garage", "--all", "--json", "--root", str(project))
+    assert done.returncode == 0, done.stderr
+    written = load_plan(project / "specs" / "backend" / "garage.plan.yaml")
+    assert set(written.resources) == set(plan.resources)
 
 
 def test_prose_headings_and_prisma_schema_give_an_open_api() -> None:

@@ -38,6 +38,13 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         action="store_true",
         help="overwrite a plan that was edited since gather wrote it",
     )
+    parser.add_argument(
+        "--all",
+        dest="everything",
+        action="store_true",
+        help="a whole-application contract: plan every resource it serves into FEATURE's "
+        "plan (without it, gather plans the part FEATURE names and lists the rest)",
+    )
     parser.set_defaults(handler=run)
     return parser
 
@@ -47,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         raise SpecError(
             f"feature {args.feature!r}: use lowercase letters, digits, '-' and '_' (e.g. task-crud)"
         )
-    result = gather(args.root, args.feature)
+    result = gather(args.root, args.feature, everything=args.everything)
     text = HEADER.format(feature=args.feature) + dump_plan(result.plan)
     target = plan_path(args.root, args.feature)
     write = _write(args.root, target, text, force=args.force, dry_run=args.dry_run)

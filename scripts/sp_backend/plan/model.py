@@ -1212,6 +1212,14 @@ class ListOperation(_Strict):
         description='The answer\'s shape; default {"items": [...], "pagination": {...}}.',
     )
     source: str | None = None
+    sources: dict[str, str] = Field(
+        default_factory=dict,
+        description="Where each list convention this list follows is stated, when the contract "
+        "states it once for every list (a Pagination or Filtering section) rather than under "
+        "this list: the plan term it set (a parameter name, pagination.default, sort.fields) "
+        "-> file:line. Informational; the values themselves are the keys above.",
+        examples=[{"per_page": "specs/api.md:203", "pagination.max": "specs/api.md:348"}],
+    )
 
     @property
     def filter_params(self) -> list[str]:

@@ -5,7 +5,7 @@ exists."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -56,6 +56,7 @@ from sp_backend.readers.access import tenant_claim as read_tenant_claim
 from sp_backend.readers.access import tenant_rules
 from sp_backend.readers.accounts import read_accounts
 from sp_backend.readers.auth import Signals
+from sp_backend.readers.conventions import Conventions
 from sp_backend.readers.custom import (
     build_operation,
     follow_convention,
@@ -126,8 +127,12 @@ class Inputs:
     prose: list[FieldFact]
     signals: Signals
     contract_text: str = ""
+    # List conventions the contract states once for every list (readers/conventions.py).
+    conventions: Conventions = field(default_factory=Conventions)
     # Said for review while gathering (the base path applied): (what, source, resolution).
     notes: list[tuple[str, str | None, str]] = field(default_factory=list)
+    # gather --all: every resource of a whole-application contract, not the feature's part.
+    everything: bool = False
     conflicts: list[Conflict] = field(default_factory=list)
 
 
@@ -165,7 +170,7 @@ def build_plan(inp: Inputs) -> Built:
     no_auth = _no_auth(inp, notes)
     tenants: dict[str, tuple[list[str], str | None]] = {}  # group -> (tenant words, source)
     groups = _adopt_sub_collections(inp.groups)
-    part = _feature_part(inp.feature, groups, inp)
+    part = set() if inp.everything else _feature_part(inp.feature, groups, inp)
     for g in groups:
         reason = unbuildable_reason(g)
         if part and not reason and g.name not in part:
@@ -236,6 +241,7 @@ def build_plan(inp: Inputs) -> Built:
         planned += g.collection_eps + g.item_eps + list(g.actions.values())
         answered[name] = _operation_endpoints(g)
     _text_references(resources, notes)
+    _conventions_left(inp.conventions, bool(resources), notes)
     read_embeds(resources, notes)
     # What a planned resource's schema states that no plan key holds (a CHECK, a composite key).
     for t in inp.models:
@@ -1771,6 +1777,195 @@ def _int_in(text: str | None) -> int | None:
     return int(m.group()) if m else None
 
 
+# The role each list parameter name plays: a list's own parameter of a role overrules the
+# contract-wide one of that role, whatever each is called.
+_ROLES: dict[str, set[str]] = {
+    "page size": {"page_size", "pagesize", "per_page", "perpage", "limit", "size", "take"},
+    "page number": {"page", "page_number", "pagenumber"},
+    "offset": {"offset", "skip"},
+    "cursor": {"cursor", "after"},
+}
+_PAGING_ROLES = ("page number", "offset", "cursor")
+
+
+def _role(name: str) -> str:
+    low = name.lower()
+    for role, names in _ROLES.items():
+        if low in names:
+            return role
+    if low in _SORT_PARAMS:
+        return "sort"
+    if low in _ORDER_PARAMS:
+        return "order"
+    if low in _SEARCH_PARAMS:
+        return "search"
+    return "filter " + snake_name(name)
+
+
+def _with_conventions(ep: Endpoint, conv: Conventions, notes: _Notes) -> Endpoint:
+    """The list endpoint with the contract-wide parameters it does not state itself. The
+    list's own words win: a parameter of the same role (another name, another default) or
+    another paging style overrules the contract-wide one, recorded as a conflict."""
+    if not conv.params:
+        return ep
+    own = [p for p in ep.params if p.location not in ("path", "body")]
+    by_role = {_role(p.name): p for p in own}
+    own_paging = next((by_role[r] for r in _PAGING_ROLES if r in by_role), None)
+    added: list[Param] = []
+    for shared in conv.params:
+        role = _role(shared.name)
+        mine = by_role.get(role)
+        if mine is None and role in _PAGING_ROLES and own_paging is not None:
+            mine = own_paging  # the list pages its own way: not by the contract-wide offset
+        if mine is None:
+            added.append(shared)
+            continue
+        if mine.name.lower() != shared.name.lower():
+            stated = [("parameter", mine.name, shared.name)]
+            what = f"GET {ep.path}: {role} parameter"
+        else:
+            stated = [
+                ("default", mine.default, shared.default),
+                ("max", _size_at_most(mine.description), _size_at_most(shared.description)),
+            ]
+            what = f"GET {ep.path}: query parameter {mine.name}'s"
+        for key, chosen, overruled in stated:
+            if chosen is not None and overruled is not None and chosen != overruled:
+                notes.conflicts.append(
+                    Conflict(
+                        what=what if key == "parameter" else f"{what} {key}",
+                        winner=mine.source,
+                        loser=shared.source,
+                        chosen=chosen,
+                        overruled=overruled,
+                    )
+                )
+    return replace(ep, params=[*ep.params, *added]) if added else ep
+
+
+def _paging_conventions(
+    ep: Endpoint,
+    pagination: dict[str, Any],
+    own: dict[str, Param | None],
+    conv: Conventions,
+    notes: _Notes,
+    used: dict[str, str],
+) -> None:
+    """The page size, its ceiling and the paging style the contract states for every list,
+    where this list does not state its own (its own wins: a conflict when they differ)."""
+    size = own.get("size")
+    for key, stated in (("default", conv.page_default), ("max", conv.page_max)):
+        if stated is None:
+            continue
+        if key not in pagination:
+            pagination[key] = stated.value
+            conv.applied.add(stated.source)
+            used[f"pagination.{key}"] = stated.source
+        elif size is not None and not size.shared and pagination[key] != stated.value:
+            notes.conflicts.append(
+                Conflict(
+                    what=f"GET {ep.path}: page size {key}",
+                    winner=size.source,
+                    loser=stated.source,
+                    chosen=pagination[key],
+                    overruled=stated.value,
+                )
+            )
+    if conv.style is None:
+        return
+    paging = next((p for p in (own.get("paging"),) if p is not None), None)
+    if "style" not in pagination:
+        pagination["style"] = conv.style.value
+        conv.applied.add(conv.style.source)
+        used["pagination.style"] = conv.style.source
+    elif pagination["style"] != conv.style.value and paging is not None and not paging.shared:
+        notes.conflicts.append(
+            Conflict(
+                what=f"GET {ep.path}: pagination style",
+                winner=paging.source,
+                loser=conv.style.source,
+                chosen=pagination["style"],
+                overruled=conv.style.value,
+            )
+        )
+
+
+def _sort_conventions(
+    ep: Endpoint,
+    sort: dict[str, Any],
+    fields: dict[str, FieldSpec],
+    conv: Conventions,
+    notes: _Notes,
+    used: dict[str, str],
+) -> None:
+    """The sortable fields and default order the contract states for every list, where this
+    list's sort parameter does not list its own (its own list wins: a conflict if it differs).
+    Only fields of this resource (and its timestamps) are offered."""
+    known = set(fields) | {"created_at", "updated_at", "id"}
+    if conv.sort_fields is not None and "param" in sort:
+        stated = [
+            _SORT_ALIASES.get(snake_name(str(f)).lower(), snake_name(str(f)).lower())
+            for f in conv.sort_fields.value  # type: ignore[attr-defined]
+        ]
+        usable = [
+            f
+            for f in stated
+            if f in known and (f not in fields or fields[f].type not in ("json", "list[str]"))
+        ]
+        if "fields" not in sort and usable:
+            default = conv.sort_default.value if conv.sort_default else None
+            sort["fields"] = usable
+            sort["default"] = default if default in usable else usable[0]
+            sort["_source"] = conv.sort_fields.source
+            conv.applied.add(conv.sort_fields.source)
+            used["sort.fields"] = conv.sort_fields.source
+        elif "fields" in sort and usable and set(sort["fields"]) != set(usable):
+            notes.conflicts.append(
+                Conflict(
+                    what=f"GET {ep.path}: sortable fields",
+                    winner=sort.get("_source", ep.source),
+                    loser=conv.sort_fields.source,
+                    chosen=list(sort["fields"]),
+                    overruled=usable,
+                )
+            )
+    stated = sort.pop("_order_stated", None)
+    if conv.direction is not None and "order_param" in sort and stated is None:
+        if conv.direction.value == "asc":
+            sort["_asc"] = True
+        conv.applied.add(conv.direction.source)
+        used["sort.direction"] = conv.direction.source
+
+
+def _conventions_left(conv: Conventions, planned: bool, notes: _Notes) -> None:
+    """What the contract states for every list that no list of this feature took."""
+    if not planned or not (conv or conv.unread):
+        return
+    if not conv.lists:
+        notes.add(
+            "the list conventions the contract states once for every list apply to no list: "
+            "this feature plans none",
+            conv.sections[0],
+            "not applied; they apply once a list of this feature is planned",
+        )
+        return
+    for p in conv.params:
+        if p.source + " " + p.name not in conv.applied:
+            notes.add(
+                f"contract-wide list parameter {p.name!r} reads onto no list of this feature "
+                "(no field of a listed resource it filters, bounds or selects)",
+                p.source,
+                "not served: map it to a field in the plan's list operations (filters, ranges, "
+                "choices) if a list takes it",
+            )
+    for text, where in conv.unread:
+        notes.add(
+            f"contract-wide list convention not read: {text!r}",
+            where,
+            "not applied to the lists; plan it by hand (operations.list) if it matters",
+        )
+
+
 # "max 50", "maximum: 50", "at most 50", "up to 50", "no more than 50", "1–50", "1 to 50".
 _SIZE_AT_MOST = (
     re.compile(r"\bmax(?:imum)?\s*[:=]?\s*(\d+)", re.IGNORECASE),
@@ -1796,7 +1991,17 @@ def _size_at_most(description: str) -> int | None:
 def _list(
     g: Group, ep: Endpoint, fields: dict[str, FieldSpec], inp: Inputs, notes: _Notes
 ) -> ListOperation:
+    conv = inp.conventions
+    conv.lists += 1
+    ep = _with_conventions(ep, conv, notes)
     query = [p for p in ep.params if p.location not in ("path", "body")]
+    used: dict[str, str] = {}  # what the contract-wide conventions set -> their line
+
+    def took(p: Param | None) -> None:
+        if p is not None and p.shared:
+            conv.applied.add(p.source + " " + p.name)
+            used[p.name] = p.source
+
     pagination: dict[str, Any] = {}
     size = _param(ep, {"page_size", "pagesize", "per_page", "perpage", "limit", "size", "take"})
     cursor = _param(ep, {"cursor", "after"})
@@ -1825,6 +2030,11 @@ def _list(
             pagination["default"] = int(m.group(1))
         if said and "max" not in pagination and (most := _size_at_most(said.group(0))):
             pagination["max"] = most
+    for p in (size, cursor, offset, page):
+        took(p)
+    _paging_conventions(
+        ep, pagination, {"size": size, "paging": cursor or offset or page}, conv, notes, used
+    )
     m = re.search(
         r"maximum\W{0,6}(\d+)\s*(?:items|per page|results)", inp.contract_text, re.IGNORECASE
     )
@@ -1851,6 +2061,7 @@ def _list(
         if low in _PAGE_PARAMS:
             continue
         if low in _SEARCH_PARAMS:
+            took(p)
             search_param = p.name
             mentioned = [
                 f
@@ -1859,13 +2070,18 @@ def _list(
             ]
             search = mentioned or [f for f, s in fields.items() if s.type in ("str", "text")]
         elif low in _SORT_PARAMS:
+            took(p)
             sort.update(_sort(p, fields, notes, g))
         elif low in _ORDER_PARAMS:
+            took(p)
             sort["order_param"] = p.name
+            if p.default and not p.shared:
+                sort["_order_stated"] = p.source  # the list's own default direction
             if p.default and p.default.lower().startswith("asc"):
                 sort["_asc"] = True
         elif (several := read_any_of(p, fields)) is not None:
             if several.any_of is not None:
+                took(p)
                 any_of.append(several.any_of)
                 if several.note:
                     notes.add(
@@ -1873,7 +2089,7 @@ def _list(
                         p.source,
                         "planned as any_of (comma-separated); say so to the API's clients",
                     )
-            else:
+            elif not p.shared:
                 notes.add(
                     f"GET {ep.path}: query parameter {p.name!r} {several.problem}",
                     p.source,
@@ -1882,17 +2098,20 @@ def _list(
         elif (name := snake_name(p.name)) in fields and fields[name].type in FILTER_TYPES[
             "equality"
         ]:
+            took(p)
             filters.append(name)
         elif p.name not in fields and (bound := read_range(p, fields)) is not None:
             if bound.range is not None:
+                took(p)
                 ranges[p.name] = bound.range
-            else:
+            elif not p.shared:
                 notes.add(
                     f"GET {ep.path}: query parameter {p.name!r} {bound.problem}",
                     p.source,
                     "not planned as a filter; map it to a field in the plan (ranges)",
                 )
         elif (choice := _choice(p, fields)) is not None:
+            took(p)
             choices[p.name] = choice
             words = ", ".join(f"{w} → {_shown(v)}" for w, v in choice.values.items())
             notes.add(
@@ -1901,6 +2120,8 @@ def _list(
                 p.source,
                 f"planned as a choice filter ({words}); check the mapping",
             )
+        elif p.shared:
+            continue  # a contract-wide filter this resource has no field for (noted once)
         elif is_flag(p):
             condition = read_derived(p, fields)
             if condition.derived is not None:
@@ -1926,6 +2147,7 @@ def _list(
             )
     if "fields" not in sort and (stated := _stated_order(ep, fields)) is not None:
         sort.update(stated)
+    _sort_conventions(ep, sort, fields, conv, notes, used)
     asc = sort.pop("_asc", False)
     if "default" in sort and not asc and "order_param" in sort:
         sort["default"] = "-" + sort["default"].lstrip("-")
@@ -1958,6 +2180,7 @@ def _list(
         search_param=search_param,
         sort=sort_spec,
         source=ep.source,
+        sources=used,
         **extra,
     )
 

@@ -128,6 +128,23 @@ def _split_labelled(blocks: list[Block]) -> list[Block]:
     return out
 
 
+def is_declaration(block: Block) -> bool:
+    """A heading or paragraph that declares an endpoint (`## GET /path`, `**GET** `/path``,
+    'List parameters (GET /api/items)' as a heading)."""
+    if block.kind not in ("heading", "paragraph"):
+        return False
+    decl = _decl(block.text)
+    if decl is None and block.kind == "heading":
+        named = re.search(rf"\b{_M}\s+[*_`]*{_PATH}", plain(block.text))
+        decl = (named.group(1), named.group(2)) if named else None
+    return decl is not None and clean_path(decl[1]) is not None
+
+
+def endpoint_label(text: str) -> str:
+    """The label a paragraph or heading sets for what follows (see _label)."""
+    return _label(text)
+
+
 def _label(text: str) -> str:
     """The label a paragraph sets for what follows ('query parameters', 'request body', ...)."""
     first = plain(text.splitlines()[0]).lower() if text else ""
@@ -697,4 +714,12 @@ def body_facts(endpoints: list[Endpoint]) -> list[FieldFact]:
     return [f for ep in endpoints for f in ep.body]
 
 
-__all__ = ["METHODS", "body_facts", "clean_path", "find_endpoints", "fold"]
+__all__ = [
+    "METHODS",
+    "body_facts",
+    "clean_path",
+    "endpoint_label",
+    "find_endpoints",
+    "fold",
+    "is_declaration",
+]

@@ -74,6 +74,7 @@ class Param:
     description: str = ""
     pattern: str | None = None  # the contract's regular expression for the value (OpenAPI)
     max_length: int | None = None
+    shared: bool = False  # stated once for every list (readers/conventions.py), not by this one
 
 
 @dataclass

@@ -12,6 +12,7 @@ from sp_backend.plan.model import BackendPlan, Conflict
 from sp_backend.readers import auth as auth_reader
 from sp_backend.readers.base_path import apply_base, stated_bases
 from sp_backend.readers.build import Inputs, build_plan
+from sp_backend.readers.conventions import Conventions, read_conventions
 from sp_backend.readers.endpoints import find_endpoints, fold
 from sp_backend.readers.facts import (
     RANK_CLAUDE,
@@ -123,7 +124,7 @@ def _prisma_file(sources: Sources, path: Path, warnings: list[str]) -> list[Tabl
     return read_prisma(text, lambda n: f"{rel}:{n}", RANK_SCHEMA)
 
 
-def gather(root: Path, feature: str) -> GatherResult:
+def gather(root: Path, feature: str, *, everything: bool = False) -> GatherResult:
     sources = locate(root, feature)
     warnings: list[str] = []
     if len(sources.speckit_candidates) > 1:
@@ -139,6 +140,7 @@ def gather(root: Path, feature: str) -> GatherResult:
     prose: list[FieldFact] = []
     signals = auth_reader.Signals()
     contract_text = ""
+    conventions = Conventions()
     base_notes: list[tuple[str, str | None, str]] = []
     base_conflicts: list[Conflict] = []
     if sources.contract.suffix == ".md":
@@ -147,6 +149,7 @@ def gather(root: Path, feature: str) -> GatherResult:
         warnings.extend(doc.warnings)
         contract_text = doc.text
         endpoints = find_endpoints(doc, RANK_CONTRACT)
+        conventions = read_conventions(doc)
         base_notes, base_conflicts = _serve_under_base(doc, endpoints)
         skip = {
             int(e.source.rsplit(":", 1)[1])
@@ -250,8 +253,10 @@ def gather(root: Path, feature: str) -> GatherResult:
         prose=prose,
         signals=signals,
         contract_text=contract_text,
+        conventions=conventions,
         notes=base_notes,
         conflicts=base_conflicts,
+        everything=everything,
     )
     try:
         built = build_plan(inputs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from sp_backend.readers.endpoints import endpoint_label
 from sp_backend.readers.facts import CTX_MODEL, CTX_RULES, CTX_TABLE, FieldFact, TableFacts
 from sp_backend.readers.fields import (
     field_from_bullet,
@@ -134,22 +135,29 @@ def models_from_doc(
         table = TableFacts(key, doc.at(heading.line), rank)
         io = _io(heading.text)
         label: str | None = None  # "indexes", "constraints", ...: what the bullets below list
+        tabled = False  # a field table (name and type columns) said these are the fields
         for block in blocks:
             explicit = re.search(r"\*\*table\*\*\s*:\s*`?(\w+)`?", block.text, re.IGNORECASE)
             if block.kind == "paragraph" and explicit:
                 table.name = model_key(explicit.group(1))
             if block.kind == "paragraph" or block.kind == "heading":
-                label = _schema_label(block.text)
+                label = _schema_label(block.text) or _query_label(block.text)
             elif block.kind != "item":
                 label = None
+            if label == "query" and block.kind == "item":
+                continue  # a list's query parameters, not the model's fields
             if label and block.kind == "item":
                 _describe(table, doc, block, label, rank)
                 continue
-            table.fields.extend(_fields_in(doc, block, rank))
+            found = _fields_in(doc, block, rank)
+            tabled = tabled or (bool(found) and block.kind == "table")
+            table.fields.extend(found)
         if io == "input":
             for f in table.fields:
                 f.put("in_input", True)
-        if len({f.name for f in table.fields}) >= 2:
+        # One bullet under a heading may be anything; a field table of one row is a model of
+        # one field all the same (its header says these are fields).
+        if len({f.name for f in table.fields}) >= 2 or (tabled and table.fields):
             out.append(table)
     return out
 
@@ -161,6 +169,16 @@ _SCHEMA_LABEL = re.compile(
     re.IGNORECASE,
 )
 _ON_COLUMNS = re.compile(r"\bon\s+(?:the\s+)?((?:`?\w+`?(?:\s*(?:,|and)\s*)?)+)", re.IGNORECASE)
+
+
+def _query_label(text: str) -> str | None:
+    """'query' when a paragraph's last sentence introduces query parameters ("... so this
+    listing has a query parameter of its own:")."""
+    words = " ".join(plain(text).split())
+    if not words.endswith(":"):
+        return None
+    tail = re.split(r"(?<=[.!?])\s+", words)[-1]
+    return "query" if endpoint_label(tail) == "query" else None
 
 
 def _schema_label(text: str) -> str | None:
