@@ -54,6 +54,7 @@ def devtoken(
     user_id: str,
     mode: str = "",
     roles: tuple[str, ...] | list[str] = (),
+    tenant: str | None = None,
 ) -> str:
     """A development token (holding `roles`, for a plan with auth.roles_claim); "" when the
     plan's auth.mode is none: that backend has no app/devtoken.py to run, and answers without
@@ -61,6 +62,8 @@ def devtoken(
     if mode == "none":
         return ""
     role_args = [arg for role in roles for arg in ("--role", role)]
+    if tenant is not None:  # a plan with auth.tenant_claim: the tenant the token names
+        role_args += ["--tenant", tenant]
     command = [sys.executable, "-m", "app.devtoken", user_id, *role_args]
     result = run_in(backend, command, env)
     assert result.returncode == 0, result.stderr

@@ -57,6 +57,7 @@ FROM_SPECS = {
     "locker-hire": "lockers",
     "invoice-desk": "invoices",
     "pattern-swap": "patterns",
+    "pantry-minutes": "pantry",
     "mooring-register": "berths",
     "radio-schedule": "shows",
     "orchard-conventions": "orchard",  # list conventions stated once for three collections

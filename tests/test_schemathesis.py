@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import jwt
@@ -48,6 +49,8 @@ SEED = 20261126
 HOOKS = Path(__file__).resolve().parent / "schemathesis_hooks.py"
 SPEC_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "specs"
 FUZZ_PASSWORD = "fuzz-Password-12345"  # the fuzzer's own account
+# The tenant the fuzzer's token names, by auth.tenant_id_type.
+FUZZ_TENANTS = {"str": "fuzz-tenant", "uuid": "0b8f1c2d-3e4f-4a5b-9c6d-7e8f9a0b1c2d", "int": "77"}
 
 
 def _unstated_rules(plan_files: list[Path]) -> dict[str, object]:
@@ -122,9 +125,11 @@ def _post_json(url: str, body: dict[str, object], token: str = "") -> dict:
 _PROFILE_SAMPLES = {"str": "Fuzzer", "text": "Fuzzer", "int": 7, "float": 7.0, "bool": False}
 
 
-def _sign_up(base_url: str, auth: AuthConfig) -> tuple[str, str]:
+def _sign_up(
+    base_url: str, auth: AuthConfig, grant: Callable[[str], None] | None = None
+) -> tuple[str, str]:
     """Register and log in through the API at the plan's account paths; return the token and
-    the account's id."""
+    the account's id. `grant` gives the new account a role (by email) before it signs in."""
     accounts = auth.accounts
     paths = accounts.paths(auth.routes_prefix)
     account: dict[str, object] = {"email": "fuzzer@example.com", "password": FUZZ_PASSWORD}
@@ -134,6 +139,8 @@ def _sign_up(base_url: str, auth: AuthConfig) -> tuple[str, str]:
         elif spec.required:
             account[name] = _PROFILE_SAMPLES.get(spec.type, "2030-01-01")  # a date
     _post_json(base_url + paths["register"], account)
+    if grant is not None:
+        grant(str(account["email"]))
     credentials = {"email": account["email"], "password": account["password"]}
     token = _post_json(base_url + paths["login"], credentials)[accounts.login_answer.token_key]
     headers = {"Authorization": f"Bearer {token}"}
@@ -175,6 +182,8 @@ class KeyServer:
             claims["iss"] = auth.issuer
         if auth.audience:
             claims["aud"] = auth.audience
+        if auth.tenant_claim:
+            claims[auth.tenant_claim] = FUZZ_TENANTS[auth.tenant_id_type]
         return jwt.encode(claims, self.key, algorithm="ES256", headers={"kid": "fuzz-key"})
 
     def __exit__(self, *exc: object) -> None:
@@ -235,13 +244,24 @@ def _run_schemathesis(
             r.access.role_names for p in map(load_plan, plan_files) for r in p.resources.values()
         ]
         roles = sorted({role for names in named for role in names})
-        token = "" if local else devtoken(backend, env, user_id, mode, roles)
+        # A tenant's rows are reached with a token naming a tenant (auth.tenant_claim).
+        scoped = next((a for a in auths if a.tenant_claim), None)
+        tenant = None if scoped is None else FUZZ_TENANTS[scoped.tenant_id_type]
+        token = "" if local else devtoken(backend, env, user_id, mode, roles, tenant)
     rules = _unstated_rules(plan_files)
     with serve(backend, env, tmp_path / "server.log") as server:
         with urllib.request.urlopen(f"{server.url}/openapi.json", timeout=20) as response:
             _assert_described(json.loads(response.read()), rules)
         if local:  # a real account, so /me and every owned route see an existing user
-            token, user_id = _sign_up(server.url, local)
+            grant = None
+            if local.role_column and roles:  # the account's role, as an operator grants it
+
+                def grant(email: str) -> None:
+                    command = [sys.executable, "-m", "app.roles", "grant", email, roles[0]]
+                    result = run_in(backend, command, env)
+                    assert result.returncode == 0, result.stderr
+
+            token, user_id = _sign_up(server.url, local, grant)
         run_env = {
             **env,
             "SCHEMATHESIS_HOOKS": "schemathesis_hooks",

@@ -32,6 +32,7 @@ CASES = {
     "invoice-desk": "invoices",
     "mooring-register": "berths",
     "radio-schedule": "shows",
+    "pantry-minutes": "pantry",
     "orchard-conventions": "orchard",
     "apiary-letter": "honeycomb",  # nested routes, cascade, embedded summaries and counts
     "trail-handbook": "trails",

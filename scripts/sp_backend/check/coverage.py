@@ -66,6 +66,8 @@ def _names(plan: BackendPlan) -> dict[str, list[Any]]:
             names.setdefault(name, []).append(spec)
         for name in _IMPLICIT | ({resource.owner} if resource.owner else set()):
             names.setdefault(name, []).append(None)
+        if resource.tenant:  # the tenant column, set from the token's claim
+            names.setdefault(resource.tenant, []).append(None)
         listing = resource.operations.list
         if listing is not None:
             params = {listing.search_param, listing.sort.param, listing.sort.order_param}
@@ -77,6 +79,9 @@ def _names(plan: BackendPlan) -> dict[str, list[Any]]:
                 params |= {"asc", "desc"}
             for p in params - {None}:
                 names.setdefault(p, []).append(None)
+    for claim in (plan.auth.tenant_claim, plan.auth.roles_claim):  # claims the app reads
+        if claim:
+            names.setdefault(claim, []).append(None)
     if plan.auth.mode == "local":  # the backend's own users table: email, password, profile
         for name in ACCOUNT_COLUMNS:
             names.setdefault(name, []).append(None)

@@ -1,7 +1,8 @@
 """What the generated access tests expect: for each operation of a resource with access rules
 and each kind of caller, the status the API must answer (and, for a list, whether the owner's
 row is in it). The rules are the plan's (resources.<name>.access, auth.roles_claim); this module
-only works out their consequences, so a test fails when the generated code disagrees."""
+only works out their consequences (for a tenant-scoped resource, resources.<name>.tenant, also
+across tenants: the rules hold within a tenant, another tenant's rows are never found), so a test fails when the generated code disagrees."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ class Caller:
     key: str  # the test's name for it
     user: str | None  # OWNER, OTHER, or None for no token
     roles: tuple[str, ...] | None  # None: the default token (every role an operation needs)
+    # A tenant-scoped resource: "same" (the owner's tenant), "other" or "none" (no claim).
+    tenant: str = "same"
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,17 @@ def callers(r: Any, gate_roles: list[str]) -> list[Caller]:
     found = [Caller("owner", OWNER, None)]
     if r.gates:
         found.append(Caller("owner_without_roles", OWNER, ()))
-    found.append(Caller("other_user", OTHER, ()))
+    # Of a tenant-scoped resource, the other user is the owner's colleague (same tenant).
+    other = "colleague" if r.tenant else "other_user"
+    found.append(Caller(other, OTHER, ()))
     for role in r.plan.access.role_names:
-        found.append(Caller(f"other_user_with_{_word(role)}", OTHER, (role,)))
+        found.append(Caller(f"{other}_with_{_word(role)}", OTHER, (role,)))
+    if r.tenant:
+        # Holding every role, and still kept out of the owner's tenant; and the owner's own
+        # account, signed without a tenant.
+        every_role = tuple(sorted(set(gate_roles) | set(r.plan.access.role_names)))
+        found.append(Caller("other_tenant_user", OTHER, every_role, "other"))
+        found.append(Caller("owner_without_tenant", OWNER, None, "none"))
     found.append(Caller("anonymous", None, ()))
     return found
 
@@ -85,8 +96,17 @@ def cases(r: Any, gate_roles: list[str]) -> list[Case]:
                     )
                 )
                 continue
-            if gate and not gate & roles:
+            if gate and not gate & roles or caller.tenant == "none":
                 found.append(Case(operation, caller.key, 403))
+                continue
+            if caller.tenant == "other":
+                # Creates in its own tenant; never lists, reads nor changes the owner's row.
+                if operation == "create":
+                    found.append(Case(operation, caller.key, success(r, operation)))
+                elif operation == "list":
+                    found.append(Case(operation, caller.key, 200, False))
+                else:
+                    found.append(Case(operation, caller.key, 404))
                 continue
             if operation == "create":
                 found.append(Case(operation, caller.key, success(r, operation)))

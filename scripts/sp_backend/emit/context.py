@@ -44,6 +44,11 @@ SAMPLE_USERS = {
     "uuid": ("3f2b8c1e-6d4a-4b7f-9c2e-1a5d7e9f0b3c", "8a7b6c5d-4e3f-4a1b-8c9d-0e1f2a3b4c5d"),
     "int": (1001, 1002),
 }
+SAMPLE_TENANTS = {
+    "str": ("org-north-01", "org-south-02"),
+    "uuid": ("6c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e", "d4c3b2a1-0f9e-4d8c-9b7a-6f5e4d3c2b1a"),
+    "int": (501, 502),
+}
 
 
 @dataclass
@@ -362,6 +367,7 @@ class ResourceView:
     fields: list[FieldView]
     owner_py: str | None
     id_py: str
+    tenant_py: str | None
     sort: SortView | None
     errors: ErrorConventions
     sample_users: tuple[Any, Any]
@@ -513,16 +519,37 @@ class ResourceView:
         kw.append("nullable=False")
         return Call(f"{self.owner}: {self.owner_py} = Field", kw).render(4)
 
+    # tenant ---------------------------------------------------------------------------------
+    @property
+    def tenant(self) -> str | None:
+        """The column holding the row's tenant (resources.<name>.tenant), set from the token."""
+        return self.plan.tenant
+
+    @property
+    def scope_column(self) -> str | None:
+        """The column that leads the composite indexes and unique constraints: the tenant's,
+        else the owner's (the filter every list query carries)."""
+        return self.tenant or self.owner
+
+    @property
+    def tenant_model_decl(self) -> str:
+        kw: list[Any] = ["max_length=255"] if self.tenant_py == "str" else []
+        if not self.indexes:
+            kw.append("index=True")
+        kw.append("nullable=False")
+        return Call(f"{self.tenant}: {self.tenant_py} = Field", kw).render(4)
+
     # access ---------------------------------------------------------------------------------
     @property
     def read_rule(self) -> str:
-        """owner, signed_in or public: who lists and gets rows (plan access.read)."""
-        return self.plan.access.read_rule(self.owner is not None)
+        """owner, signed_in or public: who lists and gets rows (plan access.read); within the
+        tenant, for a tenant-scoped resource."""
+        return self.plan.access.read_rule(self.plan.default_owned)
 
     @property
     def write_rule(self) -> str:
         """owner or signed_in: who changes rows (plan access.write)."""
-        return self.plan.access.write_rule(self.owner is not None)
+        return self.plan.access.write_rule(self.plan.default_owned)
 
     @property
     def reads_owned(self) -> bool:
@@ -551,7 +578,7 @@ class ResourceView:
     def access_stated(self) -> bool:
         """The plan states access rules for this resource (its access tests are generated)."""
         access = self.plan.access
-        return bool(access.read or access.write or access.roles or access.every_row)
+        return bool(access.read or access.write or access.roles or access.every_row or self.tenant)
 
     def gate(self, operation: str) -> str | None:
         """The dependency refusing callers without the roles an operation needs, or None."""
@@ -1019,6 +1046,46 @@ class ProjectView:
         return access.cases(r, self.gate_roles)
 
     @property
+    def role_names(self) -> list[str]:
+        """Every role some resource of this backend names (gates and every-row roles)."""
+        return sorted({role for r in self.resources for role in r.plan.access.role_names})
+
+    @property
+    def role_probe(self) -> tuple[str, str, str, Any, int] | None:
+        """A route a role gates, to prove a granted role opens it: (method, path, role, body,
+        success status), a list or a create of a top-level resource; None without one."""
+        for r in self.resources:
+            if r.parent_ref or r.path_user:
+                continue
+            roles = r.plan.access.roles
+            if r.list_op and roles.get("list"):
+                return ("get", r.prefix, sorted(roles["list"])[0], None, 200)
+            if r.ops.create and roles.get("create"):
+                create = sorted(roles["create"])[0]
+                return ("post", r.prefix, create, r.create_payload(), r.create_status())
+        return None
+
+    @property
+    def uses_tenant(self) -> bool:
+        """Some resource is tenant-scoped: app/utils/auth.py reads the tenant claim."""
+        return any(r.tenant for r in self.resources)
+
+    @property
+    def tenant_py(self) -> str:
+        return USER_ID_PY[self.auth.tenant_id_type]
+
+    @property
+    def sample_tenants(self) -> tuple[Any, Any]:
+        """Two tenants' ids: the generated tests' ALICE is a member of the first, BOB of the
+        second (so every isolation test is one across tenants too)."""
+        return SAMPLE_TENANTS[self.auth.tenant_id_type]
+
+    @property
+    def uses_claims(self) -> bool:
+        """Some route reads a claim besides the user id (roles, tenant)."""
+        return self.uses_roles or self.uses_tenant
+
+    @property
     def uses_roles(self) -> bool:
         """Some resource names roles: app/utils/auth.py reads the roles claim."""
         return any(r.gates or r.every_row for r in self.resources)
@@ -1203,6 +1270,7 @@ def build_resource(
         fields=fields,
         owner_py=owner_py,
         id_py=ID_PY[resource.id],
+        tenant_py=USER_ID_PY[auth.tenant_id_type] if resource.tenant else None,
         sort=sort,
         errors=errors,
         sample_users=SAMPLE_USERS[auth.user_id_type],
@@ -1255,9 +1323,11 @@ def _from_path(spec: FieldSpec) -> FieldSpec:
 def _indexes(view: ResourceView) -> list[tuple[str, list[str]]]:
     """Composite indexes for the queries the list endpoint runs: owner + default order (+ id as
     the tie-breaker that keeps pages stable), and owner + each filter."""
-    if not view.owner or view.sort is None:
+    if not view.scope_column or view.sort is None:
         return []
-    table, owner = view.table, view.owner
+    # A tenant's rows are listed by tenant (and the owner within it, where writes are the
+    # owner's): the tenant column leads.
+    table, owner = view.table, view.scope_column
     default = view.sort.default_field
     parent = view.plan.parent
     if parent:

@@ -84,6 +84,8 @@ def table_of(resource: ResourceView) -> Table:
     ]
     if resource.owner:
         columns.append(column(resource.owner, OWNER_TYPES[resource.owner_py or "str"], False))
+    if resource.tenant:
+        columns.append(column(resource.tenant, OWNER_TYPES[resource.tenant_py or "str"], False))
     for f in resource.fields:
         expr = f.column_expr
         columns.append(
@@ -103,6 +105,8 @@ def table_of(resource: ResourceView) -> Table:
     indexes = [{"name": name, "columns": list(cols)} for name, cols in resource.indexes]
     if owner and not resource.indexes:
         indexes.append({"name": f"ix_{table}_{owner}", "columns": [owner]})
+    if resource.tenant and not resource.indexes:
+        indexes.append({"name": f"ix_{table}_{resource.tenant}", "columns": [resource.tenant]})
     if not owner:
         # A reference's column has its index already (below), index: true or not.
         referring = {ref.column for ref in resource.references}
@@ -112,7 +116,9 @@ def table_of(resource: ResourceView) -> Table:
             if f.spec.index and f.name not in referring
         ]
     unique = [
-        {"name": f"uq_{table}_{f.name}", "columns": ([owner] if owner else []) + [f.name]}
+        {"name": f"uq_{table}_{f.name}", "columns": [resource.scope_column, f.name]}
+        if resource.scope_column
+        else {"name": f"uq_{table}_{f.name}", "columns": [f.name]}
         for f in resource.unique_fields
     ]
     # References (emit/references.py): a foreign key, and an index of its own, as the model's
@@ -216,6 +222,12 @@ def users_table(view: ProjectView) -> Table:
                     else fill_value(f.spec.type, f.spec.default, f.spec.values),
                 )
                 for f in view.accounts.fields
+            ),
+            # auth.role_column: the account's role (app/roles.py sets it).
+            *(
+                [column(view.auth.role_column, "sqlmodel.sql.sqltypes.AutoString(length=63)", True)]
+                if view.auth.role_column
+                else []
             ),
             column("created_at", UTC_DATETIME, False),
         ],

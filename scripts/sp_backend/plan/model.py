@@ -136,6 +136,9 @@ TOKEN_SETTINGS = (
     "issuer",
     "audience",
     "roles_claim",
+    "role_column",
+    "tenant_claim",
+    "tenant_id_type",
     "jwks_url_env",
     "jwks_cache_seconds",
     "jwks_timeout_seconds",
@@ -351,8 +354,33 @@ class AuthConfig(_Strict):
         description='The token claim naming the caller\'s roles: one name ("role": '
         '"admin") or a list of names ("roles": ["admin", "editor"]). Read, from a '
         "verified token only, where a resource's access names roles (access.roles, "
-        "access.every_row); a token without it holds no role. shared-secret and jwks.",
+        "access.every_row); a token without it holds no role. shared-secret and jwks: the "
+        "identity provider's claim; local: the claim the tokens this backend issues carry the "
+        "account's auth.role_column in.",
         examples=["role", "roles"],
+    )
+    role_column: Identifier | None = Field(
+        None,
+        description="local: the users-table column holding each account's role (one name, none "
+        "for a new account), put in the tokens this backend issues under auth.roles_claim, so "
+        "a change takes effect at the account's next sign-in. Never set through the API (the "
+        "register and profile bodies refuse it): an operator runs `python -m app.roles grant "
+        "EMAIL ROLE` (or revoke) on the server, which is also how the first admin is made.",
+        examples=["role"],
+    )
+    tenant_claim: str | None = Field(
+        None,
+        min_length=1,
+        description="The token claim naming the caller's tenant (an organization, workspace or "
+        "team id), read from a verified token only, for resources with a tenant column "
+        "(resources.<name>.tenant): every caller holding the same value reads and writes the "
+        "same rows, other tenants' rows are not found, and a token without the claim is "
+        "answered 403. shared-secret and jwks (mode local issues tokens itself and has no "
+        "source for a tenant).",
+        examples=["org_id", "workspace_id"],
+    )
+    tenant_id_type: Literal["str", "uuid", "int"] = Field(
+        "str", description="The type of the tenant claim's value and of the tenant columns."
     )
     jwks_url_env: EnvName = Field("JWKS_URL", description="jwks: variable holding the key URL.")
     jwks_cache_seconds: int = Field(
@@ -406,13 +434,43 @@ class AuthConfig(_Strict):
         clash = self.accounts.clashes(self.routes_prefix)
         if clash:
             raise ValueError(f"accounts: {clash}; give each its own path")
-        if self.mode == "local" and self.roles_claim is not None:
+        if self.mode == "local" and self.tenant_claim is not None:
             raise ValueError(
-                "auth.roles_claim: mode 'local' issues its own tokens, and a role column in the "
-                "users table is not generated yet; use shared-secret or jwks, whose identity "
-                "provider puts the roles in the token"
+                "auth.tenant_claim: mode 'local' issues its own tokens and its users table has "
+                "no tenant to put in them (who joins which organization is not generated); use "
+                "shared-secret or jwks, whose identity provider puts the tenant in the token"
             )
+        self._role_column_fits()
         return self
+
+    def _role_column_fits(self) -> None:
+        """local: roles come from a users-table column, put in the tokens this backend issues;
+        a token mode's come from the identity provider."""
+        if self.mode != "local":
+            if self.role_column is not None:
+                raise ValueError(
+                    "auth.role_column: only mode 'local' has a users table; the identity "
+                    "provider puts the roles in its tokens (auth.roles_claim)"
+                )
+            return
+        if self.roles_claim is not None and self.role_column is None:
+            raise ValueError(
+                "auth.roles_claim: mode 'local' issues its own tokens: name the users-table "
+                "column their roles come from (auth.role_column: role)"
+            )
+        if self.role_column is None:
+            return
+        if self.roles_claim is None:
+            raise ValueError(
+                "auth.role_column: the tokens carry the role in a claim; name it "
+                "(auth.roles_claim: role)"
+            )
+        taken = {"id", "email", "password", "password_hash", "created_at", *self.accounts.fields}
+        if self.role_column in taken or self.roles_claim in ("sub", "exp", "iat", "iss", "aud"):
+            raise ValueError(
+                f"auth.role_column: {self.role_column!r} (claim {self.roles_claim!r}) is taken by "
+                "the account's own columns or the token's registered claims; choose another name"
+            )
 
 
 ErrorEnvelope = Literal["error", "success", "detail", "message", "status", "errors"]
@@ -1662,6 +1720,17 @@ class Resource(_Strict):
         "user_id", description="Column holding the owning user's id; null for unowned resources."
     )
     owner_in_response: bool = True
+    tenant: Identifier | None = Field(
+        None,
+        description="Rows belong to a tenant (an organization, workspace or team), not to one "
+        "user: the column holding the tenant's id, set from the token's auth.tenant_claim on "
+        "create (never from a body). Every statement is filtered by it in SQL, so every "
+        "caller of the same tenant reads (and, unless access.write is owner, changes) the same "
+        "rows and another tenant's row is not found (404). The access rules apply within the "
+        "tenant: the default becomes every member (signed_in); write: owner keeps changes to "
+        "the row's creator (the owner column).",
+        examples=["org_id"],
+    )
     timestamps: bool = True
     json_names: JsonNames = Field(
         "snake_case",
@@ -1732,6 +1801,40 @@ class Resource(_Strict):
             )
         if self.owner is not None and self.owner == self.parent:
             raise ValueError(f"{where}: the owner column cannot be the parent")
+
+    @property
+    def default_owned(self) -> bool:
+        """Rows are each user's own unless access says otherwise: with an owner column and no
+        tenant (a tenant's rows are its members' by default)."""
+        return self.owner is not None and self.tenant is None
+
+    def _tenant_fits(self) -> None:
+        if self.tenant is None:
+            return
+        where = f"tenant {self.tenant!r}"
+        if self.tenant == self.owner or self.tenant in self.fields:
+            raise ValueError(
+                f"{where}: the tenant column is its own column, set from the token: it cannot "
+                "be the owner column nor a field of the body"
+            )
+        if self.tenant in RESERVED_FIELD_NAMES:
+            raise ValueError(f"{where}: a reserved name (id, timestamps, query parameters)")
+        if self.access.read == "public":
+            raise ValueError(
+                "access.read: 'public' reads carry no token, so no tenant: a tenant's rows are "
+                "read by its members (signed_in, the default) or their owners (owner)"
+            )
+        if self.path_has_user_id:
+            raise ValueError(
+                f"{where}: a path with {{user_id}} is one user's own collection; a tenant's "
+                "rows are its members', so the path cannot name a user"
+            )
+        if self.parent is not None:
+            raise ValueError(
+                f"{where}: a nested resource is reached through its parent; tenant scopes on "
+                "nested routes are not generated (scope the top resource and leave its "
+                "children's routes to app/extensions/)"
+            )
 
     def _access_fits(self) -> None:
         """The access rules name this resource's operations and fit its owner column."""
@@ -1906,6 +2009,7 @@ class Resource(_Strict):
             )
         self._parent_fits()
         self._access_fits()
+        self._tenant_fits()
         self._given_id_access_fits()
         if self.path_has_user_id and self.owner is None:
             raise ValueError("a path with {user_id} needs an owner column")
@@ -2267,8 +2371,33 @@ class BackendPlan(_Strict):
         self._answers_have_room()
         self._parents_in_plan()
         self._roles_have_claim()
+        self._tenants_have_claim()
         self._embeds_in_plan()
         return self
+
+    def _tenants_have_claim(self) -> None:
+        """A tenant column is filled from auth.tenant_claim; rows of a tenant are reached only
+        through that tenant's filter (no reference nor nested route leads into them)."""
+        if self.auth.mode == "none":
+            return  # refused with every other rule that needs a caller
+        scoped = {name for name, r in self.resources.items() if r.tenant is not None}
+        for name in sorted(scoped):
+            if self.auth.tenant_claim is None:
+                raise ValueError(
+                    f"resources.{name}.tenant: rows belong to a tenant, but auth.tenant_claim is "
+                    "not set; name the token claim that carries the tenant's id (e.g. "
+                    "auth.tenant_claim: org_id)"
+                )
+        for name, r in self.resources.items():
+            for field, spec in r.fields.items():
+                ref = spec.references
+                if ref is not None and ref.resource in scoped:
+                    raise ValueError(
+                        f"resources.{name}.fields.{field}.references: {ref.resource!r} is "
+                        "tenant-scoped; references into a tenant's rows are not generated "
+                        "(the reference check knows owners, not tenants): keep the id a plain "
+                        "field and check it in app/extensions/"
+                    )
 
     def _embeds_in_plan(self) -> None:
         """Each summary's fields are fields of the referenced resource, each counted resource
@@ -2436,6 +2565,11 @@ def _open_problems(plan: BackendPlan) -> Iterator[str]:
             yield (
                 f"{where}.path: {r.path!r} names a {{user_id}}, which needs a signed-in "
                 "caller; auth.mode 'none' has none"
+            )
+        if r.tenant is not None:
+            yield (
+                f"{where}.tenant: auth.mode 'none' reads no token, so no tenant; drop it or "
+                "choose a token mode"
             )
         access = r.access
         if access.roles or access.every_row:

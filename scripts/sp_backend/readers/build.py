@@ -52,6 +52,8 @@ from sp_backend.plan.model import (
 from sp_backend.readers import list_shape
 from sp_backend.readers.access import read_text as read_access_text
 from sp_backend.readers.access import roles_claim as read_roles_claim
+from sp_backend.readers.access import tenant_claim as read_tenant_claim
+from sp_backend.readers.access import tenant_rules
 from sp_backend.readers.accounts import read_accounts
 from sp_backend.readers.auth import Signals
 from sp_backend.readers.conventions import Conventions
@@ -166,6 +168,7 @@ def build_plan(inp: Inputs) -> Built:
     # The contract's collection path -> (resource name, its plan), for the nested under it.
     by_collection: dict[str, tuple[str, Resource]] = {}
     no_auth = _no_auth(inp, notes)
+    tenants: dict[str, tuple[list[str], str | None]] = {}  # group -> (tenant words, source)
     groups = _adopt_sub_collections(inp.groups)
     part = set() if inp.everything else _feature_part(inp.feature, groups, inp)
     for g in groups:
@@ -206,6 +209,7 @@ def build_plan(inp: Inputs) -> Built:
             continue
         if no_auth is None:
             resource = _access(g, resource, notes)
+        tenant_words = _tenant_words(g, notes) if no_auth is None else None
         twin = next((n for n, r in resources.items() if r.table == resource.table), None)
         if twin is not None:
             # One collection under two prefixes (/resources, /staff/resources): one table,
@@ -230,6 +234,8 @@ def build_plan(inp: Inputs) -> Built:
             )
             name = f"{name}_record"
         resources[name] = resource
+        if tenant_words:
+            tenants[name] = tenant_words
         by_collection[g.collection] = (name, resource)
         built.resources[name] = [f"{e.method} {e.path}" for e in g.endpoints]
         planned += g.collection_eps + g.item_eps + list(g.actions.values())
@@ -249,6 +255,7 @@ def build_plan(inp: Inputs) -> Built:
     if no_auth is None:
         auth = _auth(inp, notes, owner_types, resources, owner_rules)
         _roles_claim(auth, resources, inp, notes)
+        _tenant_scopes(auth, resources, tenants, inp, notes)
     else:
         # Stated, and nothing else: the token settings do not apply (plan/model.py).
         auth = {"mode": "none", "source": no_auth.source}
@@ -1349,6 +1356,95 @@ def _access(g: Group, resource: Resource, notes: _Notes) -> Resource:
         return resource
 
 
+def _tenant_words(g: Group, notes: _Notes) -> tuple[list[str], str | None] | None:
+    """What the group's own words call the tenant its rows belong to (readers/access.py:
+    "belong to the caller's workspace"), and where; the rules about tenants those words leave
+    over (who may invite, who owns a workspace) go to unresolved."""
+    words: list[str] = []
+    source: str | None = None
+    for ep in _operation_endpoints(g).values():
+        text = " ".join([ep.title, ep.description, ep.text])
+        found = read_access_text(text).tenant
+        if found:
+            words += found
+            source = source or ep.source
+    if not words:
+        return None
+    for ep in _operation_endpoints(g).values():
+        for sentence in tenant_rules(ep.text or ep.description):
+            notes.add(
+                f"{g.name}: {sentence}",
+                ep.source,
+                "left out: the plan holds rows of one tenant, not rules about its members; "
+                "write them in app/extensions/",
+            )
+    return words, source
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _tenant_scopes(
+    auth: AuthConfig,
+    resources: dict[str, Resource],
+    tenants: dict[str, tuple[list[str], str | None]],
+    inp: Inputs,
+    notes: _Notes,
+) -> None:
+    """Rows of a tenant (an organisation, a workspace) where the contract says so: the tenant
+    claim as the contract names it (else `<tenant>_id`, noted), the tenant column named after
+    it, and every statement of the resource filtered by it (plan/model.py)."""
+    scoped = {n: tenants[n] for n in resources if n in tenants}
+    if not scoped:
+        return
+    first_words, source = next(iter(scoped.values()))
+    if auth.mode == "local":
+        for name in scoped:
+            notes.add(
+                f"{name}: rows belong to a {first_words[0]}, with accounts of this backend's own",
+                source,
+                "left out (each user their own rows): the users table has no tenant to put "
+                "in the tokens; who joins which one is for app/extensions/",
+            )
+        return
+    named = read_tenant_claim(inp.contract_text)
+    if named is None:
+        claim, uuid = f"{first_words[0]}_id", False
+        notes.add(
+            f"which token claim carries the caller's {first_words[0]}",
+            source,
+            f"assumed {claim!r}; set auth.tenant_claim to the issuer's claim",
+        )
+    else:
+        claim, uuid = named
+    column = _snake(claim)
+    column = column if column.endswith("_id") else f"{column}_id"
+    auth.tenant_claim = claim
+    if uuid:
+        auth.tenant_id_type = "uuid"
+    for name, (words, where) in scoped.items():
+        resource = resources[name]
+        data = resource.model_dump(exclude_none=True)
+        if column in data["fields"]:
+            data["fields"].pop(column)
+            notes.add(
+                f"{name}: {column} is the {words[0]} the row belongs to",
+                where,
+                "set from the token's claim, never from a body, and not in the answers",
+            )
+        data["tenant"] = column
+        try:
+            resources[name] = Resource.model_validate(data)
+        except ValidationError as exc:
+            notes.add(
+                f"{name}: rows belong to a {words[0]}, which cannot be planned: "
+                f"{exc.errors()[0]['msg']}",
+                where,
+                "left out: each user reaches only their own rows",
+            )
+
+
 def _roles_claim(
     auth: AuthConfig, resources: dict[str, Resource], inp: Inputs, notes: _Notes
 ) -> None:
@@ -1358,16 +1454,27 @@ def _roles_claim(
     if not named:
         return
     source = named[0][1].access.source
+    claim = read_roles_claim(inp.contract_text)
     if auth.mode == "local":
-        for name, resource in named:
-            resource.access.roles, resource.access.every_row = {}, []
+        # The backend's own accounts: the role is a users-table column, in the issued tokens.
+        column = "role"
+        auth.role_column, auth.roles_claim = column, claim or column
+        notes.add(
+            "how an account gets its role",
+            source,
+            f"the users table's {column!r} column (auth.role_column), carried by the issued "
+            "tokens; never set through the API: an operator runs `python -m app.roles grant "
+            "EMAIL ROLE`, which also makes the first admin",
+        )
+        if column in auth.accounts.fields:
+            where = auth.accounts.fields.pop(column).source
             notes.add(
-                f"{name}: operations only a role may call, with accounts of this backend's own",
-                source,
-                "left out: roles in local mode are not generated yet; gate them in app/extensions/",
+                f"the account's {column} among the profile fields",
+                where,
+                "left out of register and the profile update: a caller never grants "
+                "themselves a role",
             )
         return
-    claim = read_roles_claim(inp.contract_text)
     if claim is None:
         claim = "role"
         notes.add(
