@@ -90,7 +90,8 @@ def test_gather_reads_a_role_rule_of_local_accounts_as_the_users_column(tmp_path
     gathered = sp_backend("gather", "observing", "--root", str(root))
     assert gathered.returncode == 0, gathered.stderr
     plan = load_plan(root / "specs" / "backend" / "observing.plan.yaml")
-    assert (plan.auth.mode, plan.auth.role_column, plan.auth.roles_claim) == ("local", "role", "role")
+    auth = plan.auth
+    assert (auth.mode, auth.role_column, auth.roles_claim) == ("local", "role", "role")
     (session,) = plan.resources.values()
     assert session.access.roles == {"delete": ["curator"]}
     said = next(u for u in plan.unresolved if u.what == "how an account gets its role")

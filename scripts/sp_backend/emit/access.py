@@ -2,7 +2,8 @@
 and each kind of caller, the status the API must answer (and, for a list, whether the owner's
 row is in it). The rules are the plan's (resources.<name>.access, auth.roles_claim); this module
 only works out their consequences (for a tenant-scoped resource, resources.<name>.tenant, also
-across tenants: the rules hold within a tenant, another tenant's rows are never found), so a test fails when the generated code disagrees."""
+across tenants: the rules hold within a tenant, another tenant's rows are never found), so a
+test fails when the generated code disagrees."""
 
 from __future__ import annotations
 
