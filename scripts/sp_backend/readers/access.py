@@ -206,10 +206,7 @@ def tenant_rules(text: str) -> list[str]:
     for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
         if not _TENANT_RULE.search(sentence):
             continue
-        if any(
-            re.search(p.pattern, sentence, re.IGNORECASE)
-            for p in ACCESS_PHRASES
-        ):
+        if any(re.search(p.pattern, sentence, re.IGNORECASE) for p in ACCESS_PHRASES):
             continue
         if sentence.strip() not in found:
             found.append(sentence.strip())
