@@ -219,7 +219,9 @@ def test_corpus_folder(folder: str) -> None:
         for conflict in label.get("conflicts") or []:
             if conflict not in reported:
                 failures.append(f"conflict {conflict} not reported: {sorted(reported)}")
-        if elapsed >= 1.0:
+        # A guard against a reader gone slow (alone, each folder gathers in about 0.1 s; the
+        # benchmark records the timings), not a timing: CI runs it beside two busy workers.
+        if elapsed >= 5.0:
             failures.append(f"gather took {elapsed:.2f} s")
     if failures and label.get("pending"):
         pytest.xfail(f"pending ({label['pending']}): " + "; ".join(failures))
