@@ -11,33 +11,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
+from plan_variants import refused, variant
 
 from sp_backend.emit import access
 from sp_backend.emit.context import build_project
-from sp_backend.errors import PlanError
 from sp_backend.plan.load import load_plan
 
 STALLS = Path(__file__).resolve().parent / "fixtures" / "plans" / "stalls.plan.yaml"
 
 
 def _variant(tmp_path: Path, change) -> Path:
-    plan = yaml.safe_load(STALLS.read_text())
-    change(plan)
-    path = tmp_path / "stalls.plan.yaml"
-    path.write_text(yaml.safe_dump(plan, sort_keys=False))
-    return path
+    return variant(STALLS, tmp_path, change)
 
 
 def _refused(tmp_path: Path, change, *needles: str) -> str:
-    path = _variant(tmp_path, change)
-    with pytest.raises(PlanError) as info:
-        load_plan(path)
-    message = str(info.value)
-    assert str(path) in message, message
-    for needle in needles:
-        assert needle in message, message
-    return message
+    return refused(STALLS, tmp_path, change, *needles)
 
 
 def test_a_role_rule_needs_the_claim_that_carries_roles(tmp_path: Path) -> None:
